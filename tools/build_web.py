@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Build web/dist/: a self-contained static folder for alloy-py in the browser.
+
+Run with the project venv's python (it must have `build` and `hatchling`):
+
+    .venv/bin/python tools/build_web.py
+
+Output (all paths relative to web/dist/):
+
+    alloy_py-<version>-py3-none-any.whl   the pure-Python wheel of this repo
+    pyodide/                              self-hosted Pyodide runtime, copied
+                                          from node_modules/pyodide (no CDN)
+    alloy-py.js                           web/alloy-py.js with __ALLOY_PY_WHEEL__
+                                          replaced by the wheel's file name
+    demo/                                 copy of web/demo/ (if it exists)
+    manifest.json                         {"wheel": ..., "version": ..., "pyodide": ...}
+
+Stdlib only. Idempotent: stale wheels are removed, unchanged Pyodide files
+are not copied again.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "web"
+DIST = WEB / "dist"
+PYODIDE_SRC = ROOT / "node_modules" / "pyodide"
+PYODIDE_FILES = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+LOADER_SRC = WEB / "alloy-py.js"
+LOADER_PLACEHOLDER = "__ALLOY_PY_WHEEL__"
+DEMO_SRC = WEB / "demo"
+
+_written: list[Path] = []
+
+
+def _fmt_size(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def fail(msg: str) -> "NoReturn":  # type: ignore[name-defined]
+    print(f"build_web: error: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def build_wheel() -> Path:
+    """Build the repo's wheel into DIST (removing stale wheels first)."""
+    for old in DIST.glob("*.whl"):
+        old.unlink()
+    with tempfile.TemporaryDirectory(prefix="alloy-py-wheel-") as tmp:
+        cmd = [
+            sys.executable, "-m", "build", "--wheel", "--no-isolation",
+            "--outdir", tmp, str(ROOT),
+        ]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            fail("wheel build failed: " + " ".join(cmd))
+        wheels = sorted(Path(tmp).glob("*.whl"))
+        if len(wheels) != 1:
+            fail(f"expected exactly one wheel, got {[w.name for w in wheels]}")
+        dest = DIST / wheels[0].name
+        shutil.copy2(wheels[0], dest)
+    _written.append(dest)
+    return dest
+
+
+def _same_file(src: Path, dst: Path) -> bool:
+    try:
+        s, d = src.stat(), dst.stat()
+    except FileNotFoundError:
+        return False
+    return s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime)
+
+
+def copy_pyodide() -> str:
+    if not PYODIDE_SRC.is_dir():
+        fail(f"{PYODIDE_SRC} is missing: run `npm ci` (or `make setup`)")
+    version = json.loads((PYODIDE_SRC / "package.json").read_text())["version"]
+    out = DIST / "pyodide"
+    out.mkdir(parents=True, exist_ok=True)
+    for name in PYODIDE_FILES:
+        src = PYODIDE_SRC / name
+        if not src.is_file():
+            fail(f"{src} is missing from the pyodide npm package")
+        dst = out / name
+        if not _same_file(src, dst):
+            shutil.copy2(src, dst)
+        _written.append(dst)
+    # Drop anything else (e.g. files from an older layout).
+    for extra in out.iterdir():
+        if extra.name not in PYODIDE_FILES:
+            shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+    return version
+
+
+def write_loader(wheel_name: str) -> None:
+    dst = DIST / "alloy-py.js"
+    if not LOADER_SRC.is_file():
+        if dst.exists():
+            dst.unlink()
+        print(f"build_web: {LOADER_SRC.relative_to(ROOT)} does not exist yet: skipped alloy-py.js")
+        return
+    text = LOADER_SRC.read_text(encoding="utf-8")
+    if LOADER_PLACEHOLDER not in text:
+        print(f"build_web: warning: {LOADER_PLACEHOLDER} not found in {LOADER_SRC.relative_to(ROOT)}")
+    dst.write_text(text.replace(LOADER_PLACEHOLDER, wheel_name), encoding="utf-8")
+    _written.append(dst)
+
+
+def copy_demo() -> None:
+    dst = DIST / "demo"
+    if dst.exists():
+        shutil.rmtree(dst)
+    if not DEMO_SRC.is_dir():
+        return
+    shutil.copytree(DEMO_SRC, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    _written.extend(sorted(p for p in dst.rglob("*") if p.is_file()))
+
+
+def write_manifest(wheel: Path, pyodide_version: str) -> None:
+    # The wheel name is "<name>-<version>-<tags>.whl" (PEP 427).
+    version = wheel.name.split("-")[1]
+    manifest = {
+        "wheel": wheel.name,
+        "version": version,
+        "pyodide": pyodide_version,
+        "pyodideIndexURL": "pyodide/",
+        "loader": "alloy-py.js" if (DIST / "alloy-py.js").exists() else None,
+    }
+    dst = DIST / "manifest.json"
+    dst.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _written.append(dst)
+
+
+def main() -> int:
+    t0 = time.monotonic()
+    DIST.mkdir(parents=True, exist_ok=True)
+    wheel = build_wheel()
+    pyodide_version = copy_pyodide()
+    write_loader(wheel.name)
+    copy_demo()
+    write_manifest(wheel, pyodide_version)
+    total = 0
+    print(f"build_web: wrote {DIST.relative_to(ROOT)}/ (pyodide {pyodide_version})")
+    for path in _written:
+        size = path.stat().st_size
+        total += size
+        print(f"  {_fmt_size(size):>9}  {path.relative_to(DIST)}")
+    print(f"  {_fmt_size(total):>9}  total, in {time.monotonic() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
