@@ -1,0 +1,68 @@
+# alloy-py: build and test infrastructure.
+#
+#   make setup   venv (.venv) + npm packages + Debian Chromium (idempotent)
+#   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
+#   make test    run all tests (core + headless-browser) with pytest
+#   make demo    serve web/dist on http://127.0.0.1:$(DEMO_PORT)/
+#   make clean   remove build outputs (distclean: also .venv and node_modules)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+CHROMIUM ?= /usr/bin/chromium
+STAMPS := build/stamps
+PYTEST_ARGS ?= -q
+DEMO_PORT ?= 8000
+
+.PHONY: setup chromium web test demo clean distclean
+
+setup: chromium $(STAMPS)/venv $(STAMPS)/npm
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "make: $(CHROMIUM) missing: installing Debian chromium"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi
+
+# Re-run pip only when pyproject.toml changes (or the venv is gone).
+$(STAMPS)/venv: pyproject.toml
+	@mkdir -p $(STAMPS)
+	@if [ ! -x "$(PY)" ]; then $(PYTHON) -m venv $(VENV); fi
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# Re-run npm ci only when the lock changes (or node_modules is gone).
+$(STAMPS)/npm: package-lock.json package.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+ifeq ($(wildcard $(PY)),)
+$(STAMPS)/venv: FORCE
+endif
+ifeq ($(wildcard node_modules/pyodide/package.json),)
+$(STAMPS)/npm: FORCE
+endif
+.PHONY: FORCE
+FORCE:
+
+web: setup
+	$(PY) tools/build_web.py
+
+test: web
+	$(PY) -m pytest $(PYTEST_ARGS) tests
+
+demo: web
+	$(PY) -m tests.support.static_server web/dist --port $(DEMO_PORT) \
+	  --mount /vendor/alloy/=node_modules/@adobe/alloy/dist
+
+clean:
+	rm -rf web/dist build dist test-results .pytest_cache
+	find . -name __pycache__ -type d -not -path './node_modules/*' -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules
