@@ -58,7 +58,7 @@ test: web
 
 demo: web
 	$(PY) -m tests.support.static_server web/dist --port $(DEMO_PORT) \
-	  --mount /vendor/alloy/=node_modules/@adobe/alloy/dist
+	  --mount /vendor/alloy/=node_modules/@adobe/alloy/dist $(if $(wildcard web/demo),--path /demo/)
 
 clean:
 	rm -rf web/dist build dist test-results .pytest_cache
