@@ -1,0 +1,107 @@
+"""The one seam between alloy-py and the page.
+
+Everything the SDK needs from a browser (network, cookies, web storage, page
+facts, clock, ids, console) goes through :class:`Browser`. The core never
+imports ``js``: :mod:`alloy_py.browser.pyodide` implements this protocol over
+the real page, :mod:`alloy_py.browser.memory` in memory for CPython tests.
+Implementations stay dumb: one browser call and its conversion per method;
+every decision (beacon fallback, retries, cookie encoding) is in the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+__all__ = ["Browser", "HttpRequest", "HttpResponse", "PageFacts", "StorageKind"]
+
+StorageKind = Literal["local", "session"]
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """A POST to the Edge: alloy always sends a JSON string as ``text/plain``."""
+
+    url: str
+    body: str
+    content_type: str = "text/plain; charset=UTF-8"
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the Context component reads from ``window``; ``None`` when unknown."""
+
+    href: str
+    referrer: str
+    user_agent: str
+    screen_width: int | None = None
+    screen_height: int | None = None
+    screen_orientation: str | None = None  # "portrait" / "landscape"
+    viewport_width: int | None = None
+    viewport_height: int | None = None
+    iana_timezone: str | None = None
+
+
+class Browser(Protocol):
+    """The page as alloy-py sees it."""
+
+    async def fetch(self, request: HttpRequest) -> HttpResponse:
+        """POST with credentials; raise :class:`~alloy_py.errors.NetworkError` when no response."""
+        ...
+
+    def send_beacon(self, request: HttpRequest) -> bool:
+        """``navigator.sendBeacon``; ``False`` when the browser refuses to queue it."""
+        ...
+
+    def get_cookies(self) -> str:
+        """``document.cookie``."""
+        ...
+
+    def set_cookie(self, cookie: str) -> None:
+        """``document.cookie = cookie``: one ``name=value; attr…`` string."""
+        ...
+
+    def storage_get(self, kind: StorageKind, key: str) -> str | None: ...
+
+    def storage_set(self, kind: StorageKind, key: str, value: str) -> None: ...
+
+    def storage_remove(self, kind: StorageKind, key: str) -> None: ...
+
+    def page(self) -> PageFacts:
+        """Read now, not cached: SPAs change the URL."""
+        ...
+
+    def now_ms(self) -> int:
+        """``Date.now()``."""
+        ...
+
+    def timezone_offset_minutes(self, epoch_ms: int) -> int:
+        """``new Date(epoch_ms).getTimezoneOffset()``."""
+        ...
+
+    def uuid4(self) -> str: ...
+
+    def random(self) -> float:
+        """``Math.random()``: the jitter of retry delays."""
+        ...
+
+    async def sleep_ms(self, ms: int) -> None: ...
+
+    def log(self, level: str, *args: object) -> None:
+        """``console[level](...args)``."""
+        ...

@@ -1,0 +1,206 @@
+"""An in-memory browser: deterministic, records what the SDK did.
+
+Used by the CPython tests and by anyone who wants to run the SDK without a
+page. The Edge is a plain function ``HttpRequest -> HttpResponse``
+(httpx's ``MockTransport`` idea); cookies follow the browser's domain rules
+closely enough for alloy's apex-domain probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from ..errors import NetworkError
+from . import HttpRequest, HttpResponse, PageFacts, StorageKind
+
+__all__ = ["MemoryBrowser", "SentRequest", "StoredCookie"]
+
+EdgeHandler = Callable[[HttpRequest], HttpResponse]
+
+EMPTY_EDGE_RESPONSE = '{"requestId":"memory","handle":[]}'
+
+
+def empty_edge(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(200, EMPTY_EDGE_RESPONSE, {"content-type": "application/json"})
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """One request as it left the page."""
+
+    url: str
+    body: str
+    transport: str  # "fetch" or "beacon"
+
+
+@dataclass
+class StoredCookie:
+    value: str
+    domain: str | None  # None: host-only
+    expires_ms: int | None
+    same_site: str | None = None
+    secure: bool = False
+
+
+@dataclass
+class MemoryBrowser:
+    """A page at ``url`` whose Edge is ``edge``; time only moves when told."""
+
+    url: str = "https://www.example.com/index.html"
+    referrer: str = ""
+    user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/156.0.0.0 Safari/537.36"
+    )
+    edge: EdgeHandler = empty_edge
+    beacons_accepted: bool = True
+    now: int = 1_764_000_000_000
+    timezone_offset: int = 0
+    iana_timezone: str = "UTC"
+    screen: tuple[int, int] = (1280, 800)
+    viewport: tuple[int, int] = (1264, 700)
+    sent: list[SentRequest] = field(default_factory=list)
+    sleeps: list[int] = field(default_factory=list)
+    logs: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    cookies: dict[str, StoredCookie] = field(default_factory=dict)
+    storage: dict[StorageKind, dict[str, str]] = field(
+        default_factory=lambda: {"local": {}, "session": {}}
+    )
+    random_values: list[float] = field(default_factory=lambda: [0.5])
+    _ids: itertools.count[int] = field(default_factory=itertools.count)
+    _randoms: int = 0
+
+    # Network
+    async def fetch(self, request: HttpRequest) -> HttpResponse:
+        self.sent.append(SentRequest(request.url, request.body, "fetch"))
+        await asyncio.sleep(0)
+        try:
+            return self.edge(request)
+        except NetworkError:
+            raise
+        except Exception as error:  # the handler stands for the network
+            raise NetworkError(f"Failed to fetch: {error}") from error
+
+    def send_beacon(self, request: HttpRequest) -> bool:
+        if not self.beacons_accepted:
+            return False
+        self.sent.append(SentRequest(request.url, request.body, "beacon"))
+        return True
+
+    # Cookies
+    def get_cookies(self) -> str:
+        self._expire_cookies()
+        return "; ".join(f"{name}={cookie.value}" for name, cookie in self.cookies.items())
+
+    def set_cookie(self, cookie: str) -> None:
+        pair, *attributes = [part.strip() for part in cookie.split(";")]
+        name, _, value = pair.partition("=")
+        stored = StoredCookie(value=value, domain=None, expires_ms=None)
+        for attribute in attributes:
+            key, _, attr_value = attribute.partition("=")
+            key = key.lower()
+            if key == "domain":
+                domain = attr_value.lstrip(".").lower()
+                if not self._domain_allowed(domain):
+                    return  # browsers drop such cookies silently
+                stored.domain = domain
+            elif key == "expires":
+                stored.expires_ms = int(parsedate_to_datetime(attr_value).timestamp() * 1000)
+            elif key == "max-age":
+                stored.expires_ms = self.now + int(attr_value) * 1000
+            elif key == "samesite":
+                stored.same_site = attr_value
+            elif key == "secure":
+                stored.secure = True
+        if stored.same_site and stored.same_site.lower() == "none" and not stored.secure:
+            return
+        if stored.expires_ms is not None and stored.expires_ms <= self.now:
+            self.cookies.pop(name, None)
+            return
+        self.cookies.pop(name, None)  # a re-set cookie moves to the end, as in Chromium
+        self.cookies[name] = stored
+
+    def _domain_allowed(self, domain: str) -> bool:
+        host = self.hostname
+        if domain == host:
+            return True
+        if _is_ip(host) or "." not in domain:
+            return False
+        return host.endswith("." + domain)
+
+    def _expire_cookies(self) -> None:
+        for name in [n for n, c in self.cookies.items() if c.expires_ms is not None and c.expires_ms <= self.now]:
+            del self.cookies[name]
+
+    # Storage
+    def storage_get(self, kind: StorageKind, key: str) -> str | None:
+        return self.storage[kind].get(key)
+
+    def storage_set(self, kind: StorageKind, key: str, value: str) -> None:
+        self.storage[kind][key] = value
+
+    def storage_remove(self, kind: StorageKind, key: str) -> None:
+        self.storage[kind].pop(key, None)
+
+    # Page
+    @property
+    def hostname(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def page(self) -> PageFacts:
+        width, height = self.screen
+        return PageFacts(
+            href=self.url,
+            referrer=self.referrer,
+            user_agent=self.user_agent,
+            screen_width=width,
+            screen_height=height,
+            screen_orientation="landscape" if width >= height else "portrait",
+            viewport_width=self.viewport[0],
+            viewport_height=self.viewport[1],
+            iana_timezone=self.iana_timezone,
+        )
+
+    def navigate(self, url: str) -> None:
+        self.url = url
+
+    # Clock, ids, randomness
+    def now_ms(self) -> int:
+        return self.now
+
+    def timezone_offset_minutes(self, epoch_ms: int) -> int:
+        return self.timezone_offset
+
+    def uuid4(self) -> str:
+        return f"00000000-0000-4000-8000-{next(self._ids):012d}"
+
+    def random(self) -> float:
+        value = self.random_values[self._randoms % len(self.random_values)]
+        self._randoms += 1
+        return value
+
+    async def sleep_ms(self, ms: int) -> None:
+        self.sleeps.append(ms)
+        self.now += ms
+        await asyncio.sleep(0)
+
+    def log(self, level: str, *args: object) -> None:
+        self.logs.append((level, args))
+
+    # Test conveniences
+    def requests_to(self, action: str) -> list[SentRequest]:
+        return [r for r in self.sent if urlsplit(r.url).path.endswith("/v1/" + action)]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

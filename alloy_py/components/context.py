@@ -1,0 +1,91 @@
+"""Context: what alloy tells the Edge about the page and device.
+
+Port of ``browser/src/components/Context/*`` and ``utils/toISOStringLocal.js``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from .. import __version__
+from ..event import Event
+from ..validation import Validator, array_of, object_of, string
+from . import Component
+
+__all__ = ["Context", "iso_local", "iso_utc"]
+
+DEFAULT_CONTEXTS = ["web", "device", "environment", "placeContext"]
+OPTIONAL_CONTEXTS = [*DEFAULT_CONTEXTS, "highEntropyUserAgentHints", "oneTimeAnalyticsReferrer"]
+LIBRARY_NAME = "alloy-py"
+
+
+def iso_utc(epoch_ms: int) -> str:
+    """``Date.prototype.toISOString``."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+
+
+def iso_local(epoch_ms: int, offset_minutes: int) -> str:
+    """alloy's ``toISOStringLocal``: local wall time with the ``±hh:mm`` offset."""
+    local = datetime.fromtimestamp(epoch_ms / 1000, UTC) - timedelta(minutes=offset_minutes)
+    sign = "-" if offset_minutes > 0 else "+"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}{sign}{hours:02d}:{minutes:02d}"
+
+
+class Context(Component):
+    namespace = "Context"
+    config_schema: ClassVar[Validator | None] = object_of(
+        {"context": array_of(string()).default(DEFAULT_CONTEXTS)}
+    )
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self._enabled: list[str] = []
+        for index, name in enumerate(self.context.config["context"]):
+            if name in OPTIONAL_CONTEXTS:
+                self._enabled.append(name)
+            else:
+                self.logger.warn(f"Invalid context[{index}]: '{name}' is not available.")
+
+    def on_before_event(self, event: Event, **_: Any) -> None:
+        browser = self.context.browser
+        page = browser.page()
+        for name in self._enabled:
+            if name == "web":
+                event.merge_xdm({"web": {"webPageDetails": {"URL": page.href}, "webReferrer": {"URL": page.referrer}}})
+            elif name == "device":
+                device: dict[str, Any] = {}
+                if page.screen_height is not None and page.screen_height >= 0:
+                    device["screenHeight"] = page.screen_height
+                if page.screen_width is not None and page.screen_width >= 0:
+                    device["screenWidth"] = page.screen_width
+                if page.screen_orientation:
+                    device["screenOrientation"] = page.screen_orientation
+                if device:
+                    event.merge_xdm({"device": device})
+            elif name == "environment":
+                environment: dict[str, Any] = {"type": "browser"}
+                details: dict[str, int] = {}
+                if page.viewport_width is not None and page.viewport_width >= 0:
+                    details["viewportWidth"] = page.viewport_width
+                if page.viewport_height is not None and page.viewport_height >= 0:
+                    details["viewportHeight"] = page.viewport_height
+                if details:
+                    environment["browserDetails"] = details
+                event.merge_xdm({"environment": environment})
+            elif name == "placeContext":
+                now = browser.now_ms()
+                offset = browser.timezone_offset_minutes(now)
+                place: dict[str, Any] = {"localTimezoneOffset": offset}
+                if abs(offset) < 6000:
+                    place["localTime"] = iso_local(now, offset)
+                if page.iana_timezone:
+                    place["ianaTimezone"] = page.iana_timezone
+                event.merge_xdm({"placeContext": place})
+            # highEntropyUserAgentHints and oneTimeAnalyticsReferrer: accepted, not yet collected.
+        event.merge_xdm({"timestamp": iso_utc(browser.now_ms())})
+        event.merge_xdm(
+            {"implementationDetails": {"name": LIBRARY_NAME, "version": __version__, "environment": "browser"}}
+        )

@@ -1,0 +1,103 @@
+"""DataCollector: the ``sendEvent`` command.
+
+Port of ``core/src/components/DataCollector/*`` and ``utils/validateIdentityMap.js``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._jsonutil import deep_assign
+from ..validation import array_of, boolean, enum_of, map_of_values, object_of, string
+from . import Command, Component
+
+__all__ = ["DataCollector", "IDENTITY_MAP"]
+
+IDENTITY_MAP = map_of_values(
+    array_of(
+        object_of(
+            {
+                "authenticatedState": enum_of("ambiguous", "authenticated", "loggedOut"),
+                "id": string(),
+                "namespace": object_of({"code": string()}).no_unknown_fields(),
+                "primary": boolean(),
+                "xid": string(),
+            }
+        ).no_unknown_fields()
+    ).required()
+)
+
+SEND_EVENT_OPTIONS = (
+    object_of(
+        {
+            "type": string(),
+            "xdm": object_of({"eventType": string(), "identityMap": IDENTITY_MAP}),
+            "data": object_of({}),
+            "documentUnloading": boolean(),
+            "renderDecisions": boolean(),
+            "decisionScopes": array_of(string()).unique_items(),
+            "personalization": object_of(
+                {
+                    "decisionScopes": array_of(string()).unique_items(),
+                    "surfaces": array_of(string()).unique_items(),
+                    "sendDisplayEvent": boolean().default(True),
+                    "includeRenderedPropositions": boolean().default(False),
+                    "defaultPersonalizationEnabled": boolean(),
+                    "decisionContext": object_of({}),
+                }
+            ).default({"sendDisplayEvent": True}),
+            "datasetId": string(),
+            "mergeId": string(),
+            "edgeConfigOverrides": object_of({}),
+            "advertising": object_of(
+                {"handleAdvertisingData": enum_of("disabled", "wait", "auto").default("disabled")}
+            ),
+        }
+    )
+    .required()
+    .no_unknown_fields()
+)
+
+
+class DataCollector(Component):
+    namespace = "DataCollector"
+
+    def commands(self) -> Mapping[str, Command]:
+        return {
+            "sendEvent": Command(
+                run=self._send_event, validate=SEND_EVENT_OPTIONS, documentation_uri="https://adobe.ly/3GQ3Q7t"
+            )
+        }
+
+    async def _send_event(self, options: dict[str, Any]) -> dict[str, Any]:
+        options = dict(options)
+        xdm = options.pop("xdm", None)
+        data = options.pop("data", None)
+        unloading = options.pop("documentUnloading", None)
+        event_type = options.pop("type", None)
+        merge_id = options.pop("mergeId", None)
+        dataset_id = options.pop("datasetId", None)
+        overrides = options.pop("edgeConfigOverrides", None)
+        events = self.context.events
+        event = events.create_event()
+        if unloading:
+            event.document_may_unload = True
+        event.user_xdm = xdm
+        event.user_data = data
+        if event_type:
+            event.merge_xdm({"eventType": event_type})
+        if merge_id:
+            event.merge_xdm({"eventMergeId": merge_id})
+        if overrides:
+            options["edgeConfigOverrides"] = overrides
+        if dataset_id:
+            self.logger.warn(
+                "The 'datasetId' option has been deprecated. Please use "
+                "'edgeConfigOverrides.com_adobe_experience_platform.datasets.event.datasetId' instead."
+            )
+            options["edgeConfigOverrides"] = deep_assign(
+                dict(overrides or {}),
+                {"com_adobe_experience_platform": {"datasets": {"event": {"datasetId": dataset_id}}}},
+            )
+        return await events.send_event(event, options)

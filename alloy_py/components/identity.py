@@ -1,0 +1,225 @@
+"""Identity: the ECID, one identity-less request at a time, ``getIdentity``.
+
+Port of ``core/src/components/Identity/*``. Until the Edge has set the
+identity cookie, only one request may go out without it, so that parallel
+first requests do not mint several ECIDs for one visitor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from ..cookies import decode_kndctr_ecid, namespaced_cookie_name
+from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
+from ..edge.response import EdgeResponse
+from ..errors import ValidationError
+from ..validation import Validator, array_of, boolean, enum_of, object_of
+from . import Command, Component, ComponentContext
+
+__all__ = ["Identity", "browser_supports_third_party_cookies"]
+
+ECID = "ECID"
+CORE = "CORE"
+_BROWSERS = [
+    ("Edge", re.compile(r"Edge/([0-9._]+)")),
+    ("EdgeChromium", re.compile(r"Edg/([0-9.]+)")),
+    ("Chrome", re.compile(r"(?!Chrom.*OPR)Chrom(?:e|ium)/([0-9.]+)(:?\s|$)")),
+    ("Firefox", re.compile(r"Firefox/([0-9.]+)(?:\s|$)")),
+    ("IE", re.compile(r"Trident/7\.0.*rv:([0-9.]+).*\).*Gecko$")),
+    ("Safari", re.compile(r"Version/([0-9._]+).*Safari")),
+]
+_THIRD_PARTY_COOKIE_BROWSERS = {"Chrome", "Edge", "EdgeChromium", "IE", "Unknown"}
+_GET_IDENTITY_OPTIONS = object_of(
+    {
+        "namespaces": array_of(enum_of(ECID, CORE)).non_empty().unique_items().default([ECID]),
+        "edgeConfigOverrides": object_of({}),
+    }
+).no_unknown_fields().default({"namespaces": [ECID]})
+
+
+def browser_supports_third_party_cookies(user_agent: str) -> bool:
+    """alloy's best guess from the user agent (``injectGetBrowser.js``)."""
+    name = next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), "Unknown")
+    return name in _THIRD_PARTY_COOKIE_BROWSERS
+
+
+class Identity(Component):
+    namespace = "Identity"
+    config_schema: ClassVar[Validator | None] = object_of(
+        {"thirdPartyCookiesEnabled": boolean().default(True), "idMigrationEnabled": boolean().default(True)}
+    )
+
+    def __init__(self, context: ComponentContext) -> None:
+        super().__init__(context)
+        config = context.config
+        self._org_id: str = config["orgId"]
+        self._use_third_party = bool(config["thirdPartyCookiesEnabled"]) and browser_supports_third_party_cookies(
+            context.browser.page().user_agent
+        )
+        self._identity_cookie = namespaced_cookie_name(self._org_id, "identity")
+        self._pending_identity: asyncio.Future[None] | None = None
+        self.namespaces: dict[str, str] | None = None
+        self.edge: dict[str, Any] = {}
+
+    def _identity_cookie_exists(self) -> bool:
+        return self.context.cookies.get(self._identity_cookie) is not None
+
+    def ecid_from_cookie(self) -> str | None:
+        value = self.context.cookies.get(self._identity_cookie)
+        return decode_kndctr_ecid(value) if value else None
+
+    # Lifecycle
+    async def on_before_request(
+        self, request: EdgeRequest, on_response: Callable[..., Any], on_request_failure: Callable[..., Any], **_: Any
+    ) -> None:
+        fetch = [ECID, CORE] if self._use_third_party else [ECID]
+        request.payload.merge_query({"identity": {"fetch": fetch}})
+        await self._ensure_single_identity(request, on_response, on_request_failure)
+
+    async def _ensure_single_identity(
+        self, request: EdgeRequest, on_response: Callable[..., Any], on_request_failure: Callable[..., Any]
+    ) -> None:
+        if self._identity_cookie_exists():
+            request.identity_established = True
+            return
+        previous = self._pending_identity
+        if previous is None:
+            self._pending_identity = self._await_identity_cookie(on_response, on_request_failure)
+            self._let_go_without_identity(request)
+            return
+        self.logger.info("Delaying request while retrieving ECID from server.")
+        # Requests queued behind this one go when the identity arrives; if the
+        # earlier request brought none, this one goes alone and they wait on it.
+        chained: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def chain(done: asyncio.Future[None]) -> None:
+            if done.exception() is None:
+                chained.set_result(None)
+                return
+            own = self._await_identity_cookie(on_response, on_request_failure)
+            own.add_done_callback(lambda f: _copy_outcome(f, chained))
+
+        previous.add_done_callback(chain)
+        chained.add_done_callback(_silence)
+        self._pending_identity = chained
+        try:
+            await asyncio.shield(previous)
+        except Exception:
+            self._let_go_without_identity(request)
+            return
+        self.logger.info("Resuming previously delayed request.")
+        request.identity_established = True
+
+    def _let_go_without_identity(self, request: EdgeRequest) -> None:
+        if self._use_third_party:
+            request.use_third_party_domain = True
+
+    def _await_identity_cookie(
+        self, on_response: Callable[..., Any], on_request_failure: Callable[..., Any]
+    ) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def settle(**_: Any) -> None:
+            if future.done():
+                return
+            if self._identity_cookie_exists():
+                future.set_result(None)
+            else:
+                future.set_exception(LookupError("Identity cookie not found."))
+
+        def after_response(**kwargs: Any) -> None:
+            if not self._identity_cookie_exists():
+                self.logger.warn(
+                    "Identity cookie not found. This could be caused by any of the following issues:\n"
+                    f"\t* The org ID {self._org_id} configured in Alloy doesn't match the org ID specified in the edge configuration.\n"
+                    "\t* Experience edge was not able to set the identity cookie due to domain or cookie restrictions.\n"
+                    "\t* The request was canceled by the browser and not fully processed."
+                )
+            settle()
+
+        on_response(after_response)
+        on_request_failure(settle)
+        future.add_done_callback(_silence)
+        return future
+
+    def on_response(self, response: EdgeResponse, **_: Any) -> None:
+        new_namespaces = {
+            item["namespace"]["code"]: item["id"]
+            for item in response.payloads("identity:result")
+            if isinstance(item, dict) and isinstance(item.get("namespace"), dict) and "id" in item
+        }
+        if not (self.namespaces or {}).get(ECID) and new_namespaces.get(ECID):
+            self._write_legacy_ecid(new_namespaces[ECID])
+        if new_namespaces:
+            self.namespaces = {**(self.namespaces or {}), **new_namespaces}
+        self.edge = {**self.edge, **response.edge_info(self.logger.warn)}
+
+    def _write_legacy_ecid(self, ecid: str) -> None:
+        """Visitor.js pages on the same site read the ECID from ``AMCV_<orgId>``."""
+        if not self.context.config["idMigrationEnabled"]:
+            return
+        name = f"AMCV_{self._org_id}"
+        current = self.context.cookies.get(name) or ""
+        match = re.search(r"(^|\|)MCMID\|(\d+)($|\|)", current)
+        if match and match.group(2) == ecid:
+            return
+        secure = self.context.browser.page().href.startswith("https:")
+        self.context.cookies.set(
+            name,
+            f"MCMID|{ecid}",
+            domain=self.context.apex_domain,
+            expires_ms=self.context.browser.now_ms() + 390 * 86_400_000,
+            same_site="none" if secure else None,
+            secure=secure,
+        )
+
+    # Commands
+    def commands(self) -> Mapping[str, Command]:
+        return {"getIdentity": Command(run=self._get_identity, validate=self._validate_get_identity)}
+
+    def _validate_get_identity(self, options: Any) -> Any:
+        validated = _GET_IDENTITY_OPTIONS(options)
+        if not self.context.config["thirdPartyCookiesEnabled"] and CORE in validated["namespaces"]:
+            raise ValidationError(
+                f"namespaces: The {CORE} namespace cannot be requested when third-party cookies are disabled."
+            )
+        return validated
+
+    async def _get_identity(self, options: dict[str, Any]) -> dict[str, Any]:
+        requested: list[str] = options["namespaces"]
+        await self.context.consent.await_consent()
+        if not self.namespaces:
+            ecid = self.ecid_from_cookie()
+            if ecid and ECID in requested:
+                self.namespaces = {ECID: ecid}
+            if not (ecid and requested == [ECID]):
+                await self._acquire(requested, options.get("edgeConfigOverrides"))
+        namespaces = self.namespaces or {}
+        return {"identity": {name: namespaces.get(name) for name in requested}, "edge": self.edge}
+
+    async def _acquire(self, namespaces: list[str], overrides: dict[str, Any] | None) -> None:
+        payload = RequestPayload({"query": {"identity": {"fetch": list(namespaces)}}})
+        override = apply_config_overrides(payload, overrides, self.context.config.get("edgeConfigOverrides"))
+        request = EdgeRequest(
+            id=self.context.browser.uuid4(), payload=payload, kind="identity/acquire", datastream_id_override=override
+        )
+        await self.context.edge.send(request)
+
+
+def _silence(future: asyncio.Future[None]) -> None:
+    """Mark a rejection as seen: nobody may be waiting when it rejects."""
+    if not future.cancelled():
+        future.exception()
+
+
+def _copy_outcome(source: asyncio.Future[None], target: asyncio.Future[None]) -> None:
+    if target.done():
+        return
+    error = source.exception()
+    if error is None:
+        target.set_result(None)
+    else:
+        target.set_exception(error)

@@ -1,0 +1,78 @@
+"""``configure``: validating the options and filling in alloy's defaults.
+
+Port of ``core/buildAndValidateConfig.js`` and ``core/config/createCoreConfigs.js``.
+Each component contributes its own ``config_schema``; the options of
+components alloy-py has not ported yet are accepted (so configurations pasted
+from alloy's docs still work) and listed in :data:`NOT_YET_PORTED_OPTIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import ConfigurationError, ValidationError
+from .validation import (
+    MISSING,
+    ValidationContext,
+    Validator,
+    anything,
+    boolean,
+    callback,
+    object_of,
+    string,
+)
+
+__all__ = ["CONFIG_DOCUMENTATION", "NOT_YET_PORTED_OPTIONS", "build_config"]
+
+CONFIG_DOCUMENTATION = "https://adobe.ly/3sHh553"
+
+def _noop(content: Any) -> None:
+    """alloy's default ``onBeforeEventSend``: keeps every event."""
+
+
+CORE_OPTIONS = object_of(
+    {
+        "debugEnabled": boolean().default(False),
+        "datastreamId": string().unique().required(),
+        "edgeDomain": string().domain().default("edge.adobedc.net"),
+        "edgeBasePath": string().non_empty().default("ee"),
+        "orgId": string().unique().required(),
+        "onBeforeEventSend": callback().default(_noop),
+        "edgeConfigOverrides": object_of({}),
+    }
+).renamed("edgeConfigId", string().unique(), "datastreamId")
+
+# Options of alloy components that are not ported yet: accepted, not acted on.
+NOT_YET_PORTED_OPTIONS = object_of(
+    {
+        "clickCollectionEnabled": boolean().default(True),
+        "clickCollection": object_of({}),
+        "downloadLinkQualifier": string().regexp(),
+        "onBeforeLinkClickSend": callback(),
+        "advertising": anything(),
+        "conversation": anything(),
+        "pushNotifications": anything(),
+        "personalizationStorageEnabled": boolean().default(False),
+        "streamingMedia": anything(),
+    }
+)
+
+
+def build_config(
+    options: Any, component_schemas: Iterable[Validator], context: ValidationContext
+) -> dict[str, Any]:
+    """Validate ``options`` against every schema; raise alloy's "Resolve these…" error."""
+    combined = CORE_OPTIONS
+    for schema in (NOT_YET_PORTED_OPTIONS, *component_schemas):
+        combined = combined.concat(schema)
+    validator = combined.no_unknown_fields().required()
+    try:
+        config = validator(MISSING if options is None else options, "", context)
+    except ValidationError as error:
+        problems = error.message.replace("\n", "\n\t - ")
+        raise ConfigurationError(
+            f"Resolve these configuration problems:\n\t - {problems}\n"
+            f"For configuration documentation see: {CONFIG_DOCUMENTATION}"
+        ) from None
+    return dict(config)

@@ -1,0 +1,1 @@
+"""The Edge Network client: request payloads, the transport, and responses."""

@@ -1,0 +1,255 @@
+"""Sending requests to the Edge Network.
+
+Port of ``core/edgeNetwork/injectSendEdgeNetworkRequest.js``,
+``core/network/injectSendNetworkRequest.js`` (retries), the browser's
+fetch/beacon request methods and ``core/createCookieTransfer.js``. Unlike
+alloy.js, a body over the Edge's 64 KB limit is refused here, before it is
+sent, with an error that names both sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from .._jsonutil import assign_concat_arrays, to_json
+from ..browser import Browser, HttpRequest, HttpResponse
+from ..cookies import CookieJar, namespaced_cookie_name
+from ..errors import NetworkError, PayloadTooLargeError
+from ..lifecycle import CallbackList, Lifecycle
+from ..log import Logger
+from .request import EdgeRequest
+from .response import EdgeResponse, check_status, parse_body
+
+__all__ = ["MAX_PAYLOAD_BYTES", "EdgeClient", "EdgeSettings"]
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+THIRD_PARTY_ID_DOMAIN = "adobedc.demdex.net"
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RETRIES = 3
+MAX_QUEUE_TIME_MS = 300_000
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    datastream_id: str
+    org_id: str
+    edge_domain: str
+    edge_base_path: str
+    target_migration_enabled: bool = False
+
+
+class EdgeClient:
+    def __init__(
+        self,
+        settings: EdgeSettings,
+        browser: Browser,
+        cookies: CookieJar,
+        apex_domain: str,
+        lifecycle: Lifecycle,
+        logger: Logger,
+    ) -> None:
+        self._settings = settings
+        self._browser = browser
+        self._cookies = cookies
+        self._apex_domain = apex_domain
+        self._lifecycle = lifecycle
+        self._logger = logger
+        self._third_party_domain_failed = False
+
+    async def send(
+        self,
+        request: EdgeRequest,
+        on_response: CallbackList | None = None,
+        on_request_failure: CallbackList | None = None,
+    ) -> dict[str, Any]:
+        """Send ``request`` and return the merged ``onResponse`` results."""
+        # Callbacks added by onBeforeRequest hooks (identity waits on these).
+        request_callbacks = CallbackList()
+        failure_callbacks = CallbackList()
+        failure_callbacks.add(self._lifecycle.hook("on_request_failure"))
+        if on_request_failure is not None:
+            failure_callbacks.add(on_request_failure.call)
+
+        try:
+            await self._lifecycle.call(
+                "on_before_request",
+                request=request,
+                on_response=request_callbacks.add,
+                on_request_failure=failure_callbacks.add,
+            )
+            domain = self._endpoint_domain(request)
+            url = self._url(domain, request)
+            self._add_queue_time(request)
+            self._cookies_to_payload(request, domain)
+            status, body, parsed, headers = await self._send_with_retries(request, url)
+            check_status(status, body, parsed, self._logger.log)
+        except Exception as error:
+            if request.use_third_party_domain and isinstance(error, NetworkError):
+                # The third-party ID domain is blocked: remember, and go first-party.
+                self._third_party_domain_failed = True
+                request.use_third_party_domain = False
+                url = self._url(self._settings.edge_domain, request)
+                self._cookies_to_payload(request, self._settings.edge_domain)
+                try:
+                    status, body, parsed, headers = await self._send_with_retries(request, url)
+                except Exception as retry_error:
+                    await self._fail(failure_callbacks, retry_error)
+                    raise
+            else:
+                await self._fail(failure_callbacks, error)
+                raise
+
+        response = EdgeResponse(parsed if isinstance(parsed, dict) else {}, headers)
+        self._response_to_cookies(response)
+        results = await self._lifecycle.call("on_response", response=response)
+        if on_response is not None:
+            results += await on_response.call(response=response)
+        results += await request_callbacks.call(response=response)
+        return assign_concat_arrays(*results)
+
+    async def _fail(self, callbacks: CallbackList, error: BaseException) -> None:
+        try:
+            await callbacks.call(error=error)
+        except Exception:  # the original error is the one the caller must see
+            pass
+
+    def _endpoint_domain(self, request: EdgeRequest) -> str:
+        if self._third_party_domain_failed or not request.use_third_party_domain:
+            return self._settings.edge_domain
+        return THIRD_PARTY_ID_DOMAIN
+
+    def location_hint(self) -> str | None:
+        cluster = self._cookies.get(namespaced_cookie_name(self._settings.org_id, "cluster"))
+        if cluster:
+            return cluster
+        mbox_cluster = self._cookies.get("mboxEdgeCluster")
+        return f"t{mbox_cluster}" if mbox_cluster else None
+
+    def _url(self, domain: str, request: EdgeRequest) -> str:
+        settings = self._settings
+        hint = self.location_hint()
+        path = f"{settings.edge_base_path}/{hint}" if hint else settings.edge_base_path
+        path += request.edge_sub_path
+        config_id = request.datastream_id_override or settings.datastream_id
+        if config_id != settings.datastream_id:
+            request.payload.merge_meta({"sdkConfig": {"datastream": {"original": settings.datastream_id}}})
+        return (
+            f"https://{domain}/{path}/v1/{request.action}?configId={config_id}"
+            f"&requestId={request.id}{self._validation_token()}"
+        )
+
+    def _validation_token(self) -> str:
+        query = parse_qs(urlsplit(self._browser.page().href).query)
+        session = (query.get("adb_validation_sessionid") or [""])[-1]
+        if not session:
+            return ""
+        key = "com.adobe.alloy.validation.clientId"
+        client_id = self._browser.storage_get("local", key)
+        if not client_id:
+            client_id = self._browser.uuid4()
+            self._browser.storage_set("local", key, client_id)
+        return "&" + urlencode({"adobeAepValidationToken": f"{session}|{client_id}"})
+
+    def _add_queue_time(self, request: EdgeRequest) -> None:
+        events = request.payload.events
+        if events:
+            earliest = min(event.created_at_ms for event in events)
+            waited = self._browser.now_ms() - earliest
+            request.payload.merge_meta({"queueTimeMillis": max(0, min(waited, MAX_QUEUE_TIME_MS))})
+
+    def _should_transfer(self, name: str) -> bool:
+        prefix = namespaced_cookie_name(self._settings.org_id, "")
+        return (
+            name.startswith(prefix)
+            or name == "at_qa_mode"
+            or (self._settings.target_migration_enabled and name == "mbox")
+        )
+
+    def _cookies_to_payload(self, request: EdgeRequest, endpoint_domain: str) -> None:
+        """Third-party endpoints cannot read our cookies: send them in ``meta.state``."""
+        apex = self._apex_domain
+        state: dict[str, Any] = {"domain": apex, "cookiesEnabled": True}
+        if not (apex and endpoint_domain.endswith(apex)):
+            entries = [
+                {"key": name, "value": value}
+                for name, value in self._cookies.all().items()
+                if self._should_transfer(name)
+            ]
+            if entries:
+                state["entries"] = entries
+        request.payload.merge_state(state)
+
+    def _response_to_cookies(self, response: EdgeResponse) -> None:
+        """Third-party endpoints cannot write our cookies: ``state:store`` handles do."""
+        for item in response.payloads("state:store"):
+            if not isinstance(item, dict) or "key" not in item:
+                continue
+            same_site = ((item.get("attrs") or {}).get("SameSite") or "").lower() or None
+            max_age = item.get("maxAge")
+            self._cookies.set(
+                item["key"],
+                str(item.get("value", "")),
+                domain=self._apex_domain,
+                expires_ms=self._browser.now_ms() + int(max_age * 1000) if max_age is not None else None,
+                same_site=same_site,
+                secure=same_site == "none",
+            )
+
+    async def _send_with_retries(
+        self, request: EdgeRequest, url: str
+    ) -> tuple[int, str, Any, dict[str, str]]:
+        body = to_json(request.payload.to_json())
+        size = len(body.encode("utf-8"))
+        if size > MAX_PAYLOAD_BYTES:
+            raise PayloadTooLargeError(
+                f"The request payload is {size} bytes, over the Edge Network's limit of 64 KB "
+                f"({MAX_PAYLOAD_BYTES} bytes). Send less data in this command's xdm or data."
+            )
+        self._logger.info(f"Request {request.id}: Sending request.", parse_body(body))
+        http_request = HttpRequest(url, body)
+        retries = 0
+        try:
+            while True:
+                response = await self._send_once(http_request, request.use_send_beacon)
+                if retries < MAX_RETRIES and response.status in RETRYABLE_STATUSES:
+                    await self._browser.sleep_ms(self._retry_delay(response, retries))
+                    retries += 1
+                    continue
+                break
+        except NetworkError as error:
+            raise NetworkError("Network request failed.") from error
+        parsed = parse_body(response.body)
+        self._logger.info(
+            f"Request {request.id}: Received response with status code {response.status} and "
+            + ("response body:" if parsed is not None else "no response body."),
+            *([parsed] if parsed is not None else []),
+        )
+        return response.status, response.body, parsed, {k.lower(): v for k, v in response.headers.items()}
+
+    async def _send_once(self, request: HttpRequest, use_beacon: bool) -> HttpResponse:
+        if use_beacon:
+            if self._browser.send_beacon(request):
+                return HttpResponse(204, "")
+            self._logger.info("Unable to use `sendBeacon`; falling back to `fetch`.")
+        return await self._browser.fetch(request)
+
+    def _retry_delay(self, response: HttpResponse, retries: int) -> int:
+        header = response.header("retry-after")
+        if header:
+            digits = header.strip()
+            if digits.isdigit():
+                return int(digits) * 1000
+            try:
+                when = parsedate_to_datetime(header).timestamp() * 1000
+            except (TypeError, ValueError):
+                when = None
+            if when is not None:
+                return max(0, int(when - self._browser.now_ms()))
+        # Incremental (not exponential) delay, randomized by up to 30% either way.
+        target = 1000 + retries * 1000
+        variance = target * 0.3
+        return round(target - variance + self._browser.random() * 2 * variance)
+

@@ -1,0 +1,101 @@
+"""The errors alloy-py raises, and how they read once they reach JavaScript.
+
+::
+
+    AlloyError                 message as alloy.js words it
+     ├─ ConfigurationError     "Resolve these configuration problems: …"
+     ├─ CommandError           not configured / configured twice / unknown command
+     ├─ ValidationError        one validator's complaint ("'x': Expected a string, but got 1.")
+     ├─ ComponentError         "[Ns] An error occurred while executing the <x> command."
+     ├─ NetworkError           the browser could not complete the request
+     ├─ PayloadTooLargeError   refused before sending: over the Edge's 64 KB limit
+     ├─ EdgeResponseError      the Edge answered non-2xx or a malformed body
+     └─ DeclinedConsentError   code "declinedConsent": the command resolves {} instead
+
+alloy.js chains causes by rewriting ``message``; we chain with ``raise … from``
+and let :func:`format_message` produce the same text.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlloyError",
+    "CommandError",
+    "ComponentError",
+    "ConfigurationError",
+    "DeclinedConsentError",
+    "EdgeResponseError",
+    "NetworkError",
+    "PayloadTooLargeError",
+    "ValidationError",
+    "format_message",
+]
+
+
+class AlloyError(Exception):
+    """Base of every error alloy-py raises on purpose."""
+
+    code: str | None = None
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(AlloyError):
+    """``configure`` was given options it cannot use."""
+
+
+class CommandError(AlloyError):
+    """The command cannot run: not configured yet, configured twice, unknown."""
+
+
+class ValidationError(AlloyError):
+    """A validator rejected a value; the message names the option path."""
+
+
+class ComponentError(AlloyError):
+    """A component's command failed; the cause says why."""
+
+
+class NetworkError(AlloyError):
+    """The browser could not complete the request (offline, blocked, CORS)."""
+
+
+class PayloadTooLargeError(AlloyError):
+    """The request body is over the Edge Network's size limit."""
+
+
+class EdgeResponseError(AlloyError):
+    """The Edge answered with a failing status or a body without ``handle``."""
+
+    def __init__(self, message: str, status: int, body: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class DeclinedConsentError(AlloyError):
+    """The visitor declined consent; commands resolve ``{}`` instead of failing."""
+
+    code = "declinedConsent"
+
+
+def format_message(error: BaseException) -> str:
+    """The message alloy.js would show: each cause appended as ``Caused by:``."""
+    parts = [_own_message(error)]
+    cause = error.__cause__
+    while cause is not None:
+        parts.append(_own_message(cause))
+        cause = cause.__cause__
+    return "\nCaused by: ".join(parts)
+
+
+def _own_message(error: BaseException) -> str:
+    if isinstance(error, AlloyError):
+        return error.message
+    text = str(error)
+    return text or type(error).__name__

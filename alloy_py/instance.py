@@ -1,0 +1,261 @@
+"""An alloy instance: the ``alloy(command, options)`` dispatcher.
+
+Port of ``core/injectExecuteCommand.js``, ``core/injectHandleError.js``,
+``core/createComponentRegistry.js`` and ``core/index.js`` (assembly). Every
+command is a coroutine; the browser bridge turns it into a JS Promise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from .browser import Browser
+from .components import Command, Component, ComponentContext
+from .components.context import Context
+from .components.data_collector import DataCollector
+from .components.identity import Identity
+from .components.library import Consent, EventMerge, LibraryInfo
+from .components.personalization import Personalization
+from .config import build_config
+from .consent import ConsentState
+from .cookies import CookieJar
+from .edge.client import EdgeClient, EdgeSettings
+from .errors import AlloyError, CommandError, ComponentError, ValidationError, format_message
+from .event_manager import EventManager
+from .lifecycle import Lifecycle, call_maybe_async
+from .log import DebugSwitch, Logger
+from .validation import ValidationContext, boolean, object_of
+
+__all__ = ["DEFAULT_COMPONENTS", "Instance", "Page"]
+
+# alloy 2.33.1's registration order, less what is not ported yet.
+DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
+    Context,
+    Consent,
+    EventMerge,
+    Personalization,
+    DataCollector,
+    Identity,
+    LibraryInfo,
+)
+
+_SET_DEBUG_OPTIONS = object_of({"enabled": boolean().required()}).no_unknown_fields()
+_COMMAND_DOCUMENTATION = "https://adobe.ly/3sHgQHb"
+
+
+class Page:
+    """What instances on one page share: the browser and ``unique()``'s memory."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        self.unique_values: dict[int, list[Any]] = {}
+        self.instances: dict[str, Instance] = {}
+
+    def instance(self, name: str = "alloy", components: Sequence[type[Component]] = DEFAULT_COMPONENTS) -> Instance:
+        if name not in self.instances:
+            self.instances[name] = Instance(name, self, components)
+        return self.instances[name]
+
+
+class _Registry:
+    def __init__(self, components: Sequence[Component]) -> None:
+        self.components = list(components)
+        self.commands: dict[str, tuple[Component, str, Command]] = {}
+        for component in self.components:
+            for name, command in component.commands().items():
+                if name in self.commands:
+                    raise AlloyError(
+                        f"[ComponentRegistry] Could not register {component.namespace} "
+                        f"because it has existing command(s): {name}"
+                    )
+                self.commands[name] = (component, name, command)
+
+    def command_names(self) -> list[str]:
+        return list(self.commands)
+
+    def component_names(self) -> list[str]:
+        return [component.namespace for component in self.components]
+
+
+class Instance:
+    """``window.alloy``: call it with a command name and options."""
+
+    def __init__(self, name: str, page: Page, components: Sequence[type[Component]] = DEFAULT_COMPONENTS) -> None:
+        self.name = name
+        self._page = page
+        self._browser = page.browser
+        self._component_types = tuple(components)
+        self._debug = DebugSwitch(self._browser, name)
+        self.logger = Logger(self._browser, self._debug, f"[{name}]")
+        self._configured: asyncio.Future[_Registry] | None = None
+
+    async def __call__(self, command: str, options: Any = None) -> dict[str, Any]:
+        return await self.execute(command, options)
+
+    async def execute(self, command: str, options: Any = None) -> dict[str, Any]:
+        """Run one command; resolves to an object or raises an :class:`AlloyError`."""
+        options = {} if options is None else _copy_options(options)
+        try:
+            executor = self._executor(command, options)
+            self.logger.info(f"Executing {command} command. Options:", options)
+            result = await executor()
+        except Exception as error:
+            if _declined(error):
+                self.logger.warn(f"The {command} command could not fully complete. {format_message(error)}")
+                return {}
+            prefixed = _prefixed(error, f"[{self.name}]")
+            self.logger.error(f"{command} command was rejected. Error:", prefixed.message)
+            raise prefixed from None
+        result = result if isinstance(result, dict) else {}
+        self.logger.info(f"{command} command resolved. Result:", result)
+        return result
+
+    def _executor(self, command: str, options: Any) -> Callable[[], Awaitable[Any]]:
+        if command == "configure":
+            if self._configured is not None:
+                raise CommandError("The library has already been configured and may only be configured once.")
+            self._configured = self._configure(options)
+            return self._after_configure
+        if self._configured is None:
+            raise CommandError(
+                "The library must be configured first. Please do so by executing the configure command."
+            )
+        if command == "setDebug":
+            validated = _validate("setDebug", _SET_DEBUG_OPTIONS, options, _COMMAND_DOCUMENTATION)
+            self._debug.set(validated["enabled"], from_config=False)
+            return _nothing
+        configured = self._configured
+
+        async def run() -> Any:
+            try:
+                registry = await asyncio.shield(configured)
+            except Exception:
+                self.logger.warn(
+                    f"An error during configuration is preventing the {command} command from executing."
+                )
+                await asyncio.get_running_loop().create_future()  # alloy never settles these
+                raise AssertionError("unreachable")
+            entry = registry.commands.get(command)
+            if entry is None:
+                names = ", ".join(["configure", "setDebug", *registry.command_names()])
+                raise CommandError(f"The {command} command does not exist. List of available commands: {names}.")
+            component, name, spec = entry
+            validated = options
+            if spec.validate is not None:
+                validated = _validate(name, spec.validate, options, spec.documentation_uri)
+            try:
+                return await call_maybe_async(spec.run, validated)
+            except Exception as error:
+                raise ComponentError(
+                    f"[{component.namespace}] An error occurred while executing the {name} command."
+                ) from error
+
+        return run
+
+    async def _after_configure(self) -> None:
+        assert self._configured is not None
+        await self._configured
+
+    def _configure(self, options: Any) -> asyncio.Future[_Registry]:
+        """Validate and build synchronously (a failure here allows configure again), then start."""
+        try:
+            registry = self._build(options)
+        except Exception:
+            self._configured = None
+            raise
+        return asyncio.ensure_future(self._start(registry))
+
+    def _build(self, options: Any) -> _Registry:
+        browser = self._browser
+        validation = ValidationContext(warn=self.logger.warn, unique_values=self._page.unique_values)
+        schemas = [c.config_schema for c in self._component_types if c.config_schema is not None]
+        config = build_config(options, schemas, validation)
+        self._debug.set(bool(config["debugEnabled"]), from_config=True)
+        cookies = CookieJar(browser)
+        hostname = urlsplit(browser.page().href).hostname or ""
+        apex_domain = cookies.apex_domain(hostname)
+        components: list[Component] = []
+        lifecycle = Lifecycle(components)
+        consent = ConsentState(self.logger.child("Consent"))
+        edge = EdgeClient(
+            EdgeSettings(
+                datastream_id=config["datastreamId"],
+                org_id=config["orgId"],
+                edge_domain=config["edgeDomain"],
+                edge_base_path=config["edgeBasePath"],
+                target_migration_enabled=bool(config.get("targetMigrationEnabled")),
+            ),
+            browser,
+            cookies,
+            apex_domain,
+            lifecycle,
+            self.logger,
+        )
+        events = EventManager(config, browser, lifecycle, consent, edge, self.logger)
+        registry_holder: list[_Registry] = []
+        context = ComponentContext(
+            instance_name=self.name,
+            config=config,
+            browser=browser,
+            cookies=cookies,
+            apex_domain=apex_domain,
+            consent=consent,
+            lifecycle=lifecycle,
+            edge=edge,
+            events=events,
+            logger=self.logger,
+            registry=lambda: registry_holder[0],
+        )
+        components.extend(component_type(context) for component_type in self._component_types)
+        registry = _Registry(components)
+        registry_holder.append(registry)
+        return registry
+
+    async def _start(self, registry: _Registry) -> _Registry:
+        await Lifecycle(registry.components).call("on_components_registered")
+        return registry
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _validate(command: str, validator: Callable[[Any], Any], options: Any, uri: str) -> Any:
+    try:
+        return validator(options)
+    except ValidationError as error:
+        raise ValidationError(
+            f"Invalid {command} command options:\n\t - Error: {error.message} For command documentation see: {uri}"
+        ) from None
+
+
+def _declined(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, AlloyError) and error.code == "declinedConsent":
+            return True
+        error = error.__cause__
+    return False
+
+
+def _prefixed(error: BaseException, prefix: str) -> AlloyError:
+    message = f"{prefix} {format_message(error)}"
+    if isinstance(error, AlloyError):
+        prefixed = copy.copy(error)
+        prefixed.message = message
+        prefixed.args = (message,)
+        prefixed.__cause__ = None
+        return prefixed
+    return AlloyError(message)
+
+
+def _copy_options(options: Any) -> Any:
+    """Commands never change the caller's objects; callbacks are kept as they are."""
+    if isinstance(options, Mapping):
+        return {key: _copy_options(value) for key, value in options.items()}
+    if isinstance(options, (list, tuple)):
+        return [_copy_options(value) for value in options]
+    return options

@@ -1,0 +1,407 @@
+"""alloy's option validators, ported so that every message reads the same.
+
+Port of ``core/src/utils/validation/*``. A validator is called with
+``(value, path, context)`` and returns the value to use (defaults filled in,
+renamed keys moved) or raises :class:`ValidationError`. Absent keys are
+:data:`MISSING` (JavaScript's ``undefined``); ``None`` is ``null``. Both count
+as "no value" for ``required``, ``default`` and the null-safe checks, as in
+alloy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .errors import ValidationError
+
+__all__ = [
+    "MISSING",
+    "ValidationContext",
+    "Validator",
+    "any_of",
+    "anything",
+    "array_of",
+    "boolean",
+    "callback",
+    "enum_of",
+    "js_stringify",
+    "literal",
+    "map_of_values",
+    "number",
+    "object_of",
+    "string",
+]
+
+
+class _Missing:
+    """JavaScript's ``undefined``: the key is absent."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Final = _Missing()
+
+
+@dataclass
+class ValidationContext:
+    """What alloy passes as ``this``: the logger, and the memory of ``unique()``."""
+
+    warn: Callable[[str], None] = lambda message: None
+    unique_values: dict[int, list[Any]] = field(default_factory=dict)
+
+
+ValidateFn = Callable[[Any, str, ValidationContext], Any]
+
+
+def js_stringify(value: Any) -> str:
+    """``JSON.stringify`` as alloy's messages use it (``undefined`` for absent/functions)."""
+    if value is MISSING or callable(value):
+        return "undefined"
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_unserializable)
+    except (TypeError, ValueError):
+        return "undefined"
+
+
+def _unserializable(value: Any) -> Any:
+    if value is MISSING or callable(value):
+        return None
+    raise TypeError(type(value).__name__)
+
+
+def _is_nil(value: Any) -> bool:
+    return value is None or value is MISSING
+
+
+def _fail(value: Any, path: str, expected: str) -> ValidationError:
+    return ValidationError(f"'{path}': Expected {expected}, but got {js_stringify(value)}.")
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, Mapping)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+class Validator:
+    """A chainable validator; every chain step returns a new validator."""
+
+    def __init__(self, fn: ValidateFn, schema: Mapping[str, Validator] | None = None) -> None:
+        self._fn = fn
+        self.schema = schema
+
+    def __call__(self, value: Any, path: str = "", context: ValidationContext | None = None) -> Any:
+        return self._fn(value, path, context or ValidationContext())
+
+    def _then(self, step: ValidateFn, *, null_safe: bool = True) -> Validator:
+        first = self._fn
+
+        def chained(value: Any, path: str, context: ValidationContext) -> Any:
+            value = first(value, path, context)
+            if null_safe and _is_nil(value):
+                return value
+            return step(value, path, context)
+
+        return Validator(chained, self.schema)
+
+    # Available after any type.
+    def default(self, default_value: Any) -> Validator:
+        def step(value: Any, path: str, context: ValidationContext) -> Any:
+            return _copy(default_value) if _is_nil(value) else value
+
+        return self._then(step, null_safe=False)
+
+    def required(self) -> Validator:
+        def step(value: Any, path: str, context: ValidationContext) -> Any:
+            if _is_nil(value):
+                raise ValidationError(f"'{path}' is a required option")
+            return value
+
+        return self._then(step, null_safe=False)
+
+    def deprecated(self, message: str) -> Validator:
+        def step(value: Any, path: str, context: ValidationContext) -> Any:
+            if not _is_nil(value):
+                context.warn(f"The field '{path}' is deprecated. {message}")
+            return value
+
+        return self._then(step, null_safe=False)
+
+    # Strings.
+    def domain(self) -> Validator:
+        pattern = re.compile(r"^[a-z0-9.-]{1,}$", re.IGNORECASE)
+        return self._check(lambda v: isinstance(v, str) and bool(pattern.match(v)), "a valid domain")
+
+    def non_empty(self) -> Validator:
+        def step(value: Any, path: str, context: ValidationContext) -> Any:
+            if _is_object(value):
+                if not value:
+                    raise _fail(value, path, "a non-empty object")
+            elif len(value) == 0:
+                kind = "a non-empty array" if isinstance(value, list) else "a non-empty string"
+                raise _fail(value, path, kind)
+            return value
+
+        return self._then(step)
+
+    def regexp(self) -> Validator:
+        def is_regexp(value: Any) -> bool:
+            try:
+                re.compile(value)
+            except (re.error, TypeError):
+                return False
+            return True
+
+        return self._check(is_regexp, "a regular expression")
+
+    def matches(self, pattern: str) -> Validator:
+        compiled = re.compile(pattern)
+        return self._check(lambda v: bool(compiled.search(v)), f"does not match the {pattern}")
+
+    def unique(self) -> Validator:
+        key = id(self)
+
+        def step(value: Any, path: str, context: ValidationContext) -> Any:
+            seen = context.unique_values.setdefault(key, [])
+            if value in seen:
+                raise _fail(value, path, "a unique value across instances")
+            seen.append(value)
+            return value
+
+        return self._then(step)
+
+    # Numbers.
+    def minimum(self, minimum: float) -> Validator:
+        return self._check(lambda v: v >= minimum, f"a number greater than or equal to {minimum}")
+
+    def maximum(self, maximum: float) -> Validator:
+        return self._check(lambda v: v <= maximum, f"a number less than or equal to {maximum}")
+
+    def integer(self) -> Validator:
+        return self._check(lambda v: float(v).is_integer(), "an integer")
+
+    # Arrays.
+    def unique_items(self) -> Validator:
+        def is_unique(values: list[Any]) -> bool:
+            seen: list[Any] = []
+            for item in values:
+                if item in seen:
+                    return False
+                seen.append(item)
+            return True
+
+        return self._check(is_unique, "array values to be unique")
+
+    # Objects.
+    def no_unknown_fields(self) -> Validator:
+        schema = self.schema or {}
+
+        def step(value: Any, path: str, context: ValidationContext) -> Any:
+            unknown = [f"'{_join(path, key)}': Unknown field." for key in value if key not in schema]
+            if unknown:
+                raise ValidationError("\n".join(unknown))
+            return value
+
+        return self._then(step)
+
+    def concat(self, other: Validator) -> Validator:
+        merged = Validator(self._then(other._fn)._fn, {**(self.schema or {}), **(other.schema or {})})
+        return merged
+
+    def renamed(self, old_field: str, old_validator: Validator, new_field: str) -> Validator:
+        """Accept ``old_field`` as a deprecated spelling of ``new_field``."""
+        base = self._fn
+
+        def rename(value: Any, path: str, context: ValidationContext) -> Any:
+            if not _is_object(value):
+                raise _fail(value, path, "an object")
+            old_value = value.get(old_field, MISSING)
+            new_value = value.get(new_field, MISSING)
+            others = {k: v for k, v in value.items() if k not in (old_field, new_field)}
+            validated_old = old_validator(old_value, path, context)
+            if validated_old is not MISSING:
+                message = f"The field '{old_field}' is deprecated. Use '{new_field}' instead."
+                if path:
+                    message = f"'{path}': {message}"
+                if new_value is not MISSING and new_value != validated_old:
+                    raise ValidationError(message)
+                context.warn(message)
+            chosen = new_value if new_value else validated_old
+            result = {new_field: chosen} if chosen is not MISSING else {}
+            result.update(others)
+            return result
+
+        def run(value: Any, path: str, context: ValidationContext) -> Any:
+            # alloy joins these errors with String(error), hence the "Error: " prefixes.
+            errors: list[str] = []
+            for step in (rename, base):
+                if step is rename and _is_nil(value):
+                    continue
+                try:
+                    value = step(value, path, context)
+                except ValidationError as error:
+                    errors.append(f"Error: {error.message}")
+            if errors:
+                raise ValidationError("\n".join(errors))
+            return value
+
+        return Validator(run, self.schema)
+
+    def _check(self, predicate: Callable[[Any], bool], expected: str) -> Validator:
+        def step(value: Any, path: str, context: ValidationContext) -> Any:
+            if not predicate(value):
+                raise _fail(value, path, expected)
+            return value
+
+        return self._then(step)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _type_check(predicate: Callable[[Any], bool], expected: str) -> Validator:
+    def check(value: Any, path: str, context: ValidationContext) -> Any:
+        if _is_nil(value):
+            return value
+        if not predicate(value):
+            raise _fail(value, path, expected)
+        return value
+
+    return Validator(check)
+
+
+def anything() -> Validator:
+    return Validator(lambda value, path, context: value)
+
+
+def string() -> Validator:
+    return _type_check(lambda v: isinstance(v, str), "a string")
+
+
+def boolean() -> Validator:
+    return _type_check(lambda v: isinstance(v, bool), "true or false")
+
+
+def number() -> Validator:
+    return _type_check(
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v, "a number"
+    )
+
+
+def callback() -> Validator:
+    return _type_check(callable, "a function")
+
+
+def literal(expected: Any) -> Validator:
+    text = "true" if expected is True else "false" if expected is False else str(expected)
+    return _type_check(lambda v: v == expected and type(v) is type(expected), text)
+
+
+def any_of(validators: Iterable[Validator], message: str) -> Validator:
+    options = list(validators)
+
+    def check(value: Any, path: str, context: ValidationContext) -> Any:
+        for option in options:
+            try:
+                return option(value, path, context)
+            except ValidationError:
+                continue
+        raise _fail(value, path, message)
+
+    return Validator(check)
+
+
+def enum_of(*values: Any) -> Validator:
+    return any_of([literal(v) for v in values], f"one of these values: {js_stringify(list(values))}")
+
+
+def array_of(element: Validator) -> Validator:
+    def check(value: Any, path: str, context: ValidationContext) -> Any:
+        if _is_nil(value):
+            return value
+        if not isinstance(value, list):
+            raise _fail(value, path, "an array")
+        errors: list[str] = []
+        result = []
+        for index, item in enumerate(value):
+            try:
+                result.append(element(item, f"{path}[{index}]", context))
+            except ValidationError as error:
+                errors.append(error.message)
+                result.append(None)
+        if errors:
+            raise ValidationError("\n".join(errors))
+        return result
+
+    return Validator(check)
+
+
+def object_of(schema: Mapping[str, Validator]) -> Validator:
+    def check(value: Any, path: str, context: ValidationContext) -> Any:
+        if _is_nil(value):
+            return value
+        if not _is_object(value):
+            raise _fail(value, path, "an object")
+        errors: list[str] = []
+        result: dict[str, Any] = {}
+        for key, validator in schema.items():
+            try:
+                validated = validator(value.get(key, MISSING), _join(path, key), context)
+            except ValidationError as error:
+                errors.append(error.message)
+                continue
+            if validated is not MISSING:
+                result[key] = validated
+        for key, item in value.items():
+            if key not in result:
+                result[key] = item
+        if errors:
+            raise ValidationError("\n".join(errors))
+        return result
+
+    return Validator(check, dict(schema))
+
+
+def map_of_values(element: Validator) -> Validator:
+    def check(value: Any, path: str, context: ValidationContext) -> Any:
+        if _is_nil(value):
+            return value
+        if not _is_object(value):
+            raise _fail(value, path, "an object")
+        errors: list[str] = []
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            try:
+                validated = element(item, _join(path, key), context)
+            except ValidationError as error:
+                errors.append(error.message)
+                continue
+            if validated is not MISSING:
+                result[key] = validated
+        if errors:
+            raise ValidationError("\n".join(errors))
+        return result
+
+    return Validator(check)
