@@ -18,7 +18,7 @@ from .components import Command, Component, ComponentContext
 from .components.context import Context
 from .components.data_collector import DataCollector
 from .components.identity import Identity
-from .components.library import Consent, EventMerge, LibraryInfo
+from .components.library import Audiences, Consent, EventMerge, LibraryInfo, MachineLearning
 from .components.personalization import Personalization
 from .config import build_config
 from .consent import ConsentState
@@ -35,8 +35,10 @@ __all__ = ["DEFAULT_COMPONENTS", "Instance", "Page"]
 # alloy 2.33.1's registration order, less what is not ported yet.
 DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Context,
+    Audiences,
     Consent,
     EventMerge,
+    MachineLearning,
     Personalization,
     DataCollector,
     Identity,

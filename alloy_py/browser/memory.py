@@ -85,7 +85,7 @@ class MemoryBrowser:
         except NetworkError:
             raise
         except Exception as error:  # the handler stands for the network
-            raise NetworkError(f"Failed to fetch: {error}") from error
+            raise NetworkError(str(error)) from None
 
     def send_beacon(self, request: HttpRequest) -> bool:
         if not self.beacons_accepted:

@@ -1,7 +1,8 @@
-"""Small components: Consent's config, EventMerge, LibraryInfo.
+"""Small components: Consent's config, EventMerge, LibraryInfo, Audiences, MachineLearning.
 
-Ports of ``components/Consent/configValidators.js``, ``components/EventMerge``
-and ``components/LibraryInfo``.
+Ports of ``components/Consent/configValidators.js``, ``components/EventMerge``,
+``components/LibraryInfo``, ``components/Audiences`` (pull destinations) and the
+removed MachineLearning component (inferences).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..consent import parse_consent_cookie
 from ..validation import Validator, enum_of, object_of
 from . import Command, Component, ComponentContext
 
-__all__ = ["Consent", "EventMerge", "LibraryInfo"]
+__all__ = ["Audiences", "Consent", "EventMerge", "LibraryInfo", "MachineLearning"]
 
 
 class Consent(Component):
@@ -57,3 +58,23 @@ class LibraryInfo(Component):
                 "components": registry.component_names(),
             }
         }
+
+
+class Audiences(Component):
+    """``destinations`` from ``activation:pull`` handles (alloy ≥ 2.34; the documented result)."""
+
+    namespace = "Audiences"
+
+    def on_response(self, response: Any, **_: Any) -> dict[str, Any] | None:
+        destinations = response.payloads("activation:pull")
+        return {"destinations": destinations} if destinations else None
+
+
+class MachineLearning(Component):
+    """``inferences`` from ``rtml:inferences`` handles, as Adobe's sendEvent reference documents."""
+
+    namespace = "MachineLearning"
+
+    def on_response(self, response: Any, **_: Any) -> dict[str, Any] | None:
+        inferences = response.payloads("rtml:inferences")
+        return {"inferences": inferences} if inferences else None

@@ -1,0 +1,420 @@
+"""What sendEvent puts on the wire, and what it resolves to."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from alloy_py import AlloyError
+from alloy_py.edge.client import MAX_PAYLOAD_BYTES
+from alloy_py.browser import HttpRequest, HttpResponse
+from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.components.personalization import SCHEMAS
+
+from .conftest import (
+    CLUSTER_COOKIE,
+    DATASTREAM_ID,
+    IDENTITY_COOKIE,
+    IDENTITY_COOKIE_VALUE,
+    ORG_ID,
+    body,
+    configured,
+    edge_body,
+    identity_edge,
+    run,
+)
+
+ISSUE_EXAMPLE = {
+    "data": {"cart": {"total": 42}},
+    "documentUnloading": False,
+    "edgeConfigOverrides": {"datastreamId": "0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"},
+    "personalization": {"decisionScopes": ["hero-banner"]},
+    "renderDecisions": True,
+    "type": "commerce.purchases",
+    "xdm": {"commerce": {"purchases": {"value": 1}}},
+}
+
+
+def test_first_page_view_request(browser: MemoryBrowser) -> None:
+    async def scenario() -> dict:
+        alloy = await configured(browser)
+        return await alloy("sendEvent", {"xdm": {"eventType": "web.webpagedetails.pageViews"}})
+
+    result = run(scenario())
+    assert result == {"propositions": [], "decisions": []}
+    [sent] = browser.sent
+    url = urlsplit(sent.url)
+    # Chrome counts as third-party-cookie capable: the first request goes via demdex.
+    assert (url.scheme, url.netloc, url.path) == ("https", "adobedc.demdex.net", "/ee/v1/interact")
+    query = parse_qs(url.query)
+    assert query["configId"] == [DATASTREAM_ID]
+    assert len(query["requestId"][0]) == 36
+    payload = body(sent)
+    assert list(payload) == ["events", "query", "meta"]
+    [event] = payload["events"]
+    xdm = event["xdm"]
+    assert list(xdm) == [
+        "web", "device", "environment", "placeContext", "timestamp", "implementationDetails", "eventType",
+    ]
+    assert xdm["web"] == {
+        "webPageDetails": {"URL": "https://www.shop.example.com/products/shoes?color=red"},
+        "webReferrer": {"URL": "https://search.example.org/"},
+    }
+    assert xdm["device"] == {"screenHeight": 800, "screenWidth": 1280, "screenOrientation": "landscape"}
+    assert xdm["environment"] == {"type": "browser", "browserDetails": {"viewportWidth": 1264, "viewportHeight": 700}}
+    assert xdm["placeContext"] == {
+        "localTimezoneOffset": 0, "localTime": "2025-11-24T16:00:00.000+00:00", "ianaTimezone": "UTC",
+    }
+    assert xdm["timestamp"] == "2025-11-24T16:00:00.000Z"
+    assert xdm["implementationDetails"]["name"] == "alloy-py"
+    assert event["query"] == {"personalization": {
+        "schemas": SCHEMAS + ["https://ns.adobe.com/personalization/dom-action"],
+        "decisionScopes": ["__view__"],
+        "surfaces": ["web://www.shop.example.com/products/shoes"],
+    }}
+    assert payload["query"] == {"identity": {"fetch": ["ECID", "CORE"]}}
+    assert payload["meta"] == {"queueTimeMillis": 0, "state": {"domain": "example.com", "cookiesEnabled": True}}
+
+
+def test_local_time_uses_the_page_timezone(browser: MemoryBrowser) -> None:
+    browser.timezone_offset = -330  # India
+    browser.iana_timezone = "Asia/Kolkata"
+
+    async def scenario() -> None:
+        await (await configured(browser))("sendEvent", {})
+
+    run(scenario())
+    place = body(browser.sent[0])["events"][0]["xdm"]["placeContext"]
+    assert place == {"localTimezoneOffset": -330, "localTime": "2025-11-24T21:30:00.000+05:30", "ianaTimezone": "Asia/Kolkata"}
+
+
+def test_the_issue_example_call(browser: MemoryBrowser) -> None:
+    options = copy.deepcopy(ISSUE_EXAMPLE)
+
+    async def scenario() -> dict:
+        alloy = await configured(browser, thirdPartyCookiesEnabled=False)
+        return await alloy("sendEvent", options)
+
+    result = run(scenario())
+    assert options == ISSUE_EXAMPLE, "the caller's options were changed"
+    assert result == {"propositions": [], "decisions": []}
+    [sent] = browser.sent
+    url = urlsplit(sent.url)
+    assert url.netloc == "edge.adobedc.net"
+    assert parse_qs(url.query)["configId"] == ["0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"]
+    payload = body(sent)
+    [event] = payload["events"]
+    assert event["xdm"]["eventType"] == "commerce.purchases"
+    assert event["xdm"]["commerce"] == {"purchases": {"value": 1}}
+    assert event["data"] == {"cart": {"total": 42}}
+    assert event["query"]["personalization"]["decisionScopes"] == ["hero-banner", "__view__"]
+    assert payload["query"] == {"identity": {"fetch": ["ECID"]}}
+    # The datastream override is not a config override: only the original id travels.
+    assert payload["meta"]["sdkConfig"] == {"datastream": {"original": DATASTREAM_ID}}
+    assert "configOverrides" not in payload["meta"]
+
+
+def test_user_event_type_wins_over_type(browser: MemoryBrowser) -> None:
+    async def scenario() -> None:
+        await (await configured(browser))("sendEvent", {"type": "a", "xdm": {"eventType": "b"}})
+
+    run(scenario())
+    assert body(browser.sent[0])["events"][0]["xdm"]["eventType"] == "b"
+
+
+def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(browser: MemoryBrowser) -> None:
+    async def scenario() -> None:
+        alloy = await configured(browser, edgeConfigOverrides={
+            "com_adobe_analytics": {"reportSuites": ["global"]},
+            "com_adobe_target": {"propertyToken": "token"},
+        })
+        await alloy("sendEvent", {"edgeConfigOverrides": {
+            "com_adobe_analytics": {"enabled": True, "reportSuites": []},
+            "com_adobe_experience_platform": {"datasets": {"event": {"datasetId": ""}}, "enabled": False},
+        }})
+
+    run(scenario())
+    payload = body(browser.sent[0])
+    assert list(payload) == ["meta", "events", "query"]
+    assert payload["meta"]["configOverrides"] == {
+        "com_adobe_target": {"propertyToken": "token"},
+        "com_adobe_experience_platform": {"enabled": False},
+    }
+
+
+def test_merge_id_and_dataset_id(browser: MemoryBrowser) -> None:
+    async def scenario() -> None:
+        await (await configured(browser))("sendEvent", {"mergeId": "m-1", "datasetId": "ds-1"})
+
+    run(scenario())
+    payload = body(browser.sent[0])
+    assert payload["events"][0]["xdm"]["eventMergeId"] == "m-1"
+    assert payload["meta"]["configOverrides"] == {
+        "com_adobe_experience_platform": {"datasets": {"event": {"datasetId": "ds-1"}}}
+    }
+
+
+def test_on_before_event_send_can_edit_and_cancel(browser: MemoryBrowser) -> None:
+    def edit(content: dict) -> bool | None:
+        if content["xdm"].get("eventType") == "skip":
+            return False
+        content["xdm"]["custom"] = "added"
+        content["data"] = {"replaced": True}
+        return None
+
+    async def scenario() -> dict:
+        alloy = await configured(browser, onBeforeEventSend=edit)
+        await alloy("sendEvent", {"data": {"original": 1}})
+        return await alloy("sendEvent", {"type": "skip"})
+
+    assert run(scenario()) == {}
+    [sent] = browser.sent
+    event = body(sent)["events"][0]
+    assert event["xdm"]["custom"] == "added"
+    assert event["data"] == {"replaced": True}
+
+
+def test_context_option_limits_what_is_collected(browser: MemoryBrowser) -> None:
+    async def scenario() -> None:
+        await (await configured(browser, context=["web"]))("sendEvent", {})
+
+    run(scenario())
+    assert list(body(browser.sent[0])["events"][0]["xdm"]) == ["web", "timestamp", "implementationDetails"]
+
+
+def test_propositions_decisions_destinations_inferences(browser: MemoryBrowser) -> None:
+    proposition = {
+        "id": "p-1", "scope": "hero-banner",
+        "scopeDetails": {"decisionProvider": "TGT"},
+        "items": [{"id": "i-1", "schema": "https://ns.adobe.com/personalization/json-content-item",
+                   "data": {"content": {"headline": "Hi"}}}],
+    }
+    browser.edge = identity_edge(
+        {"type": "personalization:decisions", "payload": [proposition]},
+        {"type": "activation:pull", "payload": [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]},
+        {"type": "rtml:inferences", "payload": [{"ruleId": "r-1", "score": 0.9}]},
+    )
+
+    async def scenario() -> dict:
+        return await (await configured(browser))("sendEvent", copy.deepcopy(ISSUE_EXAMPLE))
+
+    result = run(scenario())
+    assert result["propositions"] == [{**proposition, "renderAttempted": False}]
+    assert result["decisions"] == [proposition]
+    assert result["destinations"] == [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]
+    assert result["inferences"] == [{"ruleId": "r-1", "score": 0.9}]
+
+
+def test_state_store_handles_become_cookies_and_travel_back(browser: MemoryBrowser) -> None:
+    browser.edge = identity_edge()
+
+    async def scenario() -> None:
+        alloy = await configured(browser)
+        await alloy("sendEvent", {})
+        await alloy("sendEvent", {})
+
+    run(scenario())
+    identity = browser.cookies[IDENTITY_COOKIE]
+    assert identity.value == IDENTITY_COOKIE_VALUE
+    assert identity.domain == "example.com"
+    assert identity.same_site and identity.same_site.lower() == "none" and identity.secure
+    assert identity.expires_ms == browser.now + 34128000 * 1000
+    assert browser.cookies[CLUSTER_COOKIE].value == "or2"
+    second = browser.sent[1]
+    # The cluster cookie is the location hint; edge.adobedc.net is third-party, so cookies go in meta.state.
+    assert urlsplit(second.url).path == "/ee/or2/v1/interact"
+    assert urlsplit(second.url).netloc == "edge.adobedc.net"
+    assert body(second)["meta"]["state"]["entries"] == [
+        {"key": IDENTITY_COOKIE, "value": IDENTITY_COOKIE_VALUE},
+        {"key": CLUSTER_COOKIE, "value": "or2"},
+    ]
+
+
+def test_first_party_edge_domain_gets_no_cookie_entries(browser: MemoryBrowser) -> None:
+    browser.edge = identity_edge()
+
+    async def scenario() -> None:
+        alloy = await configured(browser, edgeDomain="data.shop.example.com", thirdPartyCookiesEnabled=False)
+        await alloy("sendEvent", {})
+        await alloy("sendEvent", {})
+
+    run(scenario())
+    assert urlsplit(browser.sent[1].url).netloc == "data.shop.example.com"
+    assert body(browser.sent[1])["meta"]["state"] == {"domain": "example.com", "cookiesEnabled": True}
+
+
+def test_only_one_request_goes_out_until_identity_is_established(browser: MemoryBrowser) -> None:
+    seen_identity: list[bool] = []
+
+    def edge(request: HttpRequest) -> HttpResponse:
+        seen_identity.append(IDENTITY_COOKIE in browser.cookies)
+        return identity_edge()(request)
+
+    browser.edge = edge
+
+    async def scenario() -> None:
+        alloy = await configured(browser)
+        await asyncio.gather(*(alloy("sendEvent", {"xdm": {"eventType": f"e{i}"}}) for i in range(3)))
+
+    run(scenario())
+    assert seen_identity == [False, True, True]
+    hosts = [urlsplit(s.url).netloc for s in browser.sent]
+    assert hosts == ["adobedc.demdex.net", "edge.adobedc.net", "edge.adobedc.net"]
+    assert [body(s)["events"][0]["xdm"]["eventType"] for s in browser.sent] == ["e0", "e1", "e2"]
+
+
+def test_document_unloading_uses_a_beacon_to_collect_once_identity_exists(browser: MemoryBrowser) -> None:
+    browser.edge = identity_edge()
+
+    async def scenario() -> list[dict]:
+        alloy = await configured(browser)
+        first = await alloy("sendEvent", {"documentUnloading": True})
+        second = await alloy("sendEvent", {"documentUnloading": True})
+        return [first, second]
+
+    first, second = run(scenario())
+    assert [(s.transport, urlsplit(s.url).path) for s in browser.sent] == [
+        ("fetch", "/ee/v1/interact"),  # no identity yet: interact, to get one
+        ("beacon", "/ee/or2/v1/collect"),
+    ]
+    assert second == {"propositions": []}
+    assert json.loads(browser.sent[1].body)["events"][0]["xdm"]["web"]
+
+
+def test_refused_beacon_falls_back_to_fetch_on_collect(browser: MemoryBrowser) -> None:
+    browser.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
+    browser.beacons_accepted = False
+    browser.edge = lambda request: HttpResponse(204, "")
+
+    async def scenario() -> dict:
+        return await (await configured(browser))("sendEvent", {"documentUnloading": True})
+
+    # The first event still asks for page personalization, hence "decisions".
+    assert run(scenario()) == {"propositions": [], "decisions": []}
+    [sent] = browser.sent
+    assert (sent.transport, urlsplit(sent.url).path) == ("fetch", "/ee/v1/collect")
+
+
+def test_payload_over_64_kb_is_refused_before_sending(browser: MemoryBrowser) -> None:
+    async def scenario() -> str:
+        alloy = await configured(browser)
+        with pytest.raises(AlloyError) as caught:
+            await alloy("sendEvent", {"data": {"blob": "x" * 70_000}})
+        assert isinstance(caught.value, AlloyError)
+        return caught.value.message
+
+    message = run(scenario())
+    assert browser.sent == []
+    assert message.startswith("[alloy] [DataCollector] An error occurred while executing the sendEvent command.\nCaused by: ")
+    assert "64 KB (65536 bytes)" in message
+    size = int(message.split("The request payload is ")[1].split(" bytes")[0])
+    assert 70_000 < size < 72_000
+
+
+def test_payload_just_under_the_limit_is_sent(browser: MemoryBrowser) -> None:
+    async def scenario() -> None:
+        await (await configured(browser, thirdPartyCookiesEnabled=False))("sendEvent", {"data": {"blob": "x" * 60_000}})
+
+    run(scenario())
+    assert len(browser.sent) == 1
+    assert 60_000 < len(browser.sent[0].body.encode()) <= MAX_PAYLOAD_BYTES
+
+
+def test_error_status_rejects_with_the_body(browser: MemoryBrowser) -> None:
+    problem = {"type": "https://ns.adobe.com/aep/errors/EXEG-0003-400", "status": 400, "title": "Invalid datastream ID"}
+    browser.edge = lambda request: HttpResponse(400, json.dumps(problem))
+
+    async def scenario() -> AlloyError:
+        with pytest.raises(AlloyError) as caught:
+            await (await configured(browser))("sendEvent", {})
+        return caught.value
+
+    error = run(scenario())
+    assert error.message == (
+        "[alloy] [DataCollector] An error occurred while executing the sendEvent command.\n"
+        "Caused by: The server responded with a status code 400 and response body:\n"
+        + json.dumps(problem, indent=2)
+    )
+
+
+@pytest.mark.parametrize("status,text,expected", [
+    (200, "", "The server responded with a status code 200 and no response body."),
+    (200, "<html>oops</html>", "The server responded with a status code 200 and response body:\n<html>oops</html>"),
+    (200, '{"requestId": "x"}', 'The server responded with a status code 200 and response body:\n{\n  "requestId": "x"\n}'),
+])
+def test_malformed_bodies_reject(browser: MemoryBrowser, status: int, text: str, expected: str) -> None:
+    browser.edge = lambda request: HttpResponse(status, text)
+
+    async def scenario() -> str:
+        with pytest.raises(AlloyError) as caught:
+            await (await configured(browser))("sendEvent", {})
+        return caught.value.message
+
+    assert run(scenario()).endswith("Caused by: " + expected)
+
+
+def test_retryable_statuses_are_retried_with_alloy_delays(browser: MemoryBrowser) -> None:
+    answers = [HttpResponse(503, ""), HttpResponse(429, "", {"Retry-After": "2"}), HttpResponse(502, "")]
+
+    def edge(request: HttpRequest) -> HttpResponse:
+        return answers.pop(0) if answers else HttpResponse(200, edge_body())
+
+    browser.edge = edge
+    browser.random_values = [0.0, 1.0]
+
+    async def scenario() -> dict:
+        return await (await configured(browser))("sendEvent", {})
+
+    assert run(scenario()) == {"propositions": [], "decisions": []}
+    assert len(browser.sent) == 4
+    assert len({parse_qs(urlsplit(s.url).query)["requestId"][0] for s in browser.sent}) == 1
+    # 1000 ms −30 % (random 0.0), then Retry-After 2 s, then 3000 ms +30 % (random 1.0).
+    assert browser.sleeps == [700, 2000, 3900]
+
+
+def test_retries_stop_after_three(browser: MemoryBrowser) -> None:
+    browser.edge = lambda request: HttpResponse(503, "")
+
+    async def scenario() -> None:
+        await (await configured(browser))("sendEvent", {})
+
+    with pytest.raises(AlloyError) as caught:
+        run(scenario())
+    assert caught.value.message.endswith("Caused by: The server responded with a status code 503 and no response body.")
+    assert len(browser.sent) == 4
+
+
+def test_blocked_third_party_domain_falls_back_to_edge_domain(browser: MemoryBrowser) -> None:
+    def edge(request: HttpRequest) -> HttpResponse:
+        if "demdex" in request.url:
+            raise ConnectionRefusedError("blocked by client")
+        return identity_edge()(request)
+
+    browser.edge = edge
+
+    async def scenario() -> dict:
+        return await (await configured(browser))("sendEvent", {})
+
+    assert run(scenario()) == {"propositions": [], "decisions": []}
+    assert [urlsplit(s.url).netloc for s in browser.sent] == ["adobedc.demdex.net", "edge.adobedc.net"]
+
+
+def test_network_failure_rejects_readably(browser: MemoryBrowser) -> None:
+    def edge(request: HttpRequest) -> HttpResponse:
+        raise ConnectionRefusedError("Failed to fetch")
+
+    browser.edge = edge
+
+    async def scenario() -> str:
+        with pytest.raises(AlloyError) as caught:
+            await (await configured(browser, thirdPartyCookiesEnabled=False))("sendEvent", {})
+        return caught.value.message
+
+    assert run(scenario()) == (
+        "[alloy] [DataCollector] An error occurred while executing the sendEvent command.\n"
+        "Caused by: Network request failed.\nCaused by: Failed to fetch"
+    )
