@@ -49,7 +49,9 @@ NOT_YET_PORTED_OPTIONS = object_of(
         "clickCollectionEnabled": boolean().default(True),
         "clickCollection": object_of({}),
         "downloadLinkQualifier": string().regexp(),
-        "onBeforeLinkClickSend": callback(),
+        "onBeforeLinkClickSend": callback().deprecated(
+            'The field "onBeforeLinkClickSend" has been deprecated. Use "clickCollection.filterClickDetails" instead.'
+        ),
         "advertising": anything(),
         "conversation": anything(),
         "pushNotifications": anything(),

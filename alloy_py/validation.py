@@ -31,7 +31,6 @@ __all__ = [
     "js_stringify",
     "literal",
     "map_of_values",
-    "number",
     "object_of",
     "string",
 ]
@@ -171,10 +170,6 @@ class Validator:
 
         return self._check(is_regexp, "a regular expression")
 
-    def matches(self, pattern: str) -> Validator:
-        compiled = re.compile(pattern)
-        return self._check(lambda v: bool(compiled.search(v)), f"does not match the {pattern}")
-
     def unique(self) -> Validator:
         key = id(self)
 
@@ -186,16 +181,6 @@ class Validator:
             return value
 
         return self._then(step)
-
-    # Numbers.
-    def minimum(self, minimum: float) -> Validator:
-        return self._check(lambda v: v >= minimum, f"a number greater than or equal to {minimum}")
-
-    def maximum(self, maximum: float) -> Validator:
-        return self._check(lambda v: v <= maximum, f"a number less than or equal to {maximum}")
-
-    def integer(self) -> Validator:
-        return self._check(lambda v: float(v).is_integer(), "an integer")
 
     # Arrays.
     def unique_items(self) -> Validator:
@@ -304,12 +289,6 @@ def boolean() -> Validator:
     return _type_check(lambda v: isinstance(v, bool), "true or false")
 
 
-def number() -> Validator:
-    return _type_check(
-        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v, "a number"
-    )
-
-
 def callback() -> Validator:
     return _type_check(callable, "a function")
 
@@ -358,22 +337,30 @@ def array_of(element: Validator) -> Validator:
     return Validator(check)
 
 
+def _validate_members(
+    members: Iterable[tuple[str, Any, Validator]], path: str, context: ValidationContext
+) -> tuple[dict[str, Any], list[str]]:
+    errors: list[str] = []
+    result: dict[str, Any] = {}
+    for key, item, validator in members:
+        try:
+            validated = validator(item, _join(path, key), context)
+        except ValidationError as error:
+            errors.append(error.message)
+            continue
+        if validated is not MISSING:
+            result[key] = validated
+    return result, errors
+
+
 def object_of(schema: Mapping[str, Validator]) -> Validator:
     def check(value: Any, path: str, context: ValidationContext) -> Any:
         if _is_nil(value):
             return value
         if not _is_object(value):
             raise _fail(value, path, "an object")
-        errors: list[str] = []
-        result: dict[str, Any] = {}
-        for key, validator in schema.items():
-            try:
-                validated = validator(value.get(key, MISSING), _join(path, key), context)
-            except ValidationError as error:
-                errors.append(error.message)
-                continue
-            if validated is not MISSING:
-                result[key] = validated
+        members = ((key, value.get(key, MISSING), validator) for key, validator in schema.items())
+        result, errors = _validate_members(members, path, context)
         for key, item in value.items():
             if key not in result:
                 result[key] = item
@@ -390,16 +377,7 @@ def map_of_values(element: Validator) -> Validator:
             return value
         if not _is_object(value):
             raise _fail(value, path, "an object")
-        errors: list[str] = []
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            try:
-                validated = element(item, _join(path, key), context)
-            except ValidationError as error:
-                errors.append(error.message)
-                continue
-            if validated is not MISSING:
-                result[key] = validated
+        result, errors = _validate_members(((k, v, element) for k, v in value.items()), path, context)
         if errors:
             raise ValidationError("\n".join(errors))
         return result

@@ -167,9 +167,6 @@ class MemoryBrowser:
             iana_timezone=self.iana_timezone,
         )
 
-    def navigate(self, url: str) -> None:
-        self.url = url
-
     # Clock, ids, randomness
     def now_ms(self) -> int:
         return self.now
@@ -192,10 +189,6 @@ class MemoryBrowser:
 
     def log(self, level: str, *args: object) -> None:
         self.logs.append((level, args))
-
-    # Test conveniences
-    def requests_to(self, action: str) -> list[SentRequest]:
-        return [r for r in self.sent if urlsplit(r.url).path.endswith("/v1/" + action)]
 
 
 def _is_ip(host: str) -> bool:

@@ -8,7 +8,7 @@ query, then the rest of ``meta``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .._jsonutil import deep_assign
@@ -70,10 +70,6 @@ class RequestPayload:
         self.events.append(event)
         self.content.setdefault("events", [])
 
-    def add_identity(self, namespace: str, identity: dict[str, Any]) -> None:
-        xdm = self.content.setdefault("xdm", {})
-        xdm.setdefault("identityMap", {}).setdefault(namespace, []).append(identity)
-
     @property
     def document_may_unload(self) -> bool:
         return any(event.document_may_unload for event in self.events)
@@ -96,7 +92,6 @@ class EdgeRequest:
     edge_sub_path: str = ""
     use_third_party_domain: bool = False
     identity_established: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def use_send_beacon(self) -> bool:
