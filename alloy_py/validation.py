@@ -135,10 +135,10 @@ class Validator:
 
         return self._then(step, null_safe=False)
 
-    def deprecated(self, message: str) -> Validator:
+    def deprecated(self, message: str = "This field has been deprecated") -> Validator:
         def step(value: Any, path: str, context: ValidationContext) -> Any:
-            if not _is_nil(value):
-                context.warn(f"The field '{path}' is deprecated. {message}")
+            if value is not MISSING:
+                context.warn(f"'{path}': {message}" if path else message)
             return value
 
         return self._then(step, null_safe=False)
