@@ -18,15 +18,14 @@ class DebugSwitch:
     def __init__(self, browser: Browser, instance_name: str) -> None:
         self._browser = browser
         self._key = f"com.adobe.alloy.instance.{instance_name}.debug"
-        self.enabled = False
+        stored = browser.storage_get("session", self._key)
         query = parse_qs(urlsplit(browser.page().href).query)
         if "alloy_debug" in query:
-            self.set(query["alloy_debug"][-1].lower() == "true", from_config=False)
-        else:
-            stored = browser.storage_get("session", self._key)
-            if stored is not None:
-                self.enabled = stored == "true"
-        self._user_set = self._browser.storage_get("session", self._key) is not None
+            stored = "true" if query["alloy_debug"][-1].lower() == "true" else "false"
+            browser.storage_set("session", self._key, stored)
+        # A choice the visitor made (URL or setDebug) beats the configuration.
+        self._user_set = stored is not None
+        self.enabled = stored == "true"
 
     def set(self, enabled: bool, *, from_config: bool) -> None:
         if from_config:

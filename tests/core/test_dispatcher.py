@@ -154,3 +154,15 @@ def test_every_error_is_an_alloy_error(browser: MemoryBrowser) -> None:
     assert message.startswith("[alloy] [DataCollector] An error occurred while executing the sendEvent command.")
     assert "boom" in message
     assert browser.sent == []
+
+
+def test_alloy_debug_query_parameter_beats_configuration() -> None:
+    browser = MemoryBrowser(url="https://www.example.com/?alloy_debug=true")
+
+    async def scenario() -> None:
+        alloy = await configured(browser, debugEnabled=False)
+        await alloy("sendEvent", {})
+
+    run(scenario())
+    assert any("Executing sendEvent command" in str(args[1]) for _, args in browser.logs)
+    assert browser.storage["session"]["com.adobe.alloy.instance.alloy.debug"] == "true"
