@@ -59,19 +59,19 @@ def identity_edge(*handles: dict[str, Any]) -> Callable[[HttpRequest], HttpRespo
 
 
 @pytest.fixture
-def browser() -> MemoryBrowser:
+def memory() -> MemoryBrowser:
     return MemoryBrowser(url="https://www.shop.example.com/products/shoes?color=red", referrer="https://search.example.org/")
 
 
-def make_alloy(browser: MemoryBrowser, name: str = "alloy") -> Instance:
-    return Page(browser).instance(name)
+def make_alloy(memory: MemoryBrowser, name: str = "alloy") -> Instance:
+    return Page(memory).instance(name)
 
 
 def body(sent: Any) -> dict[str, Any]:
     return json.loads(sent.body)
 
 
-async def configured(browser: MemoryBrowser, **options: Any) -> Instance:
-    alloy = make_alloy(browser)
+async def configured(memory: MemoryBrowser, **options: Any) -> Instance:
+    alloy = make_alloy(memory)
     await alloy("configure", {"datastreamId": DATASTREAM_ID, "orgId": ORG_ID, **options})
     return alloy

@@ -39,14 +39,14 @@ ISSUE_EXAMPLE = {
 }
 
 
-def test_first_page_view_request(browser: MemoryBrowser) -> None:
+def test_first_page_view_request(memory: MemoryBrowser) -> None:
     async def scenario() -> dict:
-        alloy = await configured(browser)
+        alloy = await configured(memory)
         return await alloy("sendEvent", {"xdm": {"eventType": "web.webpagedetails.pageViews"}})
 
     result = run(scenario())
     assert result == {"propositions": [], "decisions": []}
-    [sent] = browser.sent
+    [sent] = memory.sent
     url = urlsplit(sent.url)
     # Chrome counts as third-party-cookie capable: the first request goes via demdex.
     assert (url.scheme, url.netloc, url.path) == ("https", "adobedc.demdex.net", "/ee/v1/interact")
@@ -80,29 +80,29 @@ def test_first_page_view_request(browser: MemoryBrowser) -> None:
     assert payload["meta"] == {"queueTimeMillis": 0, "state": {"domain": "example.com", "cookiesEnabled": True}}
 
 
-def test_local_time_uses_the_page_timezone(browser: MemoryBrowser) -> None:
-    browser.timezone_offset = -330  # India
-    browser.iana_timezone = "Asia/Kolkata"
+def test_local_time_uses_the_page_timezone(memory: MemoryBrowser) -> None:
+    memory.timezone_offset = -330  # India
+    memory.iana_timezone = "Asia/Kolkata"
 
     async def scenario() -> None:
-        await (await configured(browser))("sendEvent", {})
+        await (await configured(memory))("sendEvent", {})
 
     run(scenario())
-    place = body(browser.sent[0])["events"][0]["xdm"]["placeContext"]
+    place = body(memory.sent[0])["events"][0]["xdm"]["placeContext"]
     assert place == {"localTimezoneOffset": -330, "localTime": "2025-11-24T21:30:00.000+05:30", "ianaTimezone": "Asia/Kolkata"}
 
 
-def test_the_issue_example_call(browser: MemoryBrowser) -> None:
+def test_the_issue_example_call(memory: MemoryBrowser) -> None:
     options = copy.deepcopy(ISSUE_EXAMPLE)
 
     async def scenario() -> dict:
-        alloy = await configured(browser, thirdPartyCookiesEnabled=False)
+        alloy = await configured(memory, thirdPartyCookiesEnabled=False)
         return await alloy("sendEvent", options)
 
     result = run(scenario())
     assert options == ISSUE_EXAMPLE, "the caller's options were changed"
     assert result == {"propositions": [], "decisions": []}
-    [sent] = browser.sent
+    [sent] = memory.sent
     url = urlsplit(sent.url)
     assert url.netloc == "edge.adobedc.net"
     assert parse_qs(url.query)["configId"] == ["0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"]
@@ -118,17 +118,17 @@ def test_the_issue_example_call(browser: MemoryBrowser) -> None:
     assert "configOverrides" not in payload["meta"]
 
 
-def test_user_event_type_wins_over_type(browser: MemoryBrowser) -> None:
+def test_user_event_type_wins_over_type(memory: MemoryBrowser) -> None:
     async def scenario() -> None:
-        await (await configured(browser))("sendEvent", {"type": "a", "xdm": {"eventType": "b"}})
+        await (await configured(memory))("sendEvent", {"type": "a", "xdm": {"eventType": "b"}})
 
     run(scenario())
-    assert body(browser.sent[0])["events"][0]["xdm"]["eventType"] == "b"
+    assert body(memory.sent[0])["events"][0]["xdm"]["eventType"] == "b"
 
 
-def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(browser: MemoryBrowser) -> None:
+def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(memory: MemoryBrowser) -> None:
     async def scenario() -> None:
-        alloy = await configured(browser, edgeConfigOverrides={
+        alloy = await configured(memory, edgeConfigOverrides={
             "com_adobe_analytics": {"reportSuites": ["global"]},
             "com_adobe_target": {"propertyToken": "token"},
         })
@@ -138,7 +138,7 @@ def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(browser:
         }})
 
     run(scenario())
-    payload = body(browser.sent[0])
+    payload = body(memory.sent[0])
     assert list(payload) == ["meta", "events", "query"]
     assert payload["meta"]["configOverrides"] == {
         "com_adobe_target": {"propertyToken": "token"},
@@ -146,19 +146,19 @@ def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(browser:
     }
 
 
-def test_merge_id_and_dataset_id(browser: MemoryBrowser) -> None:
+def test_merge_id_and_dataset_id(memory: MemoryBrowser) -> None:
     async def scenario() -> None:
-        await (await configured(browser))("sendEvent", {"mergeId": "m-1", "datasetId": "ds-1"})
+        await (await configured(memory))("sendEvent", {"mergeId": "m-1", "datasetId": "ds-1"})
 
     run(scenario())
-    payload = body(browser.sent[0])
+    payload = body(memory.sent[0])
     assert payload["events"][0]["xdm"]["eventMergeId"] == "m-1"
     assert payload["meta"]["configOverrides"] == {
         "com_adobe_experience_platform": {"datasets": {"event": {"datasetId": "ds-1"}}}
     }
 
 
-def test_on_before_event_send_can_edit_and_cancel(browser: MemoryBrowser) -> None:
+def test_on_before_event_send_can_edit_and_cancel(memory: MemoryBrowser) -> None:
     def edit(content: dict) -> bool | None:
         if content["xdm"].get("eventType") == "skip":
             return False
@@ -167,40 +167,40 @@ def test_on_before_event_send_can_edit_and_cancel(browser: MemoryBrowser) -> Non
         return None
 
     async def scenario() -> dict:
-        alloy = await configured(browser, onBeforeEventSend=edit)
+        alloy = await configured(memory, onBeforeEventSend=edit)
         await alloy("sendEvent", {"data": {"original": 1}})
         return await alloy("sendEvent", {"type": "skip"})
 
     assert run(scenario()) == {}
-    [sent] = browser.sent
+    [sent] = memory.sent
     event = body(sent)["events"][0]
     assert event["xdm"]["custom"] == "added"
     assert event["data"] == {"replaced": True}
 
 
-def test_context_option_limits_what_is_collected(browser: MemoryBrowser) -> None:
+def test_context_option_limits_what_is_collected(memory: MemoryBrowser) -> None:
     async def scenario() -> None:
-        await (await configured(browser, context=["web"]))("sendEvent", {})
+        await (await configured(memory, context=["web"]))("sendEvent", {})
 
     run(scenario())
-    assert list(body(browser.sent[0])["events"][0]["xdm"]) == ["web", "timestamp", "implementationDetails"]
+    assert list(body(memory.sent[0])["events"][0]["xdm"]) == ["web", "timestamp", "implementationDetails"]
 
 
-def test_propositions_decisions_destinations_inferences(browser: MemoryBrowser) -> None:
+def test_propositions_decisions_destinations_inferences(memory: MemoryBrowser) -> None:
     proposition = {
         "id": "p-1", "scope": "hero-banner",
         "scopeDetails": {"decisionProvider": "TGT"},
         "items": [{"id": "i-1", "schema": "https://ns.adobe.com/personalization/json-content-item",
                    "data": {"content": {"headline": "Hi"}}}],
     }
-    browser.edge = identity_edge(
+    memory.edge = identity_edge(
         {"type": "personalization:decisions", "payload": [proposition]},
         {"type": "activation:pull", "payload": [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]},
         {"type": "rtml:inferences", "payload": [{"ruleId": "r-1", "score": 0.9}]},
     )
 
     async def scenario() -> dict:
-        return await (await configured(browser))("sendEvent", copy.deepcopy(ISSUE_EXAMPLE))
+        return await (await configured(memory))("sendEvent", copy.deepcopy(ISSUE_EXAMPLE))
 
     result = run(scenario())
     assert result["propositions"] == [{**proposition, "renderAttempted": False}]
@@ -209,22 +209,22 @@ def test_propositions_decisions_destinations_inferences(browser: MemoryBrowser) 
     assert result["inferences"] == [{"ruleId": "r-1", "score": 0.9}]
 
 
-def test_state_store_handles_become_cookies_and_travel_back(browser: MemoryBrowser) -> None:
-    browser.edge = identity_edge()
+def test_state_store_handles_become_cookies_and_travel_back(memory: MemoryBrowser) -> None:
+    memory.edge = identity_edge()
 
     async def scenario() -> None:
-        alloy = await configured(browser)
+        alloy = await configured(memory)
         await alloy("sendEvent", {})
         await alloy("sendEvent", {})
 
     run(scenario())
-    identity = browser.cookies[IDENTITY_COOKIE]
+    identity = memory.cookies[IDENTITY_COOKIE]
     assert identity.value == IDENTITY_COOKIE_VALUE
     assert identity.domain == "example.com"
     assert identity.same_site and identity.same_site.lower() == "none" and identity.secure
-    assert identity.expires_ms == browser.now + 34128000 * 1000
-    assert browser.cookies[CLUSTER_COOKIE].value == "or2"
-    second = browser.sent[1]
+    assert identity.expires_ms == memory.now + 34128000 * 1000
+    assert memory.cookies[CLUSTER_COOKIE].value == "or2"
+    second = memory.sent[1]
     # The cluster cookie is the location hint; edge.adobedc.net is third-party, so cookies go in meta.state.
     assert urlsplit(second.url).path == "/ee/or2/v1/interact"
     assert urlsplit(second.url).netloc == "edge.adobedc.net"
@@ -234,103 +234,103 @@ def test_state_store_handles_become_cookies_and_travel_back(browser: MemoryBrows
     ]
 
 
-def test_first_party_edge_domain_gets_no_cookie_entries(browser: MemoryBrowser) -> None:
-    browser.edge = identity_edge()
+def test_first_party_edge_domain_gets_no_cookie_entries(memory: MemoryBrowser) -> None:
+    memory.edge = identity_edge()
 
     async def scenario() -> None:
-        alloy = await configured(browser, edgeDomain="data.shop.example.com", thirdPartyCookiesEnabled=False)
+        alloy = await configured(memory, edgeDomain="data.shop.example.com", thirdPartyCookiesEnabled=False)
         await alloy("sendEvent", {})
         await alloy("sendEvent", {})
 
     run(scenario())
-    assert urlsplit(browser.sent[1].url).netloc == "data.shop.example.com"
-    assert body(browser.sent[1])["meta"]["state"] == {"domain": "example.com", "cookiesEnabled": True}
+    assert urlsplit(memory.sent[1].url).netloc == "data.shop.example.com"
+    assert body(memory.sent[1])["meta"]["state"] == {"domain": "example.com", "cookiesEnabled": True}
 
 
-def test_only_one_request_goes_out_until_identity_is_established(browser: MemoryBrowser) -> None:
+def test_only_one_request_goes_out_until_identity_is_established(memory: MemoryBrowser) -> None:
     seen_identity: list[bool] = []
 
     def edge(request: HttpRequest) -> HttpResponse:
-        seen_identity.append(IDENTITY_COOKIE in browser.cookies)
+        seen_identity.append(IDENTITY_COOKIE in memory.cookies)
         return identity_edge()(request)
 
-    browser.edge = edge
+    memory.edge = edge
 
     async def scenario() -> None:
-        alloy = await configured(browser)
+        alloy = await configured(memory)
         await asyncio.gather(*(alloy("sendEvent", {"xdm": {"eventType": f"e{i}"}}) for i in range(3)))
 
     run(scenario())
     assert seen_identity == [False, True, True]
-    hosts = [urlsplit(s.url).netloc for s in browser.sent]
+    hosts = [urlsplit(s.url).netloc for s in memory.sent]
     assert hosts == ["adobedc.demdex.net", "edge.adobedc.net", "edge.adobedc.net"]
-    assert [body(s)["events"][0]["xdm"]["eventType"] for s in browser.sent] == ["e0", "e1", "e2"]
+    assert [body(s)["events"][0]["xdm"]["eventType"] for s in memory.sent] == ["e0", "e1", "e2"]
 
 
-def test_document_unloading_uses_a_beacon_to_collect_once_identity_exists(browser: MemoryBrowser) -> None:
-    browser.edge = identity_edge()
+def test_document_unloading_uses_a_beacon_to_collect_once_identity_exists(memory: MemoryBrowser) -> None:
+    memory.edge = identity_edge()
 
     async def scenario() -> list[dict]:
-        alloy = await configured(browser)
+        alloy = await configured(memory)
         first = await alloy("sendEvent", {"documentUnloading": True})
         second = await alloy("sendEvent", {"documentUnloading": True})
         return [first, second]
 
     first, second = run(scenario())
-    assert [(s.transport, urlsplit(s.url).path) for s in browser.sent] == [
+    assert [(s.transport, urlsplit(s.url).path) for s in memory.sent] == [
         ("fetch", "/ee/v1/interact"),  # no identity yet: interact, to get one
         ("beacon", "/ee/or2/v1/collect"),
     ]
     assert second == {"propositions": []}
-    assert json.loads(browser.sent[1].body)["events"][0]["xdm"]["web"]
+    assert json.loads(memory.sent[1].body)["events"][0]["xdm"]["web"]
 
 
-def test_refused_beacon_falls_back_to_fetch_on_collect(browser: MemoryBrowser) -> None:
-    browser.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
-    browser.beacons_accepted = False
-    browser.edge = lambda request: HttpResponse(204, "")
+def test_refused_beacon_falls_back_to_fetch_on_collect(memory: MemoryBrowser) -> None:
+    memory.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
+    memory.beacons_accepted = False
+    memory.edge = lambda request: HttpResponse(204, "")
 
     async def scenario() -> dict:
-        return await (await configured(browser))("sendEvent", {"documentUnloading": True})
+        return await (await configured(memory))("sendEvent", {"documentUnloading": True})
 
     # The first event still asks for page personalization, hence "decisions".
     assert run(scenario()) == {"propositions": [], "decisions": []}
-    [sent] = browser.sent
+    [sent] = memory.sent
     assert (sent.transport, urlsplit(sent.url).path) == ("fetch", "/ee/v1/collect")
 
 
-def test_payload_over_64_kb_is_refused_before_sending(browser: MemoryBrowser) -> None:
+def test_payload_over_64_kb_is_refused_before_sending(memory: MemoryBrowser) -> None:
     async def scenario() -> str:
-        alloy = await configured(browser)
+        alloy = await configured(memory)
         with pytest.raises(AlloyError) as caught:
             await alloy("sendEvent", {"data": {"blob": "x" * 70_000}})
         assert isinstance(caught.value, AlloyError)
         return caught.value.message
 
     message = run(scenario())
-    assert browser.sent == []
+    assert memory.sent == []
     assert message.startswith("[alloy] [DataCollector] An error occurred while executing the sendEvent command.\nCaused by: ")
     assert "64 KB (65536 bytes)" in message
     size = int(message.split("The request payload is ")[1].split(" bytes")[0])
     assert 70_000 < size < 72_000
 
 
-def test_payload_just_under_the_limit_is_sent(browser: MemoryBrowser) -> None:
+def test_payload_just_under_the_limit_is_sent(memory: MemoryBrowser) -> None:
     async def scenario() -> None:
-        await (await configured(browser, thirdPartyCookiesEnabled=False))("sendEvent", {"data": {"blob": "x" * 60_000}})
+        await (await configured(memory, thirdPartyCookiesEnabled=False))("sendEvent", {"data": {"blob": "x" * 60_000}})
 
     run(scenario())
-    assert len(browser.sent) == 1
-    assert 60_000 < len(browser.sent[0].body.encode()) <= MAX_PAYLOAD_BYTES
+    assert len(memory.sent) == 1
+    assert 60_000 < len(memory.sent[0].body.encode()) <= MAX_PAYLOAD_BYTES
 
 
-def test_error_status_rejects_with_the_body(browser: MemoryBrowser) -> None:
+def test_error_status_rejects_with_the_body(memory: MemoryBrowser) -> None:
     problem = {"type": "https://ns.adobe.com/aep/errors/EXEG-0003-400", "status": 400, "title": "Invalid datastream ID"}
-    browser.edge = lambda request: HttpResponse(400, json.dumps(problem))
+    memory.edge = lambda request: HttpResponse(400, json.dumps(problem))
 
     async def scenario() -> AlloyError:
         with pytest.raises(AlloyError) as caught:
-            await (await configured(browser))("sendEvent", {})
+            await (await configured(memory))("sendEvent", {})
         return caught.value
 
     error = run(scenario())
@@ -346,72 +346,72 @@ def test_error_status_rejects_with_the_body(browser: MemoryBrowser) -> None:
     (200, "<html>oops</html>", "The server responded with a status code 200 and response body:\n<html>oops</html>"),
     (200, '{"requestId": "x"}', 'The server responded with a status code 200 and response body:\n{\n  "requestId": "x"\n}'),
 ])
-def test_malformed_bodies_reject(browser: MemoryBrowser, status: int, text: str, expected: str) -> None:
-    browser.edge = lambda request: HttpResponse(status, text)
+def test_malformed_bodies_reject(memory: MemoryBrowser, status: int, text: str, expected: str) -> None:
+    memory.edge = lambda request: HttpResponse(status, text)
 
     async def scenario() -> str:
         with pytest.raises(AlloyError) as caught:
-            await (await configured(browser))("sendEvent", {})
+            await (await configured(memory))("sendEvent", {})
         return caught.value.message
 
     assert run(scenario()).endswith("Caused by: " + expected)
 
 
-def test_retryable_statuses_are_retried_with_alloy_delays(browser: MemoryBrowser) -> None:
+def test_retryable_statuses_are_retried_with_alloy_delays(memory: MemoryBrowser) -> None:
     answers = [HttpResponse(503, ""), HttpResponse(429, "", {"Retry-After": "2"}), HttpResponse(502, "")]
 
     def edge(request: HttpRequest) -> HttpResponse:
         return answers.pop(0) if answers else HttpResponse(200, edge_body())
 
-    browser.edge = edge
-    browser.random_values = [0.0, 1.0]
+    memory.edge = edge
+    memory.random_values = [0.0, 1.0]
 
     async def scenario() -> dict:
-        return await (await configured(browser))("sendEvent", {})
+        return await (await configured(memory))("sendEvent", {})
 
     assert run(scenario()) == {"propositions": [], "decisions": []}
-    assert len(browser.sent) == 4
-    assert len({parse_qs(urlsplit(s.url).query)["requestId"][0] for s in browser.sent}) == 1
+    assert len(memory.sent) == 4
+    assert len({parse_qs(urlsplit(s.url).query)["requestId"][0] for s in memory.sent}) == 1
     # 1000 ms −30 % (random 0.0), then Retry-After 2 s, then 3000 ms +30 % (random 1.0).
-    assert browser.sleeps == [700, 2000, 3900]
+    assert memory.sleeps == [700, 2000, 3900]
 
 
-def test_retries_stop_after_three(browser: MemoryBrowser) -> None:
-    browser.edge = lambda request: HttpResponse(503, "")
+def test_retries_stop_after_three(memory: MemoryBrowser) -> None:
+    memory.edge = lambda request: HttpResponse(503, "")
 
     async def scenario() -> None:
-        await (await configured(browser))("sendEvent", {})
+        await (await configured(memory))("sendEvent", {})
 
     with pytest.raises(AlloyError) as caught:
         run(scenario())
     assert caught.value.message.endswith("Caused by: The server responded with a status code 503 and no response body.")
-    assert len(browser.sent) == 4
+    assert len(memory.sent) == 4
 
 
-def test_blocked_third_party_domain_falls_back_to_edge_domain(browser: MemoryBrowser) -> None:
+def test_blocked_third_party_domain_falls_back_to_edge_domain(memory: MemoryBrowser) -> None:
     def edge(request: HttpRequest) -> HttpResponse:
         if "demdex" in request.url:
             raise ConnectionRefusedError("blocked by client")
         return identity_edge()(request)
 
-    browser.edge = edge
+    memory.edge = edge
 
     async def scenario() -> dict:
-        return await (await configured(browser))("sendEvent", {})
+        return await (await configured(memory))("sendEvent", {})
 
     assert run(scenario()) == {"propositions": [], "decisions": []}
-    assert [urlsplit(s.url).netloc for s in browser.sent] == ["adobedc.demdex.net", "edge.adobedc.net"]
+    assert [urlsplit(s.url).netloc for s in memory.sent] == ["adobedc.demdex.net", "edge.adobedc.net"]
 
 
-def test_network_failure_rejects_readably(browser: MemoryBrowser) -> None:
+def test_network_failure_rejects_readably(memory: MemoryBrowser) -> None:
     def edge(request: HttpRequest) -> HttpResponse:
         raise ConnectionRefusedError("Failed to fetch")
 
-    browser.edge = edge
+    memory.edge = edge
 
     async def scenario() -> str:
         with pytest.raises(AlloyError) as caught:
-            await (await configured(browser, thirdPartyCookiesEnabled=False))("sendEvent", {})
+            await (await configured(memory, thirdPartyCookiesEnabled=False))("sendEvent", {})
         return caught.value.message
 
     assert run(scenario()) == (
