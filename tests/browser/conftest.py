@@ -26,7 +26,7 @@ Every test in tests/browser gets the ``browser`` marker.
 from __future__ import annotations
 
 import json
-import os
+import runpy
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -41,15 +41,9 @@ from tests.support.static_server import StaticServer
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "web" / "dist"
 ALLOY_REFERENCE_DIST = ROOT / "node_modules" / "@adobe" / "alloy" / "dist"
-CHROMIUM = os.environ.get("ALLOY_PY_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+_LAUNCH = runpy.run_path(str(ROOT / "playwright.config.py"))
+CHROMIUM = _LAUNCH["CHROMIUM"]
+CHROMIUM_ARGS = _LAUNCH["CHROMIUM_ARGS"]
 
 EDGE_URL_PATTERNS = ("https://edge.adobedc.net/**", "https://adobedc.demdex.net/**")
 

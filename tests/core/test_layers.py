@@ -1,0 +1,44 @@
+"""The layering rules the package promises, checked on its source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import alloy_py
+
+PACKAGE = Path(alloy_py.__file__).parent
+BROWSER_MODULES = {"browser/pyodide.py", "browser/bridge.py"}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_only_the_browser_seam_imports_pyodide() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if str(path.relative_to(PACKAGE)) not in BROWSER_MODULES and imported_roots(path) & {"js", "pyodide"}
+    ]
+    assert offenders == []
+
+
+def test_no_runtime_dependencies() -> None:
+    import sys
+
+    allowed = set(sys.stdlib_module_names) | {"alloy_py", "js", "pyodide", "__future__"}
+    for path in PACKAGE.rglob("*.py"):
+        assert imported_roots(path) <= allowed, path
+
+
+def test_public_names_exist_and_package_is_typed() -> None:
+    for name in alloy_py.__all__:
+        assert hasattr(alloy_py, name), name
+    assert (PACKAGE / "py.typed").exists()
