@@ -126,6 +126,8 @@ def _protobuf_field_1(raw: bytes) -> str | None:
             length, position = _varint(raw, position)
             chunk = raw[position : position + length]
             position += length
+            if len(chunk) < length:
+                return None
             if field_number == 1:
                 return chunk.decode("utf-8", errors="replace")
         elif wire_type == 0:

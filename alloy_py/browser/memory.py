@@ -73,6 +73,8 @@ class MemoryBrowser:
         default_factory=lambda: {"local": {}, "session": {}}
     )
     random_values: list[float] = field(default_factory=lambda: [0.5])
+    # Browsers refuse cookies on public suffixes; this is the part of the list tests need.
+    public_suffixes: set[str] = field(default_factory=lambda: {"co.uk", "com.au", "github.io"})
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _randoms: int = 0
 
@@ -130,7 +132,7 @@ class MemoryBrowser:
         host = self.hostname
         if domain == host:
             return True
-        if _is_ip(host) or "." not in domain:
+        if _is_ip(host) or "." not in domain or domain in self.public_suffixes:
             return False
         return host.endswith("." + domain)
 

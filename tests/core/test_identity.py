@@ -1,0 +1,77 @@
+"""getIdentity and the identity cookie."""
+
+from __future__ import annotations
+
+import pytest
+
+from alloy_py import ValidationError
+from alloy_py.browser import HttpResponse
+from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.cookies import CookieJar, decode_kndctr_ecid
+
+from .conftest import ECID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured, edge_body, run
+
+
+def test_decode_identity_cookie() -> None:
+    assert decode_kndctr_ecid(IDENTITY_COOKIE_VALUE) == ECID
+    assert decode_kndctr_ecid("not base64!") is None
+    assert decode_kndctr_ecid("CiY") is None  # truncated
+
+
+def test_get_identity_reads_the_cookie_without_a_request(memory: MemoryBrowser) -> None:
+    memory.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
+
+    async def scenario() -> dict:
+        return await (await configured(memory))("getIdentity")
+
+    assert run(scenario()) == {"identity": {"ECID": ECID}, "edge": {}}
+    assert memory.sent == []
+
+
+def test_get_identity_acquires_when_there_is_no_cookie(memory: MemoryBrowser) -> None:
+    memory.edge = lambda request: HttpResponse(
+        200,
+        edge_body({"type": "identity:result", "payload": [{"id": "999", "namespace": {"code": "ECID"}},
+                                                          {"id": "core-1", "namespace": {"code": "CORE"}}]}),
+        {"x-adobe-edge": "or2;35"},
+    )
+
+    async def scenario() -> dict:
+        return await (await configured(memory))("getIdentity", {"namespaces": ["ECID", "CORE"]})
+
+    assert run(scenario()) == {"identity": {"ECID": "999", "CORE": "core-1"}, "edge": {"regionId": 35}}
+    [sent] = memory.sent
+    assert "/ee/v1/identity/acquire?configId=" in sent.url
+    assert body(sent)["query"] == {"identity": {"fetch": ["ECID", "CORE"]}}
+    # Visitor.js pages on the same site find the ECID in the legacy cookie alloy writes.
+    assert CookieJar(memory).get("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg") == "MCMID|999"
+
+
+def test_core_namespace_needs_third_party_cookies(memory: MemoryBrowser) -> None:
+    async def scenario() -> str:
+        alloy = await configured(memory, thirdPartyCookiesEnabled=False)
+        with pytest.raises(ValidationError) as caught:
+            await alloy("getIdentity", {"namespaces": ["CORE"]})
+        return caught.value.message
+
+    assert "The CORE namespace cannot be requested when third-party cookies are disabled." in run(scenario())
+
+
+def test_cookie_encoding_round_trips_like_js_cookie(memory: MemoryBrowser) -> None:
+    jar = CookieJar(memory)
+    jar.set("AMCV_X@AdobeOrg", "MCMID|1 2;3=4")
+    assert "AMCV_X%40AdobeOrg" in memory.cookies
+    assert memory.cookies["AMCV_X%40AdobeOrg"].value == "MCMID|1%202%3B3=4"
+    assert jar.get("AMCV_X@AdobeOrg") == "MCMID|1 2;3=4"
+
+
+@pytest.mark.parametrize("url,apex", [
+    ("https://shop.example.co.uk/", "example.co.uk"),
+    ("https://www.example.com/", "example.com"),
+    ("http://localhost:8000/", ""),
+    ("http://127.0.0.1:8000/", "127.0.0.1"),
+])
+def test_apex_domain(url: str, apex: str) -> None:
+    memory = MemoryBrowser(url=url)
+    assert CookieJar(memory).apex_domain(memory.hostname) == apex
+    assert memory.cookies == {}
