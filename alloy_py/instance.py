@@ -139,8 +139,8 @@ class Instance:
                 self.logger.warn(
                     f"An error during configuration is preventing the {command} command from executing."
                 )
-                await asyncio.get_running_loop().create_future()  # alloy never settles these
-                raise AssertionError("unreachable")
+                # alloy reports the configure error once; later commands never settle.
+                return await asyncio.get_running_loop().create_future()
             entry = registry.commands.get(command)
             if entry is None:
                 names = ", ".join(["configure", "setDebug", *registry.command_names()])
