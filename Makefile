@@ -3,6 +3,7 @@
 #   make setup   venv (.venv) + npm packages + Debian Chromium (idempotent)
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
 #   make test    run all tests (core + headless-browser) with pytest
+#   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
 #   make demo    serve web/dist on http://127.0.0.1:$(DEMO_PORT)/
 #   make clean   remove build outputs (distclean: also .venv and node_modules)
 
@@ -18,7 +19,7 @@ STAMPS := build/stamps
 PYTEST_ARGS ?= -q
 DEMO_PORT ?= 8000
 
-.PHONY: setup chromium web test demo clean distclean
+.PHONY: setup chromium web test parity demo clean distclean
 
 setup: chromium $(STAMPS)/venv $(STAMPS)/npm
 
@@ -55,6 +56,9 @@ web: setup
 
 test: web
 	$(PY) -m pytest $(PYTEST_ARGS) tests
+
+parity: web
+	$(PY) -m tests.parity.report
 
 demo: web
 	$(PY) -m tests.support.static_server web/dist --port $(DEMO_PORT) \

@@ -1,0 +1,200 @@
+"""Differential parity harness: one scenario, run by alloy.js 2.33.1 and by alloy-py.
+
+A :class:`Scenario` is a page (base code + a command script + the library's
+script tag) with planted cookies and scripted Edge answers. :func:`run` loads it
+once per library in a fresh browser context at the same URL and returns a
+record (Edge requests, command results, cookies, storage keys);
+:func:`normalize` masks the values that differ on every run; :func:`diff` lists
+the paths where two records differ.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from tests.browser.conftest import EdgeMock, EdgeResponse
+from tests.browser.test_walking_skeleton import BASE_CODE
+
+LIBRARIES = {
+    "alloy.js": "/vendor/alloy/alloy.js",
+    "alloy-py": "/alloy-py.js",
+}
+PAGE_PATH = "/parity/page.html"
+MASK = "<masked>"
+
+# Injected before the command script: record(promise) keeps the command's
+# resolved value (JSON) or rejection message, in call order.
+RECORDER = """
+window.__parity = {results: [], pending: 0, done: false};
+function record(promise) {
+  var p = window.__parity, i = p.results.length;
+  p.results.push('<pending>'); p.pending++;
+  function settle(v) { p.results[i] = v; if (--p.pending === 0) p.done = true; }
+  return Promise.resolve(promise).then(function (value) {
+    var out; try { out = value === undefined ? null : JSON.parse(JSON.stringify(value)); }
+    catch (e) { out = '<unserializable>'; }
+    settle({resolved: out}); return value;
+  }, function (error) {
+    settle({rejected: String(error && error.message !== undefined ? error.message : error)});
+  });
+}
+"""
+FINISH = "if (window.__parity.pending === 0) window.__parity.done = true;"
+
+
+@dataclass
+class Scenario:
+    name: str
+    script: str                      # JS run right after the base code; uses record(...)
+    body: str = "<h1>shop</h1>"      # page <body> HTML
+    cookies: list[dict] = field(default_factory=list)   # for context.add_cookies
+    edge_answers: list[dict] = field(default_factory=list)  # {status, headers, body}, in order
+    edge_default: Any = None         # default Edge body (None: EdgeMock's requestId echo)
+    requests: int = 0                # Edge requests to wait for
+    intended: dict[str, str] = field(default_factory=dict)  # path prefix -> reason
+    fast: bool = False               # part of the `make test` subset
+    xfail: Optional[str] = None      # a known, reported DIFF
+
+
+def page_html(scenario: Scenario, library: str) -> str:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>parity</title>'
+        f"<script>{BASE_CODE}</script><script>{RECORDER}\n{scenario.script}\n{FINISH}</script>"
+        f'<script src="{LIBRARIES[library]}" async></script></head>'
+        f"<body>{scenario.body}</body></html>"
+    )
+
+
+def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
+        timeout: float = 60.0, settle_ms: int = 300) -> dict:
+    """Run ``scenario`` with ``library`` in a fresh context; return its raw record."""
+    url = server.add_page(PAGE_PATH, page_html(scenario, library))
+    context = browser.new_context(service_workers="block")
+    try:
+        if scenario.cookies:
+            context.add_cookies(copy.deepcopy(scenario.cookies))
+        edge = EdgeMock(context, server.url)
+        edge.set_default(copy.deepcopy(scenario.edge_default))
+        for answer in scenario.edge_answers:
+            edge.respond_next(copy.deepcopy(answer.get("body")), status=answer.get("status", 200),
+                              headers=answer.get("headers"))
+        page = context.new_page()
+        page.goto(url)
+        if scenario.requests:
+            edge.wait_for(scenario.requests, timeout=timeout, page=page)
+        page.wait_for_function("() => window.__parity.done === true", timeout=timeout * 1000)
+        page.wait_for_timeout(settle_ms)  # let an unexpected extra request show up
+        state = page.evaluate("""() => ({
+            results: window.__parity.results,
+            localStorage: Object.keys(localStorage).sort(),
+            sessionStorage: Object.keys(sessionStorage).sort(),
+        })""")
+        if edge.errors:
+            raise edge.errors[0]
+        cookies = sorted(({"name": c["name"], "value": c["value"], "domain": c["domain"]}
+                          for c in context.cookies()), key=lambda c: (c["name"], c["domain"]))
+        requests = [{k: r[k] for k in ("method", "host", "path", "query", "body", "beacon")}
+                    for r in edge.requests]
+        return {"requests": requests, "results": state["results"], "cookies": cookies,
+                "localStorage": state["localStorage"], "sessionStorage": state["sessionStorage"]}
+    finally:
+        context.close()
+        server.remove_page(PAGE_PATH)
+
+
+def normalize(record: dict) -> dict:
+    """Mask what differs on every run (ids, times) and the library's own name."""
+    record = copy.deepcopy(record)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in node:
+                if key == "eventMergeId":
+                    node[key] = MASK
+                else:
+                    walk(node[key])
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for request in record.get("requests", []):
+        if "requestId" in request.get("query", {}):
+            request["query"]["requestId"] = MASK
+        body = request.get("body")
+        if isinstance(body, dict):
+            if "queueTimeMillis" in body.get("meta", {}):
+                body["meta"]["queueTimeMillis"] = MASK
+            for event in body.get("events", []):
+                xdm = event.get("xdm", {})
+                for key in ("timestamp", "implementationDetails"):
+                    if key in xdm:
+                        xdm[key] = MASK
+                if "localTime" in xdm.get("placeContext", {}):
+                    xdm["placeContext"]["localTime"] = MASK
+    walk(record)  # eventMergeId in bodies and createEventMergeId results
+    return record
+
+
+def diff(ours: Any, reference: Any, path: str = "") -> list[str]:
+    """Paths where two (normalized) records differ, e.g. ``requests[0].body.events[0].xdm.web``."""
+    if isinstance(ours, dict) and isinstance(reference, dict):
+        out = []
+        for key in list(reference) + [k for k in ours if k not in reference]:
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in ours or key not in reference:
+                out.append(sub)
+            else:
+                out += diff(ours[key], reference[key], sub)
+        return out
+    if isinstance(ours, list) and isinstance(reference, list):
+        out = []
+        for i in range(max(len(ours), len(reference))):
+            sub = f"{path}[{i}]"
+            if i >= len(ours) or i >= len(reference):
+                out.append(sub)
+            else:
+                out += diff(ours[i], reference[i], sub)
+        return out
+    return [] if ours == reference and type(ours) is type(reference) else [path]
+
+
+def split_intended(paths: list[str], intended: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Return (undeclared paths, {declared path: reason})."""
+    undeclared, declared = [], {}
+    for p in paths:
+        prefix = next((i for i in intended if p == i or p.startswith(i + ".") or p.startswith(i + "[")), None)
+        if prefix is None:
+            undeclared.append(p)
+        else:
+            declared[p] = intended[prefix]
+    return undeclared, declared
+
+
+def lookup(record: Any, path: str) -> Any:
+    """The value at ``path`` in a record (for reports), or '<absent>'."""
+    import re
+    node = record
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        try:
+            node = node[int(index)] if index else node[name]
+        except (KeyError, IndexError, TypeError):
+            return "<absent>"
+    return node
+
+
+def compare(browser: Any, server: Any, scenario: Scenario) -> dict:
+    """Run both libraries; return records and the diff split into undeclared/declared."""
+    reference = normalize(run(browser, server, scenario, "alloy.js"))
+    ours = normalize(run(browser, server, scenario, "alloy-py"))
+    undeclared, declared = split_intended(diff(ours, reference), scenario.intended)
+    return {"reference": reference, "ours": ours, "undeclared": undeclared, "declared": declared}
+
+
+def describe(result: dict, limit: int = 5) -> str:
+    parts = []
+    for p in result["undeclared"][:limit]:
+        parts.append(f"{p}: alloy.js={json.dumps(lookup(result['reference'], p))[:160]} "
+                     f"alloy-py={json.dumps(lookup(result['ours'], p))[:160]}")
+    return "; ".join(parts)
