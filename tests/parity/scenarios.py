@@ -98,6 +98,28 @@ SCENARIOS: list[Scenario] = [
     Scenario("get_identity_from_cookie", configure() + "record(alloy('getIdentity'));",
              cookies=[{"name": IDENTITY_COOKIE, "value": ECID_COOKIE_VALUE,
                        "domain": "127.0.0.1", "path": "/"}], fast=True),
+    Scenario("get_identity_acquire", configure() + "record(alloy('getIdentity', {namespaces: ['ECID']}));",
+             requests=1, edge_default=IDENTITY_ANSWER),
+    # -- more options ------------------------------------------------------------
+    Scenario("configure_edge_config_id_deprecated",
+             f"record(alloy('configure', {js({'edgeConfigId': DATASTREAM_ID, 'orgId': ORG_ID})}));"
+             "record(alloy('sendEvent', {xdm: {eventType: 'a'}}));",
+             requests=1, edge_default=IDENTITY_ANSWER),
+    send("configure_edge_base_path", {"xdm": {"eventType": "a"}}, config={"edgeBasePath": "ee-pre-prd"}),
+    Scenario("send_unknown_option", configure() + "record(alloy('sendEvent', {xdm: {}, unknownOption: 1}));"),
+    Scenario("send_bad_xdm_type", configure() + "record(alloy('sendEvent', {xdm: 'not an object'}));"),
+    send("send_render_decisions", {"renderDecisions": True, "personalization": {"decisionScopes": ["hero-banner"]}}),
+    send("send_display_event_false", {"personalization": {"sendDisplayEvent": False}}),
+    Scenario("on_before_event_send_modifies",
+             "record(alloy('configure', Object.assign(" + js(CONFIG) + ", {onBeforeEventSend: function (c) {"
+             " c.xdm.web.webPageDetails.name = 'changed'; c.data = {added: true}; }})));"
+             "record(alloy('sendEvent', {xdm: {eventType: 'a'}}));",
+             requests=1, edge_default=IDENTITY_ANSWER),
+    Scenario("on_before_event_send_cancels",
+             "record(alloy('configure', Object.assign(" + js(CONFIG) + ", {onBeforeEventSend: function () {"
+             " return false; }})));record(alloy('sendEvent', {xdm: {eventType: 'a'}}));"),
+    Scenario("set_debug", configure() + "record(alloy('setDebug', {enabled: true}));"
+             "record(alloy('setDebug', {}));"),
     # getLibraryInfo is not comparable (library name/version): no scenario.
 ]
 
