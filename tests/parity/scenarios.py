@@ -120,6 +120,22 @@ SCENARIOS: list[Scenario] = [
              " return false; }})));record(alloy('sendEvent', {xdm: {eventType: 'a'}}));"),
     Scenario("set_debug", configure() + "record(alloy('setDebug', {enabled: true}));"
              "record(alloy('setDebug', {}));"),
+    # -- identity cookie, retries, Edge handles ---------------------------------
+    send("send_with_identity_cookie", {"xdm": {"eventType": "a"}},
+         cookies=[{"name": IDENTITY_COOKIE, "value": ECID_COOKIE_VALUE, "domain": "127.0.0.1", "path": "/"},
+                  {"name": "kndctr_ABC123_AdobeOrg_cluster", "value": "or2", "domain": "127.0.0.1", "path": "/"}]),
+    send("configure_id_migration_disabled", {"xdm": {"eventType": "a"}}, config={"idMigrationEnabled": False}),
+    Scenario("document_unloading_first",
+             configure() + "record(alloy('sendEvent', {xdm: {eventType: 'leave'}, documentUnloading: true}));",
+             requests=1, edge_default=IDENTITY_ANSWER),
+    send("edge_503_retry", {"xdm": {"eventType": "a"}}, requests=2,
+         edge_answers=[{"status": 503, "headers": {"retry-after": "1"}, "body": ""}]),
+    send("edge_destinations_and_warnings", {"xdm": {"eventType": "a"}},
+         edge_default={**IDENTITY_ANSWER, "handle": IDENTITY_ANSWER["handle"] + [
+             {"type": "activation:push", "payload": [{"type": "url", "id": 2097728,
+                                                      "spec": {"url": "https://example.test/pixel", "hideReferrer": False}}]}],
+             "warnings": [{"type": "https://ns.adobe.com/aep/errors/EXEG-0204-200", "status": 200,
+                           "title": "A warning", "report": {"cause": {"message": "Cannot read", "code": 202}}}]}),
     # getLibraryInfo is not comparable (library name/version): no scenario.
 ]
 
