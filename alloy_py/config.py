@@ -35,7 +35,8 @@ CORE_OPTIONS = object_of(
     {
         "debugEnabled": boolean().default(False),
         "datastreamId": string().unique().required(),
-        "edgeDomain": string().domain().default("edge.adobedc.net"),
+        # alloy-py extension: an explicit http(s)://host:port origin, for local emulators.
+        "edgeDomain": string().domain(allow_origin=True).default("edge.adobedc.net"),
         "edgeBasePath": string().non_empty().default("ee"),
         "orgId": string().unique().required(),
         "onBeforeEventSend": callback().default(_noop),

@@ -144,9 +144,15 @@ class Validator:
         return self._then(step, null_safe=False)
 
     # Strings.
-    def domain(self) -> Validator:
+    def domain(self, *, allow_origin: bool = False) -> Validator:
+        """alloy's domain check; ``allow_origin`` also takes ``http(s)://host[:port]``."""
         pattern = re.compile(r"^[a-z0-9.-]{1,}$", re.IGNORECASE)
-        return self._check(lambda v: isinstance(v, str) and bool(pattern.match(v)), "a valid domain")
+        origin = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?/?$", re.IGNORECASE)
+
+        def is_valid(value: Any) -> bool:
+            return isinstance(value, str) and bool(pattern.match(value) or (allow_origin and origin.match(value)))
+
+        return self._check(is_valid, "a valid domain")
 
     def non_empty(self) -> Validator:
         def step(value: Any, path: str, context: ValidationContext) -> Any:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from ..cookies import decode_kndctr_ecid, namespaced_cookie_name
+from ..edge.client import is_explicit_origin
 from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
 from ..edge.response import EdgeResponse
 from ..errors import ValidationError
@@ -56,8 +57,11 @@ class Identity(Component):
         super().__init__(context)
         config = context.config
         self._org_id: str = config["orgId"]
-        self._use_third_party = bool(config["thirdPartyCookiesEnabled"]) and browser_supports_third_party_cookies(
-            context.browser.page().user_agent
+        # An explicit origin (a local emulator) has no third-party ID service to go through.
+        self._use_third_party = (
+            bool(config["thirdPartyCookiesEnabled"])
+            and not is_explicit_origin(config["edgeDomain"])
+            and browser_supports_third_party_cookies(context.browser.page().user_agent)
         )
         self._identity_cookie = namespaced_cookie_name(self._org_id, "identity")
         self._pending_identity: asyncio.Future[None] | None = None

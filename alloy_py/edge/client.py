@@ -26,7 +26,7 @@ from .response import EdgeResponse, check_status, parse_body
 __all__ = ["MAX_PAYLOAD_BYTES", "EdgeClient", "EdgeSettings"]
 
 MAX_PAYLOAD_BYTES = 64 * 1024
-THIRD_PARTY_ID_DOMAIN = "adobedc.demdex.net"
+THIRD_PARTY_ID_ORIGIN = "https://adobedc.demdex.net"
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RETRIES = 3
 MAX_QUEUE_TIME_MS = 300_000
@@ -39,6 +39,17 @@ class EdgeSettings:
     edge_domain: str
     edge_base_path: str
     target_migration_enabled: bool = False
+
+    @property
+    def edge_origin(self) -> str:
+        """``https://{edgeDomain}``, or the explicit origin alloy-py also accepts."""
+        if is_explicit_origin(self.edge_domain):
+            return self.edge_domain.rstrip("/")
+        return f"https://{self.edge_domain}"
+
+
+def is_explicit_origin(edge_domain: str) -> bool:
+    return "://" in edge_domain
 
 
 class EdgeClient:
@@ -80,10 +91,10 @@ class EdgeClient:
                 on_response=request_callbacks.add,
                 on_request_failure=failure_callbacks.add,
             )
-            domain = self._endpoint_domain(request)
-            url = self._url(domain, request)
+            origin = self._endpoint_origin(request)
+            url = self._url(origin, request)
             self._add_queue_time(request)
-            self._cookies_to_payload(request, domain)
+            self._cookies_to_payload(request, origin)
             status, body, parsed, headers = await self._send_with_retries(request, url)
             check_status(status, body, parsed, self._logger.log)
         except Exception as error:
@@ -91,8 +102,8 @@ class EdgeClient:
                 # The third-party ID domain is blocked: remember, and go first-party.
                 self._third_party_domain_failed = True
                 request.use_third_party_domain = False
-                url = self._url(self._settings.edge_domain, request)
-                self._cookies_to_payload(request, self._settings.edge_domain)
+                url = self._url(self._settings.edge_origin, request)
+                self._cookies_to_payload(request, self._settings.edge_origin)
                 try:
                     status, body, parsed, headers = await self._send_with_retries(request, url)
                 except Exception as retry_error:
@@ -116,10 +127,10 @@ class EdgeClient:
         except Exception:  # the original error is the one the caller must see
             pass
 
-    def _endpoint_domain(self, request: EdgeRequest) -> str:
+    def _endpoint_origin(self, request: EdgeRequest) -> str:
         if self._third_party_domain_failed or not request.use_third_party_domain:
-            return self._settings.edge_domain
-        return THIRD_PARTY_ID_DOMAIN
+            return self._settings.edge_origin
+        return THIRD_PARTY_ID_ORIGIN
 
     def location_hint(self) -> str | None:
         cluster = self._cookies.get(namespaced_cookie_name(self._settings.org_id, "cluster"))
@@ -128,7 +139,7 @@ class EdgeClient:
         mbox_cluster = self._cookies.get("mboxEdgeCluster")
         return f"t{mbox_cluster}" if mbox_cluster else None
 
-    def _url(self, domain: str, request: EdgeRequest) -> str:
+    def _url(self, origin: str, request: EdgeRequest) -> str:
         settings = self._settings
         hint = self.location_hint()
         path = f"{settings.edge_base_path}/{hint}" if hint else settings.edge_base_path
@@ -137,7 +148,7 @@ class EdgeClient:
         if config_id != settings.datastream_id:
             request.payload.merge_meta({"sdkConfig": {"datastream": {"original": settings.datastream_id}}})
         return (
-            f"https://{domain}/{path}/v1/{request.action}?configId={config_id}"
+            f"{origin}/{path}/v1/{request.action}?configId={config_id}"
             f"&requestId={request.id}{self._validation_token()}"
         )
 
@@ -168,9 +179,10 @@ class EdgeClient:
             or (self._settings.target_migration_enabled and name == "mbox")
         )
 
-    def _cookies_to_payload(self, request: EdgeRequest, endpoint_domain: str) -> None:
+    def _cookies_to_payload(self, request: EdgeRequest, endpoint_origin: str) -> None:
         """Third-party endpoints cannot read our cookies: send them in ``meta.state``."""
         apex = self._apex_domain
+        endpoint_domain = urlsplit(endpoint_origin).hostname or ""
         state: dict[str, Any] = {"domain": apex, "cookiesEnabled": True}
         if not (apex and endpoint_domain.endswith(apex)):
             entries = [

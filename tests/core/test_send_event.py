@@ -418,3 +418,29 @@ def test_network_failure_rejects_readably(memory: MemoryBrowser) -> None:
         "[alloy] [DataCollector] An error occurred while executing the sendEvent command.\n"
         "Caused by: Network request failed.\nCaused by: Failed to fetch"
     )
+
+
+def test_explicit_origin_edge_domain_for_local_emulators(memory: MemoryBrowser) -> None:
+    memory.edge = identity_edge()
+
+    async def scenario() -> None:
+        alloy = await configured(memory, edgeDomain="http://127.0.0.1:8080")
+        await alloy("sendEvent", {})
+        await alloy("sendEvent", {})
+
+    run(scenario())
+    assert [s.url.split("?")[0] for s in memory.sent] == [
+        "http://127.0.0.1:8080/ee/v1/interact",  # no detour through the third-party ID domain
+        "http://127.0.0.1:8080/ee/or2/v1/interact",
+    ]
+    assert body(memory.sent[0])["query"] == {"identity": {"fetch": ["ECID"]}}
+
+
+@pytest.mark.parametrize("bad", ["ftp://x", "http://", "https://host/path", "edge domain"])
+def test_edge_domain_still_rejects_other_values(memory: MemoryBrowser, bad: str) -> None:
+    async def scenario() -> None:
+        await configured(memory, edgeDomain=bad)
+
+    with pytest.raises(AlloyError) as caught:
+        run(scenario())
+    assert f"'edgeDomain': Expected a valid domain, but got \"{bad}\"." in caught.value.message
