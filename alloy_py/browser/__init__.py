@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-__all__ = ["Browser", "HttpRequest", "HttpResponse", "PageFacts", "StorageKind"]
+__all__ = ["Browser", "HtmlPosition", "HttpRequest", "HttpResponse", "Node", "PageFacts", "StorageKind"]
 
 StorageKind = Literal["local", "session"]
+# Where insert_html puts a fragment, relative to the node.
+HtmlPosition = Literal["replace-children", "append", "prepend", "before", "after"]
+# A DOM node; only the Browser that returned it knows what it is.
+Node = Any
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,56 @@ class Browser(Protocol):
     def log(self, level: str, *args: object) -> None:
         """``console[level](...args)``."""
         ...
+
+    # DOM: a closed set of operations, enough for alloy's rendering.
+    def query_all(self, selector: str, within: Node | None = None) -> list[Node]:
+        """``(within or document).querySelectorAll(selector)``; ``ValueError`` for a bad selector."""
+        ...
+
+    async def next_mutation(self, timeout_ms: int) -> None:
+        """Return at the next change to the document's tree, or after ``timeout_ms``."""
+        ...
+
+    def tag_name(self, node: Node) -> str:
+        """Upper-case, as ``Element.tagName`` in HTML documents; ``""`` for non-elements."""
+        ...
+
+    def get_attribute(self, node: Node, name: str) -> str | None: ...
+
+    def set_attribute(self, node: Node, name: str, value: str) -> None: ...
+
+    def remove_attribute(self, node: Node, name: str) -> None: ...
+
+    def set_text(self, node: Node, text: str) -> None: ...
+
+    def append_style(self, node: Node, css: str) -> None:
+        """``node.style.cssText += css``."""
+        ...
+
+    def insert_html(self, node: Node, position: HtmlPosition, html: str) -> tuple[list[Node], list[str]]:
+        """Insert ``html`` as alloy does: nonce on inline styles, images preloaded,
+        inline scripts run once. Returns the inserted top-level nodes and the
+        ``src`` of remote scripts, which :meth:`load_scripts` runs."""
+        ...
+
+    async def load_scripts(self, urls: list[str]) -> None:
+        """Append ``<script async src>`` to ``<head>`` for each url; wait until all loaded."""
+        ...
+
+    def remove(self, node: Node) -> None: ...
+
+    def children(self, node: Node) -> list[Node]:
+        """Element children (``node.children``)."""
+        ...
+
+    def move(self, node: Node, reference: Node, *, after: bool) -> None:
+        """Move ``node`` just before or after ``reference``."""
+        ...
+
+    def add_style(self, css: str, element_id: str | None = None) -> Node:
+        """A ``<style>`` (with the page's nonce) appended to ``<head>``."""
+        ...
+
+    def element_by_id(self, element_id: str) -> Node | None: ...
+
+    def preload_image(self, url: str) -> None: ...

@@ -3,12 +3,15 @@
 Used by the CPython tests and by anyone who wants to run the SDK without a
 page. The Edge is a plain function ``HttpRequest -> HttpResponse``
 (httpx's ``MockTransport`` idea); cookies follow the browser's domain rules
-closely enough for alloy's apex-domain probe.
+closely enough for alloy's apex-domain probe. The DOM is parsed and queried
+with Beautiful Soup and soupsieve, imported only when a page has HTML
+(``pip install alloy_py[test]``); scripts in it never run.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 import ipaddress
 import itertools
 from collections.abc import Callable
@@ -17,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from ..errors import NetworkError
-from . import HttpRequest, HttpResponse, PageFacts, StorageKind
+from . import HtmlPosition, HttpRequest, HttpResponse, Node, PageFacts, StorageKind
 
 __all__ = ["MemoryBrowser", "SentRequest", "StoredCookie"]
 
@@ -53,6 +56,7 @@ class MemoryBrowser:
     """A page at ``url`` whose Edge is ``edge``; time only moves when told."""
 
     url: str = "https://www.example.com/index.html"
+    html: str = "<!doctype html><html><head></head><body></body></html>"
     referrer: str = ""
     user_agent: str = (
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -77,6 +81,9 @@ class MemoryBrowser:
     public_suffixes: set[str] = field(default_factory=lambda: {"co.uk", "com.au", "github.io"})
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _randoms: int = 0
+    preloaded_images: list[str] = field(default_factory=list)
+    loaded_scripts: list[str] = field(default_factory=list)
+    _document: Any = None
 
     # Network
     async def fetch(self, request: HttpRequest) -> HttpResponse:
@@ -192,6 +199,97 @@ class MemoryBrowser:
     def log(self, level: str, *args: object) -> None:
         self.logs.append((level, args))
 
+    # DOM
+    @property
+    def document(self) -> Any:
+        if self._document is None:
+            from bs4 import BeautifulSoup
+
+            self._document = BeautifulSoup(self.html, "html.parser")
+        return self._document
+
+    def query_all(self, selector: str, within: Node | None = None) -> list[Node]:
+        import soupsieve
+
+        try:
+            return list((within or self.document).select(selector))
+        except soupsieve.SelectorSyntaxError as error:
+            raise ValueError(str(error)) from None
+
+    async def next_mutation(self, timeout_ms: int) -> None:
+        await self.sleep_ms(timeout_ms)  # nothing else changes this document
+
+    def tag_name(self, node: Node) -> str:
+        name = getattr(node, "name", None)
+        return name.upper() if isinstance(name, str) and not name.startswith("[") else ""
+
+    def get_attribute(self, node: Node, name: str) -> str | None:
+        value = node.get(name)
+        return " ".join(value) if isinstance(value, list) else value
+
+    def set_attribute(self, node: Node, name: str, value: str) -> None:
+        node[name] = str(value)
+
+    def remove_attribute(self, node: Node, name: str) -> None:
+        if name in node.attrs:
+            del node[name]
+
+    def set_text(self, node: Node, text: str) -> None:
+        node.string = text
+
+    def append_style(self, node: Node, css: str) -> None:
+        node["style"] = (node.get("style") or "") + css
+
+    def insert_html(self, node: Node, position: HtmlPosition, html: str) -> tuple[list[Node], list[str]]:
+        from bs4 import BeautifulSoup
+
+        fragment = BeautifulSoup(html, "html.parser")
+        remote = [str(s["src"]) for s in fragment.select("script[src]")]
+        self.preloaded_images.extend(str(i["src"]) for i in fragment.select("img[src]"))
+        nodes = list(fragment.contents)
+        if position == "replace-children":
+            node.clear()
+        for inserted in nodes if position != "prepend" and position != "after" else reversed(nodes):
+            inserted.extract()
+            if position in ("replace-children", "append"):
+                node.append(inserted)
+            elif position == "prepend":
+                node.insert(0, inserted)
+            elif position == "before":
+                node.insert_before(inserted)
+            else:
+                node.insert_after(inserted)
+        return nodes, remote
+
+    async def load_scripts(self, urls: list[str]) -> None:
+        self.loaded_scripts.extend(urls)
+
+    def remove(self, node: Node) -> None:
+        node.extract()
+
+    def children(self, node: Node) -> list[Node]:
+        return [child for child in node.children if self.tag_name(child)]
+
+    def move(self, node: Node, reference: Node, *, after: bool) -> None:
+        node.extract()
+        if after:
+            reference.insert_after(node)
+        else:
+            reference.insert_before(node)
+
+    def add_style(self, css: str, element_id: str | None = None) -> Node:
+        style = self.document.new_tag("style", attrs={"id": element_id} if element_id else {})
+        style.string = css
+        head = self.document.head or self.document
+        head.append(style)
+        return style
+
+    def element_by_id(self, element_id: str) -> Node | None:
+        return self.document.find(id=element_id)
+
+    def preload_image(self, url: str) -> None:
+        self.preloaded_images.append(url)
+
 
 def _is_ip(host: str) -> bool:
     try:
@@ -199,3 +297,4 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+

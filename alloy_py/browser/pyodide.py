@@ -11,10 +11,10 @@ import uuid
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js  # type: ignore[import-not-found]
 
 from ..errors import NetworkError
-from . import HttpRequest, HttpResponse, PageFacts, StorageKind
+from . import HtmlPosition, HttpRequest, HttpResponse, Node, PageFacts, StorageKind
 
 __all__ = ["PyodideBrowser", "page_browser"]
 
@@ -116,6 +116,141 @@ class PyodideBrowser:
         converted = [to_js(arg, dict_converter=js.Object.fromEntries) for arg in args]
         getattr(js.console, level)(*converted)
 
+    # DOM
+    def query_all(self, selector: str, within: Node | None = None) -> list[Node]:
+        try:
+            return list((within or js.document).querySelectorAll(selector))
+        except JsException as error:
+            raise ValueError(_js_message(error)) from None
+
+    async def next_mutation(self, timeout_ms: int) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def finish(*_: Any) -> None:
+            if not done.done():
+                done.set_result(None)
+
+        callback = create_proxy(finish)
+        observer = js.MutationObserver.new(callback)
+        observer.observe(js.document, to_js({"childList": True, "subtree": True}, dict_converter=js.Object.fromEntries))
+        timer = js.setTimeout(callback, timeout_ms)
+        try:
+            await done
+        finally:
+            observer.disconnect()
+            js.clearTimeout(timer)
+            callback.destroy()
+
+    def tag_name(self, node: Node) -> str:
+        return str(getattr(node, "tagName", "") or "").upper()
+
+    def get_attribute(self, node: Node, name: str) -> str | None:
+        value = node.getAttribute(name)
+        return value if isinstance(value, str) else None
+
+    def set_attribute(self, node: Node, name: str, value: str) -> None:
+        node.setAttribute(name, value)
+
+    def remove_attribute(self, node: Node, name: str) -> None:
+        node.removeAttribute(name)
+
+    def set_text(self, node: Node, text: str) -> None:
+        node.textContent = text
+
+    def append_style(self, node: Node, css: str) -> None:
+        node.style.cssText += css
+
+    def insert_html(self, node: Node, position: HtmlPosition, html: str) -> tuple[list[Node], list[str]]:
+        template = js.document.createElement("template")
+        template.innerHTML = html
+        fragment = template.content
+        nonce = _nonce()
+        for style in fragment.querySelectorAll("style"):
+            if nonce and not style.getAttribute("src"):
+                style.nonce = nonce
+        inline, remote = [], []
+        for script in fragment.querySelectorAll("script"):
+            src = script.getAttribute("src")
+            if src:
+                remote.append(str(src))
+            elif script.textContent:
+                inline.append(str(script.textContent))
+        for image in fragment.querySelectorAll("img"):
+            if image.getAttribute("src"):
+                self.preload_image(str(image.getAttribute("src")))
+        nodes = list(fragment.childNodes)
+        if position == "replace-children":
+            node.replaceChildren(fragment)
+        elif position == "append":
+            node.append(fragment)
+        elif position == "prepend":
+            node.prepend(fragment)
+        elif position == "before":
+            node.before(fragment)
+        else:
+            node.after(fragment)
+        parent = node if position in ("replace-children", "append", "prepend") else node.parentNode
+        for text in inline:  # a script inserted as HTML never runs: recreate it
+            script = js.document.createElement("script")
+            if nonce:
+                script.nonce = nonce
+            script.textContent = text
+            parent.appendChild(script)
+            parent.removeChild(script)
+        return nodes, remote
+
+    async def load_scripts(self, urls: list[str]) -> None:
+        waits = []
+        for url in urls:
+            script = js.document.createElement("script")
+            script.src = url
+            script.setAttribute("async", "")
+            loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def settle(event: Any, loaded: asyncio.Future[None] = loaded, url: str = url) -> None:
+                if loaded.done():
+                    return
+                if str(event.type) == "load":
+                    loaded.set_result(None)
+                else:
+                    loaded.set_exception(RuntimeError(f"Failed to load script: {url}"))
+
+            script.onload = create_once_callable(settle)
+            script.onerror = create_once_callable(settle)
+            js.document.head.appendChild(script)
+            waits.append(loaded)
+        await asyncio.gather(*waits)
+
+    def remove(self, node: Node) -> None:
+        node.remove()
+
+    def children(self, node: Node) -> list[Node]:
+        return list(node.children)
+
+    def move(self, node: Node, reference: Node, *, after: bool) -> None:
+        if after:
+            reference.after(node)
+        else:
+            reference.before(node)
+
+    def add_style(self, css: str, element_id: str | None = None) -> Node:
+        style = js.document.createElement("style")
+        if element_id:
+            style.id = element_id
+        nonce = _nonce()
+        if nonce:
+            style.nonce = nonce
+        style.textContent = css
+        js.document.head.appendChild(style)
+        return style
+
+    def element_by_id(self, element_id: str) -> Node | None:
+        return js.document.getElementById(element_id)
+
+    def preload_image(self, url: str) -> None:
+        image = js.document.createElement("img")
+        image.src = url
+
 
 def _integer(value: Any) -> int | None:
     try:
@@ -134,6 +269,18 @@ def _orientation() -> str | None:
             if js.matchMedia(f"(orientation: {name})").matches:
                 return name
     return None
+
+
+_page_nonce: str | None = None
+
+
+def _nonce() -> str | None:
+    """The page's CSP nonce, read once as alloy does."""
+    global _page_nonce
+    if _page_nonce is None:
+        node = js.document.querySelector("[nonce]")
+        _page_nonce = str((node.nonce or node.getAttribute("nonce")) or "") if node else ""
+    return _page_nonce or None
 
 
 def _js_message(error: JsException) -> str:

@@ -1,23 +1,30 @@
-"""Personalization: asking the Edge for decisions and returning them.
+"""Personalization: asking the Edge for decisions, rendering them, saying so.
 
-Port of ``browser/src/components/Personalization/createPersonalizationDetails.js``,
-``createFetchDataHandler.js``, ``handlers/injectCreateProposition.js`` and
-``utils/surfaceUtils.js``. Rendering decisions into the DOM is not ported
-yet: with ``renderDecisions`` the propositions come back with
-``renderAttempted: false`` and a warning says so.
+Port of ``browser/src/components/Personalization/createComponent.js``,
+``createPersonalizationDetails.js``, ``createFetchDataHandler.js``,
+``createViewChangeHandler.js``, ``createViewCacheManager.js``,
+``createNotificationHandler.js``, ``handlers/createProcessPropositions.js``,
+``handlers/injectCreateProposition.js`` and ``utils/surfaceUtils.js``. The DOM
+work itself is in :mod:`.rendering`. Redirect offers and in-app messages are
+not rendered yet: they come back with ``renderAttempted: false``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import asyncio
+from collections.abc import Awaitable
+
 from ..edge.response import EdgeResponse
 from ..event import Event
 from ..validation import Validator, any_of, boolean, literal, object_of, string
-from . import Component
+from . import Component, ComponentContext
+from .rendering import DEFAULT_CONTENT_ITEM, Renderer
 
 __all__ = ["Personalization", "SCHEMAS", "page_surface"]
 
@@ -93,6 +100,25 @@ def _scope_type(proposition: dict[str, Any]) -> str:
     return "proposition"
 
 
+Meta = dict[str, Any]
+Renderable = tuple[dict[str, Any], str]  # a proposition and its scope type
+DISPLAY = "decisioning.propositionDisplay"
+REDIRECT_ITEM = _SCHEMA + "redirect-item"
+
+
+def _notification(proposition: dict[str, Any]) -> Meta:
+    meta = {"id": proposition.get("id"), "scope": proposition.get("scope"), "scopeDetails": proposition.get("scopeDetails")}
+    return {key: value for key, value in meta.items() if value is not None}
+
+
+def merge_decisions_meta(event: Event, metas: list[Meta], event_type: str = "display") -> None:
+    """alloy's ``mergeDecisionsMeta``: which propositions this event reports on."""
+    if metas:
+        event.merge_xdm(
+            {"_experience": {"decisioning": {"propositions": metas, "propositionEventType": {event_type: 1}}}}
+        )
+
+
 class Personalization(Component):
     namespace = "Personalization"
     config_schema: ClassVar[Validator | None] = object_of(
@@ -110,16 +136,23 @@ class Personalization(Component):
         }
     )
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: ComponentContext) -> None:
         super().__init__(context)
+        config = context.config
+        self.renderer = Renderer(context.browser, self.logger, config["autoCollectPropositionInteractions"])
         self._view_cache_initialized = False
         self._view_cache: dict[str, list[dict[str, Any]]] = {}
+        # Displays held back by sendDisplayEvent: false, for a later includeRenderedPropositions.
+        self._held_displays: list[asyncio.Future[list[Meta]]] = []
 
     def on_before_request(self, request: Any, **_: Any) -> None:
         if self.context.config["targetMigrationEnabled"]:
             request.payload.merge_meta({"target": {"migration": True}})
 
-    def on_before_event(
+    def on_request_failure(self, **_: Any) -> None:
+        self.renderer.show_containers()
+
+    async def on_before_event(
         self,
         event: Event,
         options: dict[str, Any],
@@ -128,6 +161,7 @@ class Personalization(Component):
         **_: Any,
     ) -> None:
         on_response(lambda **__: {"propositions": []})
+        on_request_failure(lambda **__: self.renderer.show_containers())
         href = self.context.browser.page().href
         if "adobe_authoring_enabled" in href:
             self.logger.warn("Rendering is disabled for authoring mode.")
@@ -135,14 +169,43 @@ class Personalization(Component):
             return
         render = bool(options.get("renderDecisions"))
         personalization = options.get("personalization") or {}
+        send_display = bool(personalization.get("sendDisplayEvent", True))
         scopes = list(options.get("decisionScopes") or [])
         scopes += list(personalization.get("decisionScopes") or [])
         surfaces_asked = personalization.get("surfaces") or []
         default_enabled = personalization.get("defaultPersonalizationEnabled")
         wants_default = bool(default_enabled) or (not self._view_cache_initialized and default_enabled is not False)
-        if not (scopes or surfaces_asked or wants_default):
-            return  # cached SPA views are rendered by the rendering issue's code
-        self._view_cache_initialized = True
+        view_name = event.view_name
+        metas: list[Meta] = []
+        if personalization.get("includeRenderedPropositions"):
+            held, self._held_displays = self._held_displays, []
+            for displays in await asyncio.gather(*held):
+                metas.extend(displays)
+        if scopes or surfaces_asked or wants_default:
+            self._view_cache_initialized = True
+            self._fetch(event, render, send_display, scopes, surfaces_asked, wants_default, view_name, href, on_response)
+        elif view_name:
+            metas.extend(await self._change_view(view_name, render, on_response))
+        merge_decisions_meta(event, metas)
+
+    def _fetch(
+        self,
+        event: Event,
+        render: bool,
+        send_display: bool,
+        scopes: list[str],
+        surfaces_asked: list[Any],
+        wants_default: bool,
+        view_name: str | None,
+        href: str,
+        on_response: Callable[..., Any],
+    ) -> None:
+        consent = self.context.consent
+        if not (consent.state == "out" and consent.was_set):
+            if render:
+                self.renderer.hide_containers(self.context.config.get("prehidingStyle"))
+            else:
+                self.renderer.show_containers()
         surfaces = normalize_surfaces(list(surfaces_asked), href, self.logger.warn)
         if wants_default:
             if PAGE_WIDE_SCOPE not in scopes:
@@ -153,14 +216,47 @@ class Personalization(Component):
         event.merge_query(
             {"personalization": {"schemas": schemas, "decisionScopes": _dedupe(scopes), "surfaces": _dedupe(surfaces)}}
         )
-        view_name = event.view_name
+        notify = self._notifier(render, send_display, view_name, event.user_identity_map)
 
         def handle_response(response: EdgeResponse, **__: Any) -> dict[str, Any]:
-            return self._returned_decisions(response, render, view_name)
+            return self._handle_decisions(response, render, view_name, notify)
 
         on_response(handle_response)
 
-    def _returned_decisions(self, response: EdgeResponse, render: bool, view_name: str | None) -> dict[str, Any]:
+    def _notifier(
+        self, render: bool, send_display: bool, view_name: str | None, identity_map: Any
+    ) -> Callable[[list[Meta]], None]:
+        if not render:
+            return lambda metas: None
+        if not send_display:
+            held: asyncio.Future[list[Meta]] = asyncio.get_running_loop().create_future()
+            self._held_displays.append(held)
+            return lambda metas: held.done() or held.set_result(metas)
+
+        def send(metas: list[Meta]) -> None:
+            if metas:
+                asyncio.ensure_future(self._send_display(metas, view_name, identity_map))
+
+        return send
+
+    async def _send_display(self, metas: list[Meta], view_name: str | None, identity_map: Any) -> None:
+        events = self.context.events
+        event = events.create_event()
+        merge_decisions_meta(event, metas)
+        xdm: dict[str, Any] = {"eventType": DISPLAY}
+        if identity_map is not None:
+            xdm["identityMap"] = identity_map
+        if view_name:
+            xdm["web"] = {"webPageDetails": {"viewName": view_name}}
+        event.merge_xdm(xdm)
+        try:
+            await events.send_event(event, {})
+        except Exception as error:  # nobody awaits a display notification
+            self.logger.warn("The display notification failed.", str(error))
+
+    def _handle_decisions(
+        self, response: EdgeResponse, render: bool, view_name: str | None, notify: Callable[[list[Meta]], None]
+    ) -> dict[str, Any]:
         handles = [p for p in response.payloads("personalization:decisions") if isinstance(p, dict)]
         if not handles:
             self.logger.info("No offers were returned.")
@@ -172,13 +268,113 @@ class Personalization(Component):
             if proposition.get("scope"):
                 new_views.setdefault(str(proposition["scope"]).lower(), []).append(proposition)
         self._view_cache.update(new_views)
-        current_view = new_views.get(view_name.lower(), []) if view_name else []
-        if render and (groups["page"] or current_view):
-            self.logger.warn("alloy-py does not render decisions yet; they are returned with renderAttempted: false.")
-        propositions: list[dict[str, Any]] = []
+        current_view = self._view(new_views, view_name) if view_name else []
+        page = [(p, "page") for p in groups["page"]]
+        others = [(p, "proposition") for p in groups["proposition"]]
+        if not render:
+            returned, decisions, _ = self._process([], [*page, *current_view, *others])
+            return {"propositions": returned, "decisions": decisions}
+        returned, decisions, displays = self._process([*page, *current_view], others)
+        displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
+        only_redirect = len(groups["page"]) == 1 and all(
+            item.get("schema") == REDIRECT_ITEM for item in groups["page"][0].get("items") or []
+        )
+        if not only_redirect:
+            self.renderer.show_containers()
+        return {"propositions": returned, "decisions": decisions}
+
+    def _view(self, views: dict[str, list[dict[str, Any]]], view_name: str) -> list[Renderable]:
+        cached = views.get(view_name.lower())
+        if cached:
+            return [(p, "view") for p in cached]
+        # An empty view is still reported, so that the view change is counted.
+        empty = {"scope": view_name, "scopeDetails": {"characteristics": {"scopeType": "view"}},
+                 "items": [{"schema": DEFAULT_CONTENT_ITEM}], "__hidden__": True}
+        return [(empty, "view")]
+
+    async def _change_view(self, view_name: str, render: bool, on_response: Callable[..., Any]) -> list[Meta]:
+        propositions = self._view(self._view_cache, view_name)
+        if render:
+            returned, decisions, displays = self._process(propositions, [])
+        else:
+            returned, decisions, _ = self._process([], propositions)
+            displays = None
+        on_response(lambda **__: {"propositions": returned, "decisions": decisions})
+        return await displays if displays is not None else []
+
+    def _process(
+        self, to_render: list[Renderable], not_rendered: list[Renderable]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], asyncio.Future[list[Meta]]]:
+        """alloy's ``processPropositions``: render what can be, return the rest, then report."""
+        returned: list[dict[str, Any]] = []
         decisions: list[dict[str, Any]] = []
-        for proposition in [*groups["page"], *current_view, *groups["proposition"]]:
-            items = list(proposition.get("items") or [])
-            propositions.append({**proposition, "items": items, "renderAttempted": False})
-            decisions.append({**proposition, "items": items})
-        return {"propositions": propositions, "decisions": decisions}
+        pending: list[Awaitable[Meta | None]] = []
+        for proposition, scope_type in to_render:
+            rendered_items, other_items, outcomes, notify = [], [], [], False
+            for item in proposition.get("items") or []:
+                plan = self.renderer.plan(item, proposition, scope_type)
+                if plan.render is not None:
+                    outcomes.append(self._start(plan.render, item))
+                notify = notify or plan.in_notification
+                (rendered_items if plan.render_attempted else other_items).append(item)
+            if outcomes:
+                pending.append(_meta_if_any(outcomes, _notification(proposition) if notify else None))
+            elif notify:
+                pending.append(_resolved(_notification(proposition)))
+            _add_returned(returned, decisions, proposition, rendered_items, True)
+            _add_returned(returned, decisions, proposition, other_items, False)
+        for proposition, _scope in not_rendered:
+            _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
+        return returned, decisions, asyncio.ensure_future(_collect_metas(pending))
+
+    def _start(self, render: Callable[[], Awaitable[None] | None], item: dict[str, Any]) -> Awaitable[bool]:
+        """Run an item's render now; ``True`` once it has succeeded."""
+        try:
+            waiting = render()
+        except Exception as error:
+            self._render_failed(item, error)
+            return _resolved(False)
+        if waiting is None:
+            return _resolved(True)
+
+        async def finish() -> bool:
+            try:
+                await waiting
+            except Exception as error:
+                self._render_failed(item, error)
+                return False
+            return True
+
+        return asyncio.ensure_future(finish())
+
+    def _render_failed(self, item: dict[str, Any], error: BaseException) -> None:
+        self.logger.warn(f"Failed to execute action {json.dumps(item)}. {error}")
+
+
+def _add_returned(
+    returned: list[dict[str, Any]],
+    decisions: list[dict[str, Any]],
+    proposition: dict[str, Any],
+    items: list[dict[str, Any]],
+    render_attempted: bool,
+) -> None:
+    if not items or proposition.get("__hidden__"):
+        return
+    returned.append({**proposition, "items": items, "renderAttempted": render_attempted})
+    if not render_attempted:
+        decisions.append({**proposition, "items": items})
+
+
+def _resolved(value: Any) -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
+async def _meta_if_any(outcomes: list[Awaitable[bool]], meta: Meta | None) -> Meta | None:
+    results = [await outcome for outcome in outcomes]
+    return meta if meta is not None and any(results) else None
+
+
+async def _collect_metas(pending: list[Awaitable[Meta | None]]) -> list[Meta]:
+    return [meta for meta in [await item for item in pending] if meta]

@@ -1,0 +1,368 @@
+"""Rendering decisions into the page: alloy's DOM actions, selectors and prehiding.
+
+Port of ``Personalization/dom-actions/*``, ``handlers/createProcessDomAction.js``,
+``handlers/createProcessHtmlContent.js``, ``handlers/createDecorateProposition.js``,
+``handlers/createRenderStatusHandler.js``, ``flicker/index.js`` and
+``utils/dom/{awaitSelector,selectNodesWithEq}.js``. The DOM is reached only
+through the browser seam; which nodes change, and how, is decided here.
+
+A container that is already in the page is changed at once, before the
+command resolves, as alloy.js does; one that is not is awaited for up to
+five seconds in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..browser import Browser, HtmlPosition, Node
+from ..log import Logger
+
+__all__ = ["ItemPlan", "Renderer", "css_escape"]
+
+PREHIDING_ID = "alloy-prehiding"
+AWAIT_SELECTOR_MS = 5000
+_EQ = re.compile(r":eq\((\d+)\)")
+_IDENTIFIER = re.compile(r"(#|\.)(-?\w+)")
+_SCHEMA = "https://ns.adobe.com/personalization/"
+DOM_ACTION = _SCHEMA + "dom-action"
+HTML_CONTENT_ITEM = _SCHEMA + "html-content-item"
+DEFAULT_CONTENT_ITEM = _SCHEMA + "default-content-item"
+INTERACT_ID = "data-aep-interact-id"
+CLICK_LABEL = "data-aep-click-label"
+
+Decorate = Callable[[Node], None]
+
+
+def css_escape(identifier: str) -> str:
+    """``CSS.escape`` (CSSOM spec) for the identifiers alloy escapes."""
+    out = []
+    for index, char in enumerate(identifier):
+        code = ord(char)
+        if code == 0:
+            out.append("\ufffd")
+        elif 0x1 <= code <= 0x1F or code == 0x7F or (
+            (index == 0 or (index == 1 and identifier[0] == "-")) and 0x30 <= code <= 0x39
+        ):
+            out.append(f"\\{code:x} ")
+        elif index == 0 and char == "-" and len(identifier) == 1:
+            out.append("\\-")
+        elif code >= 0x80 or char in "-_" or char.isalnum():
+            out.append(char)
+        else:
+            out.append("\\" + char)
+    return "".join(out)
+
+
+@dataclass
+class ItemPlan:
+    """What processing one item decided (alloy's ``{render, setRenderAttempted, includeInNotification}``)."""
+
+    # Changes the page now if it can; returns what still has to wait for the page.
+    render: Callable[[], Awaitable[None] | None] | None
+    render_attempted: bool
+    in_notification: bool
+
+
+class Renderer:
+    def __init__(self, browser: Browser, logger: Logger, auto_collect: Mapping[str, str]) -> None:
+        self._browser = browser
+        self._logger = logger
+        self._auto_collect = auto_collect
+        self._last_interact_id = 0
+        self._prehiding_styles: dict[str, Node] = {}
+
+    # Containers (the customer's prehidingStyle)
+    def hide_containers(self, prehiding_style: str | None) -> None:
+        if prehiding_style and self._browser.element_by_id(PREHIDING_ID) is None:
+            self._browser.add_style(prehiding_style, PREHIDING_ID)
+
+    def show_containers(self) -> None:
+        node = self._browser.element_by_id(PREHIDING_ID)
+        if node is not None:
+            self._browser.remove(node)
+
+    # Selectors
+    def select(self, selector: str) -> list[Node]:
+        """``selectNodesWithEq``: CSS plus ``:eq(n)`` steps, identifiers escaped."""
+        selector = _IDENTIFIER.sub(lambda m: m.group(1) + css_escape(m.group(2)), selector.strip())
+        if ":eq(" not in selector:
+            return self._query(selector, None)
+        pieces = [piece for piece in _EQ.split(selector) if piece]
+        parts: list[tuple[str, int | None]] = []
+        index = 0
+        while index < len(pieces):
+            nxt = pieces[index + 1] if index + 1 < len(pieces) else None
+            parts.append((pieces[index], int(nxt) if nxt is not None and nxt.isdigit() else None))
+            index += 2
+        context: Node | None = None
+        for position, (part, eq) in enumerate(parts):
+            nodes = self._query(part, context)
+            if not nodes or (eq is not None and eq > len(nodes) - 1):
+                return []
+            chosen = nodes[0] if eq is None else nodes[eq]
+            if position == len(parts) - 1:
+                return nodes if eq is None else [chosen]
+            context = chosen
+        return []
+
+    def _query(self, selector: str, within: Node | None) -> list[Node]:
+        if selector.lstrip().startswith(">"):
+            selector = ":scope " + selector
+        return self._browser.query_all(selector, within)
+
+    async def await_selector(self, selector: str) -> list[Node]:
+        deadline = self._browser.now_ms() + AWAIT_SELECTOR_MS
+        while True:
+            nodes = self.select(selector)
+            if nodes:
+                return nodes
+            remaining = deadline - self._browser.now_ms()
+            if remaining <= 0:
+                raise LookupError(f"Could not find: {selector}")
+            await self._browser.next_mutation(remaining)
+
+    # Items
+    def preprocess(self, data: Any) -> Any:
+        """remapCustomCodeOffers and remapHeadOffers."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("type") == "customCode":
+            if data.get("selector") == "BODY > *:eq(0)":
+                data["selector"] = "BODY"
+            return data
+        content, selector = data.get("content"), data.get("selector")
+        if isinstance(content, str) and content.strip() and isinstance(selector, str):
+            containers = self.select(selector)
+            if containers and self._browser.tag_name(containers[0]) == "HEAD":
+                data["type"] = "appendHtml"
+                data["content"] = _head_content(content)
+        return data
+
+    def plan(self, item: dict[str, Any], proposition: dict[str, Any], scope_type: str) -> ItemPlan:
+        schema = item.get("schema")
+        if schema == DEFAULT_CONTENT_ITEM:
+            return ItemPlan(None, True, True)
+        if schema not in (DOM_ACTION, HTML_CONTENT_ITEM):
+            return ItemPlan(None, False, False)
+        data = self.preprocess(item.get("data"))
+        action_type = (data or {}).get("type")
+        selector = (data or {}).get("selector")
+        if schema == HTML_CONTENT_ITEM and not (selector and action_type):
+            return ItemPlan(None, False, False)
+        if not action_type:
+            self._logger.warn("Invalid DOM action data: missing type.", data)
+            return ItemPlan(None, False, False)
+        if action_type == "click":
+            if not selector:
+                self._logger.warn("Invalid DOM action data: missing selector.", data)
+                return ItemPlan(None, False, False)
+            return ItemPlan(None, True, False)  # click metrics: recorded by click collection
+        action = _ACTIONS.get(action_type)
+        if action is None:
+            warning = "Invalid DOM action data: unknown type." if schema == DOM_ACTION else "Invalid HTML content data"
+            self._logger.warn(warning, data)
+            return ItemPlan(None, False, False)
+        decorate = self._decorator(action_type, proposition, item)
+        item_id = str(item.get("id"))
+
+        view_item = item_id if scope_type == "view" else None
+
+        def render() -> Awaitable[None] | None:
+            containers = self.select(data.get("selector") or "")
+            if containers:  # in the page already: change it now, as alloy.js does
+                self._apply(action, containers, data.get("content"), decorate, view_item)
+                return None
+            return asyncio.ensure_future(self._render_when_present(action, data, decorate, view_item))
+
+        return ItemPlan(render, True, True)
+
+    async def _render_when_present(
+        self, action: _Action, data: dict[str, Any], decorate: Decorate, view_item: str | None
+    ) -> None:
+        prehiding = data.get("prehidingSelector")
+        hidden = self._hide(prehiding)
+        try:
+            containers = await self.await_selector(data.get("selector") or "")
+        finally:
+            if hidden:
+                self._show(prehiding)
+        self._apply(action, containers, data.get("content"), decorate, view_item)
+
+    def _apply(
+        self, action: _Action, containers: list[Node], content: Any, decorate: Decorate, view_item: str | None
+    ) -> None:
+        for container in containers:
+            if not action.always_render and view_item is not None and view_item in _rendered_ids(self._browser, container):
+                continue
+            pending = action.run(self._browser, container, content, decorate)
+            if view_item is not None:
+                _mark_rendered(self._browser, container, view_item)
+            if pending is not None:
+                asyncio.ensure_future(self._log_failures(pending))
+
+    async def _log_failures(self, pending: Awaitable[None]) -> None:
+        try:
+            await pending
+        except Exception as error:
+            self._logger.warn(str(error))
+
+    def _hide(self, selector: Any) -> bool:
+        if not selector or selector in self._prehiding_styles:
+            return False
+        self._prehiding_styles[selector] = self._browser.add_style(f"{selector} {{ visibility: hidden }}")
+        return True
+
+    def _show(self, selector: Any) -> None:
+        node = self._prehiding_styles.pop(selector, None)
+        if node is not None:
+            self._browser.remove(node)
+
+    def _decorator(self, action_type: str, proposition: dict[str, Any], item: dict[str, Any]) -> Decorate:
+        provider = ((proposition.get("scopeDetails") or {}).get("decisionProvider")) or ""
+        if self._auto_collect.get(provider) not in ("always", "decoratedElementsOnly"):
+            return _no_decoration
+        label = (item.get("characteristics") or {}).get("trackingLabel")
+        browser = self._browser
+
+        def decorate(node: Node) -> None:
+            if not browser.tag_name(node):
+                return
+            existing = browser.get_attribute(node, INTERACT_ID)
+            if existing:
+                interact_id = int(existing)
+            else:
+                self._last_interact_id += 1
+                interact_id = self._last_interact_id
+            browser.set_attribute(node, INTERACT_ID, str(interact_id))
+            if label and not browser.get_attribute(node, CLICK_LABEL):
+                browser.set_attribute(node, CLICK_LABEL, str(label))
+
+        return decorate
+
+
+def _no_decoration(node: Node) -> None:
+    return None
+
+
+def _head_content(content: str) -> str:
+    # alloy keeps only SCRIPT, LINK and STYLE elements of content aimed at <head>.
+    pattern = re.compile(r"<(script|link|style)\b[^>]*>(?:.*?</\1>)?", re.IGNORECASE | re.DOTALL)
+    return "".join(match.group(0) for match in pattern.finditer(content))
+
+
+def _rendered_ids(browser: Browser, container: Node) -> list[str]:
+    return (browser.get_attribute(container, "data-adobe-proposition-ids") or "").split(",")
+
+
+def _mark_rendered(browser: Browser, container: Node, item_id: str) -> None:
+    ids = _rendered_ids(browser, container)
+    if item_id not in ids:
+        ids.append(item_id)
+    browser.set_attribute(container, "data-adobe-proposition-ids", ",".join(sorted(ids)))
+
+
+# The actions. Each returns what is still loading (remote scripts), or None.
+Run = Callable[[Browser, Node, Any, Decorate], Awaitable[None] | None]
+
+
+@dataclass(frozen=True)
+class _Action:
+    run: Run
+    always_render: bool = False
+
+
+def _insert(position: HtmlPosition, decorate_container: bool = False) -> Run:
+    def run(browser: Browser, container: Node, html: Any, decorate: Decorate) -> Awaitable[None] | None:
+        nodes, scripts = browser.insert_html(container, position, str(html if html is not None else ""))
+        if decorate_container:
+            decorate(container)
+        else:
+            for node in nodes:
+                decorate(node)
+        return browser.load_scripts(scripts) if scripts else None
+
+    return run
+
+
+def _set_text(browser: Browser, container: Node, text: Any, decorate: Decorate) -> None:
+    decorate(container)
+    browser.set_text(container, "" if text is None else str(text))
+
+
+def _set_attributes(browser: Browser, container: Node, attributes: Any, decorate: Decorate) -> None:
+    for name, value in (attributes or {}).items():
+        browser.set_attribute(container, name, str(value))
+    decorate(container)
+
+
+def _styles(px_keys: tuple[str, ...]) -> Run:
+    def run(browser: Browser, container: Node, styles: Any, decorate: Decorate) -> None:
+        styles = dict(styles or {})
+        priority = styles.pop("priority", None)
+        for name, value in styles.items():
+            text = str(value)
+            if name in px_keys and not text.endswith("px"):
+                text += "px"
+            browser.append_style(container, f";{name}:{text} !{priority};" if priority else f";{name}:{text};")
+        decorate(container)
+
+    return run
+
+
+def _swap_image(browser: Browser, container: Node, url: Any, decorate: Decorate) -> None:
+    if browser.tag_name(container) != "IMG":
+        return
+    browser.preload_image(str(url))
+    decorate(container)
+    browser.remove_attribute(container, "src")
+    browser.set_attribute(container, "src", str(url))
+
+
+def _rearrange(browser: Browser, container: Node, positions: Any, decorate: Decorate) -> None:
+    children = browser.children(container)
+    start, end = (positions or {}).get("from"), (positions or {}).get("to")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < len(children) and 0 <= end < len(children)):
+        return
+    browser.move(children[start], children[end], after=start < end)
+    decorate(children[end])
+    decorate(children[start])
+
+
+def _remove(browser: Browser, container: Node, content: Any, decorate: Decorate) -> None:
+    browser.remove(container)
+
+
+def _replace(browser: Browser, container: Node, html: Any, decorate: Decorate) -> Awaitable[None] | None:
+    pending = _insert("before")(browser, container, html, decorate)
+    browser.remove(container)
+    return pending
+
+
+def _collect_interactions(browser: Browser, container: Node, content: Any, decorate: Decorate) -> None:
+    decorate(container)
+
+
+_ACTIONS: dict[str, _Action] = {
+    "setHtml": _Action(_insert("replace-children", decorate_container=True), True),
+    "customCode": _Action(_insert("prepend"), True),
+    "setText": _Action(_set_text, True),
+    "setAttribute": _Action(_set_attributes, True),
+    "setImageSource": _Action(_swap_image, True),
+    "setStyle": _Action(_styles(()), True),
+    "move": _Action(_styles(("left", "top")), True),
+    "resize": _Action(_styles(("width", "height")), True),
+    "rearrange": _Action(_rearrange),
+    "remove": _Action(_remove, True),
+    "insertAfter": _Action(_insert("after")),
+    "insertBefore": _Action(_insert("before")),
+    "replaceHtml": _Action(_replace, True),
+    "prependHtml": _Action(_insert("prepend")),
+    "appendHtml": _Action(_insert("append", decorate_container=True)),
+    "collectInteractions": _Action(_collect_interactions, True),
+}
