@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, create_once_callable, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from ..errors import NetworkError
 from . import HtmlPosition, HttpRequest, HttpResponse, Node, PageFacts, StorageKind
@@ -84,7 +84,7 @@ class PyodideBrowser:
 
     def page(self) -> PageFacts:
         screen = js.screen
-        root = js.document.documentElement
+        root = _node(js.document.documentElement)
         return PageFacts(
             href=str(js.location.href),
             referrer=str(js.document.referrer),
@@ -92,8 +92,8 @@ class PyodideBrowser:
             screen_width=_integer(screen.width),
             screen_height=_integer(screen.height),
             screen_orientation=_orientation(),
-            viewport_width=_integer(root.clientWidth) if root else None,
-            viewport_height=_integer(root.clientHeight) if root else None,
+            viewport_width=_integer(root.clientWidth) if root is not None else None,
+            viewport_height=_integer(root.clientHeight) if root is not None else None,
             iana_timezone=str(js.Intl.DateTimeFormat.new().resolvedOptions().timeZone or "") or None,
         )
 
@@ -189,8 +189,8 @@ class PyodideBrowser:
             node.before(fragment)
         else:
             node.after(fragment)
-        parent = node if position in ("replace-children", "append", "prepend") else node.parentNode
-        for text in inline:  # a script inserted as HTML never runs: recreate it
+        parent = node if position in ("replace-children", "append", "prepend") else _node(node.parentNode)
+        for text in inline if parent is not None else []:  # HTML-inserted scripts never run: recreate them
             script = js.document.createElement("script")
             if nonce:
                 script.nonce = nonce
@@ -245,11 +245,16 @@ class PyodideBrowser:
         return style
 
     def element_by_id(self, element_id: str) -> Node | None:
-        return js.document.getElementById(element_id)
+        return _node(js.document.getElementById(element_id))
 
     def preload_image(self, url: str) -> None:
         image = js.document.createElement("img")
         image.src = url
+
+
+def _node(value: Any) -> Node | None:
+    """DOM lookups answer ``null`` (``jsnull`` in Python) when nothing matches."""
+    return None if value is None or value is jsnull else value
 
 
 def _integer(value: Any) -> int | None:
@@ -278,8 +283,8 @@ def _nonce() -> str | None:
     """The page's CSP nonce, read once as alloy does."""
     global _page_nonce
     if _page_nonce is None:
-        node = js.document.querySelector("[nonce]")
-        _page_nonce = str((node.nonce or node.getAttribute("nonce")) or "") if node else ""
+        node = _node(js.document.querySelector("[nonce]"))
+        _page_nonce = str((node.nonce or node.getAttribute("nonce")) or "") if node is not None else ""
     return _page_nonce or None
 
 

@@ -374,8 +374,9 @@ class EdgeEmulator:
             headers.append(("Set-Cookie", f"{name}={value}; Path=/; Max-Age={max_age}; SameSite=Lax"))
         if ans.status == 413:
             handler.close_connection = True
-        handler._send(ans.status, payload, ans.content_type, headers)
+        # Recorded before answering: whoever got the answer finds it in .requests.
         self._record(handler, match, action, query, body, ans)
+        handler._send(ans.status, payload, ans.content_type, headers)
 
     def _record(self, handler: _Handler, match: "re.Match[str]", action: str,
                 query: dict[str, str], body: bytes, ans: EdgeAnswer) -> None:

@@ -246,3 +246,30 @@ except Exception as error:
     assert failure.startswith("[alloy] The nope command does not exist.")
     [request] = edge.wait_for(1, timeout=30, page=page)
     assert request["body"]["events"][0]["xdm"]["eventType"] == "python"
+
+
+def test_render_decisions_changes_the_page_and_sends_a_display(page, add_page, edge) -> None:
+    answer = {"requestId": "r", "handle": [
+        *IDENTITY_ANSWER["handle"][:2],
+        {"type": "personalization:decisions", "payload": [
+            {"id": "hero-1", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT"},
+             "items": [{"id": "a", "schema": "https://ns.adobe.com/personalization/dom-action",
+                        "data": {"type": "setHtml", "selector": "#hero",
+                                 "content": "<h2>Welcome back</h2><script>window.ran = (window.ran || 0) + 1</script>"}}]}]},
+    ]}
+    edge.respond_next(answer)
+    url = add_page("/t/render.html", page_html(f"""
+      {configure_js(thirdPartyCookiesEnabled=False, prehidingStyle='#hero {{ opacity: 0 }}')};
+      window.sent = alloy('sendEvent', {{renderDecisions: true}});
+    """).replace("<h1>shop</h1>", '<div id="hero"><p>Default</p></div>'))
+    page.goto(url)
+    edge.wait_for(2, timeout=60, page=page)
+    assert page.inner_html("#hero").startswith("<h2>Welcome back</h2>")
+    assert page.evaluate("() => window.ran") == 1
+    assert page.evaluate("() => document.getElementById('alloy-prehiding')") is None
+    assert page.evaluate("() => window.sent")["propositions"][0]["renderAttempted"] is True
+    display = edge.requests[1]["body"]["events"][0]["xdm"]
+    assert display["eventType"] == "decisioning.propositionDisplay"
+    assert display["_experience"]["decisioning"]["propositions"] == [
+        {"id": "hero-1", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT"}}
+    ]
