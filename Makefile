@@ -53,6 +53,7 @@ FORCE:
 
 web: setup
 	$(PY) tools/build_web.py
+	$(PY) tools/build_demo.py
 
 test: web
 	$(PY) -m pytest $(PYTEST_ARGS) tests
