@@ -254,7 +254,7 @@ class EdgeEmulator:
     def start(self) -> "EdgeEmulator":
         if self._thread is None:
             self._closing.clear()
-            self._thread = threading.Thread(target=self._httpd.serve_forever,
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
                                             name="edge-emulator", daemon=True)
             self._thread.start()
         return self
