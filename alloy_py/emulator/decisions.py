@@ -86,8 +86,8 @@ DEFAULT_DECISIONS: list[dict[str, Any]] = [
                 "data": {
                     "type": "setAttribute",
                     "format": DOM_ACTION_FORMAT,
-                    "selector": "#cta",
-                    "prehidingSelector": "#cta",
+                    "selector": "#hero",
+                    "prehidingSelector": "#hero",
                     "content": {"data-offer": "running-20"},
                 },
             },
@@ -128,9 +128,9 @@ DEFAULT_DECISIONS: list[dict[str, Any]] = [
                 "schema": HTML_CONTENT_ITEM,
                 "data": {
                     "format": "text/html",
-                    "selector": "#shop-banner",
-                    "type": "setHtml",
-                    "content": "<p>Free shipping on orders over $50.</p>",
+                    "selector": ".product",
+                    "type": "appendHtml",
+                    "content": '<p class="emu-shipping">Free shipping on orders over $50.</p>',
                 },
             }
         ],
