@@ -44,3 +44,9 @@ def emulator(dist_manifest: dict) -> Iterator[EdgeEmulator]:
     mounts = {"/vendor/alloy/": ALLOY_REFERENCE_DIST} if ALLOY_REFERENCE_DIST.is_dir() else {}
     with EdgeEmulator(static_dir=DIST, mounts=mounts) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """Pages here are absolute URLs (the emulator's); no base URL."""
+    return None
