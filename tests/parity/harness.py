@@ -3,7 +3,8 @@
 A :class:`Scenario` is a page (base code + a command script + the library's
 script tag) with planted cookies and scripted Edge answers. :func:`run` loads it
 once per library in a fresh browser context at the same URL and returns a
-record (Edge requests, command results, cookies, storage keys);
+record (Edge requests, command results, cookies, storage keys, and the
+outerHTML of the scenario's ``dom`` selectors once it settled);
 :func:`normalize` masks the values that differ on every run; :func:`diff` lists
 the paths where two records differ.
 """
@@ -56,6 +57,8 @@ class Scenario:
     intended: dict[str, str] = field(default_factory=dict)  # path prefix -> reason
     fast: bool = False               # part of the `make test` subset
     xfail: Optional[str] = None      # a known, reported DIFF
+    dom: list[str] = field(default_factory=lambda: ["body"])  # CSS selectors whose outerHTML is recorded
+    settle_ms: int = 300             # wait after the results, for display notifications and rendering
 
 
 def page_html(scenario: Scenario, library: str) -> str:
@@ -68,7 +71,7 @@ def page_html(scenario: Scenario, library: str) -> str:
 
 
 def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
-        timeout: float = 60.0, settle_ms: int = 300) -> dict:
+        timeout: float = 60.0) -> dict:
     """Run ``scenario`` with ``library`` in a fresh context; return its raw record."""
     url = server.add_page(PAGE_PATH, page_html(scenario, library))
     context = browser.new_context(service_workers="block")
@@ -85,12 +88,16 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         if scenario.requests:
             edge.wait_for(scenario.requests, timeout=timeout, page=page)
         page.wait_for_function("() => window.__parity.done === true", timeout=timeout * 1000)
-        page.wait_for_timeout(settle_ms)  # let an unexpected extra request show up
-        state = page.evaluate("""() => ({
+        # Let display notifications, rendering and an unexpected extra request show up.
+        page.wait_for_timeout(scenario.settle_ms)
+        state = page.evaluate("""(selectors) => ({
             results: window.__parity.results,
             localStorage: Object.keys(localStorage).sort(),
             sessionStorage: Object.keys(sessionStorage).sort(),
-        })""")
+            dom: Object.fromEntries(selectors.map(function (s) {
+                return [s, Array.from(document.querySelectorAll(s), function (e) { return e.outerHTML; })];
+            })),
+        })""", list(scenario.dom))
         if edge.errors:
             raise edge.errors[0]
         cookies = sorted(({"name": c["name"], "value": c["value"], "domain": c["domain"]}
@@ -98,14 +105,20 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         requests = [{k: r[k] for k in ("method", "host", "path", "query", "body", "beacon")}
                     for r in edge.requests]
         return {"requests": requests, "results": state["results"], "cookies": cookies,
-                "localStorage": state["localStorage"], "sessionStorage": state["sessionStorage"]}
+                "localStorage": state["localStorage"], "sessionStorage": state["sessionStorage"],
+                "dom": state["dom"]}
     finally:
         context.close()
         server.remove_page(PAGE_PATH)
 
 
 def normalize(record: dict) -> dict:
-    """Mask what differs on every run (ids, times) and the library's own name."""
+    """Mask what differs on every run (ids, times) and the library's own name.
+
+    The recorded DOM is compared exactly (whitespace included), generated
+    ``data-aep-interact-id`` values too: both libraries count from 1 per page
+    (checked by the render_ajo_interact_id scenario), so nothing is masked there.
+    """
     record = copy.deepcopy(record)
 
     def walk(node: Any) -> None:

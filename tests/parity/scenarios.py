@@ -139,5 +139,132 @@ SCENARIOS: list[Scenario] = [
     # getLibraryInfo is not comparable (library name/version): no scenario.
 ]
 
+# -- renderDecisions: DOM actions, prehiding, display notifications ------------
+# Page and values are the project's own (tests/core/test_rendering.py).
+RENDER_PAGE = ('<div id="hero"><p>Default hero</p></div>\n'
+               '<ul id="list"><li>one</li><li>two</li><li>three</li></ul>\n'
+               '<img id="logo" src="old.png">\n<p class="promo">promo</p>')
+SCHEMA = "https://ns.adobe.com/personalization/"
+DOM_ACTION = SCHEMA + "dom-action"
+CART_VIEW = {"web": {"webPageDetails": {"viewName": "cart"}}}
+
+
+def proposition(pid: str, *items: dict, scope: str = "__view__", provider: str = "TGT", **details: Any) -> dict:
+    return {"id": pid, "scope": scope,
+            "scopeDetails": {"decisionProvider": provider, "activity": {"id": pid}, **details},
+            "items": list(items)}
+
+
+def action(item_id: str, **data: Any) -> dict:
+    return {"id": item_id, "schema": DOM_ACTION, "data": data}
+
+
+def decisions(*propositions: dict) -> dict:
+    """The identity handle plus these propositions (the first Edge answer)."""
+    return {"requestId": "r", "handle": [*IDENTITY_ANSWER["handle"][:2],
+                                         {"type": "personalization:decisions", "payload": list(propositions)}]}
+
+
+def render(name: str, *propositions: dict, options: dict | None = None, config: dict | None = None,
+           then: str = "", requests: int = 2, body: str = RENDER_PAGE, **kw: Any) -> Scenario:
+    """configure + sendEvent({renderDecisions: true}) answered with ``propositions``;
+    ``requests`` counts the display notification that follows."""
+    options = {"renderDecisions": True} if options is None else options
+    return Scenario(name, configure(**(config or {})) + f"record(alloy('sendEvent', {js(options)}));" + then,
+                    body=body, edge_answers=[{"body": decisions(*propositions)}],
+                    edge_default={"requestId": "r", "handle": []}, requests=requests, **kw)
+
+
+def one(name: str, **data: Any) -> Scenario:
+    """One dom-action item in one __view__ proposition."""
+    return render(name, proposition("p1", action("i1", **data)))
+
+
+# window.ran 500 ms after the sendEvent (results[1]) settled.
+RAN = ("record(new Promise(function (resolve) { (function poll() {"
+       " if (window.__parity.results[1] === '<pending>') return setTimeout(poll, 50);"
+       " setTimeout(function () { resolve({ran: window.ran === undefined ? null : window.ran}); }, 500);"
+       " })(); }));")
+
+# Seconds between the first Edge request and the display notification (resource timing).
+GAP = ("record(new Promise(function (resolve) { (function poll() {"
+       " var e = performance.getEntriesByType('resource').filter(function (x) {"
+       " return x.name.indexOf('/ee/') >= 0; });"
+       " if (e.length >= 2) resolve({displayAfterSeconds: Math.floor((e[1].startTime - e[0].startTime) / 1000)});"
+       " else setTimeout(poll, 100); })(); }));")
+
+SCENARIOS += [
+    one("render_set_html", type="setHtml", selector="#hero", content="<h2>Welcome back</h2>"),
+    one("render_set_text", type="setText", selector="#hero p", content="<b>not html</b> & text"),
+    one("render_set_attribute", type="setAttribute", selector="#logo", content={"alt": "Logo", "data-x": "1"}),
+    one("render_set_style", type="setStyle", selector=".promo", content={"color": "red", "font-size": "20px"}),
+    one("render_set_style_priority", type="setStyle", selector=".promo",
+        content={"color": "red", "priority": "important"}),
+    one("render_set_image_source", type="setImageSource", selector="#logo", content="new.png"),
+    one("render_move", type="move", selector=".promo", content={"left": "10px", "top": "20px", "position": "relative"}),
+    one("render_resize", type="resize", selector="#logo", content={"width": "100px", "height": "50px"}),
+    one("render_rearrange", type="rearrange", selector="#list", content={"from": 0, "to": 2}),
+    one("render_remove", type="remove", selector="#list li:eq(1)"),
+    one("render_append_html", type="appendHtml", selector="#list", content="<li>four</li><li>five</li>"),
+    one("render_prepend_html", type="prependHtml", selector="#list", content="<li>zero</li>"),
+    one("render_insert_before", type="insertBefore", selector=".promo", content="<p id=before>before</p>"),
+    one("render_insert_after", type="insertAfter", selector=".promo", content="<p id=after>after</p><hr>"),
+    one("render_replace_html", type="replaceHtml", selector="#hero", content="<section id=new>replaced</section>"),
+    one("render_custom_code_body", type="customCode", selector="BODY", content="<div id=cc>custom</div>"),
+    one("render_custom_code_target_body_remap", type="customCode", selector="BODY > *:eq(0)",
+        content="<div id=cc>custom</div>"),
+    render("render_eq_selectors", proposition(
+        "p1", action("i1", type="setText", selector="#list li:eq(2)", content="THREE"),
+        action("i2", type="setHtml", selector="HTML > BODY > UL:eq(0) > LI:eq(0)", content="<i>ONE</i>"))),
+    render("render_child_selector_after_eq", proposition(
+        "p1", action("i1", type="setText", selector="#hero:eq(0) > p", content="child"),
+        action("i2", type="setAttribute", selector="BODY > UL:eq(0) > LI:eq(1)", content={"title": "t"}))),
+    render("render_html_content_item", proposition(
+        "p1", {"id": "h1", "schema": SCHEMA + "html-content-item",
+               "data": {"selector": "#hero", "type": "setHtml", "content": "<p>html item</p>",
+                        "format": "text/html"}})),
+    render("render_default_content_item", proposition(
+        "p1", {"id": "d1", "schema": SCHEMA + "default-content-item", "data": {}}), fast=True),
+    render("render_json_content_item_for_scope", proposition(
+        "p-json", {"id": "j", "schema": SCHEMA + "json-content-item", "data": {"content": {"a": 1}}},
+        scope="hero-banner"), proposition("p1", action("i1", type="setHtml", selector="#hero", content="x")),
+        options={"renderDecisions": True, "personalization": {"decisionScopes": ["hero-banner"]}}),
+    render("render_missing_selector_waits_5s", proposition(
+        "p1", action("i1", type="setHtml", selector="#nowhere", content="x")),
+        proposition("p2", action("i2", type="setText", selector="#hero p", content="found")),
+        then=GAP),
+    render("render_selector_appears_later", proposition(
+        "p1", action("i1", type="setHtml", selector="#late", content="<b>late offer</b>")),
+        then="setTimeout(function () { var d = document.createElement('div'); d.id = 'late';"
+             " d.textContent = 'placeholder'; document.body.appendChild(d); }, 500);"),
+    render("render_ajo_interact_id", proposition(
+        "p-ajo", action("i1", type="setHtml", selector="#hero", content="<b>AJO</b>"),
+        action("i2", type="setText", selector=".promo", content="AJO promo"), provider="AJO")),
+    render("render_prehiding_style", proposition(
+        "p1", action("i1", type="setHtml", selector="#hero", content="hi")),
+        config={"prehidingStyle": "#hero { opacity: 0 }"}, dom=["body", "#alloy-prehiding", "head style"]),
+    render("render_display_event_false_then_include", proposition(
+        "p1", action("i1", type="setHtml", selector="#hero", content="top")),
+        options={"renderDecisions": True, "personalization": {"sendDisplayEvent": False}},
+        then="setTimeout(function () { record(alloy('sendEvent', {xdm: {eventType: 'bottom'},"
+             " personalization: {includeRenderedPropositions: true}})); }, 500);", settle_ms=1000),
+    Scenario("render_spa_view_change",
+             configure() + "record(alloy('sendEvent', {renderDecisions: true}).then(function () {"
+             f" return alloy('sendEvent', {{renderDecisions: true, xdm: {js(CART_VIEW)}}}); }}));",
+             body=RENDER_PAGE, requests=2, edge_default={"requestId": "r", "handle": []},
+             edge_answers=[{"body": decisions(proposition(
+                 "pv", action("iv", type="setHtml", selector="#hero", content="<p>cart offer</p>"),
+                 scope="cart", characteristics={"scopeType": "view"}))}]),
+    render("render_decisions_false", proposition(
+        "p1", action("i1", type="setHtml", selector="#hero", content="<b>x</b>")), options={}, requests=1),
+    render("render_inline_script", proposition(
+        "p1", action("i1", type="setHtml", selector="#hero",
+                     content="<h2>Welcome back</h2><script>window.ran = (window.ran || 0) + 1</script>")),
+        then=RAN, fast=True),
+    render("render_style_in_content", proposition(
+        "p1", action("i1", type="appendHtml", selector="#hero",
+                     content="<style>#hero p { color: green; }</style><p>styled</p>"))),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

@@ -20,13 +20,14 @@ def record(**changes) -> dict:
         }],
         "results": [{"resolved": {}}, {"resolved": {"eventMergeId": "m-2"}}],
         "cookies": [], "localStorage": [], "sessionStorage": [],
+        "dom": {"body": ['<body><div id="hero" data-aep-interact-id="1"><b>AJO</b></div>\n</body>']},
     }
     for path, value in changes.items():
         node = rec
         keys = path.split("/")
         for k in keys[:-1]:
             node = node[int(k)] if k.isdigit() else node[k]
-        node[keys[-1]] = value
+        node[int(keys[-1]) if keys[-1].isdigit() else keys[-1]] = value
     return rec
 
 
@@ -75,3 +76,10 @@ def test_intended_paths_are_split_off() -> None:
         {"results[1]": "reason"})
     assert undeclared == ["results[10].rejected", "requests[0].host"]
     assert declared == {"results[1].rejected": "reason"}
+
+
+def test_dom_is_compared_exactly_whitespace_and_interact_ids_included() -> None:
+    spaced = record(**{"dom/body/0": '<body><div id="hero" data-aep-interact-id="1"><b>AJO</b></div> \n</body>'})
+    renumbered = record(**{"dom/body/0": '<body><div id="hero" data-aep-interact-id="2"><b>AJO</b></div>\n</body>'})
+    assert diff(normalize(spaced), normalize(record())) == ["dom.body[0]"]
+    assert diff(normalize(renumbered), normalize(record())) == ["dom.body[0]"]
