@@ -275,7 +275,10 @@ class Personalization(Component):
             returned, decisions, _ = self._process([], [*page, *current_view, *others])
             return {"propositions": returned, "decisions": decisions}
         returned, decisions, displays = self._process([*page, *current_view], others)
-        displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
+        if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
+            notify(displays.result())
+        else:
+            displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
         only_redirect = len(groups["page"]) == 1 and all(
             item.get("schema") == REDIRECT_ITEM for item in groups["page"][0].get("items") or []
         )
@@ -308,7 +311,7 @@ class Personalization(Component):
         """alloy's ``processPropositions``: render what can be, return the rest, then report."""
         returned: list[dict[str, Any]] = []
         decisions: list[dict[str, Any]] = []
-        pending: list[Awaitable[Meta | None]] = []
+        pending: list[asyncio.Future[Meta | None]] = []
         for proposition, scope_type in to_render:
             rendered_items, other_items, outcomes, notify = [], [], [], False
             for item in proposition.get("items") or []:
@@ -325,9 +328,9 @@ class Personalization(Component):
             _add_returned(returned, decisions, proposition, other_items, False)
         for proposition, _scope in not_rendered:
             _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
-        return returned, decisions, asyncio.ensure_future(_collect_metas(pending))
+        return returned, decisions, _collect_metas(pending)
 
-    def _start(self, render: Callable[[], Awaitable[None] | None], item: dict[str, Any]) -> Awaitable[bool]:
+    def _start(self, render: Callable[[], Awaitable[None] | None], item: dict[str, Any]) -> asyncio.Future[bool]:
         """Run an item's render now; ``True`` once it has succeeded."""
         try:
             waiting = render()
@@ -371,10 +374,24 @@ def _resolved(value: Any) -> asyncio.Future[Any]:
     return future
 
 
-async def _meta_if_any(outcomes: list[Awaitable[bool]], meta: Meta | None) -> Meta | None:
-    results = [await outcome for outcome in outcomes]
-    return meta if meta is not None and any(results) else None
+def _meta_if_any(outcomes: list[asyncio.Future[bool]], meta: Meta | None) -> asyncio.Future[Meta | None]:
+    """A proposition is reported when at least one of its items rendered."""
+    if all(outcome.done() for outcome in outcomes):
+        return _resolved(meta if meta is not None and any(o.result() for o in outcomes) else None)
+
+    async def wait() -> Meta | None:
+        results = [await outcome for outcome in outcomes]
+        return meta if meta is not None and any(results) else None
+
+    return asyncio.ensure_future(wait())
 
 
-async def _collect_metas(pending: list[Awaitable[Meta | None]]) -> list[Meta]:
-    return [meta for meta in [await item for item in pending] if meta]
+def _collect_metas(pending: list[asyncio.Future[Meta | None]]) -> asyncio.Future[list[Meta]]:
+    """The metas of what rendered; already settled when every render finished at once."""
+    if all(item.done() for item in pending):
+        return _resolved([meta for meta in (item.result() for item in pending) if meta])
+
+    async def wait() -> list[Meta]:
+        return [meta for meta in [await item for item in pending] if meta]
+
+    return asyncio.ensure_future(wait())

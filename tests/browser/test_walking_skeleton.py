@@ -131,7 +131,7 @@ def test_commands_queued_before_the_loader_arrives(page, add_page, edge) -> None
 
 def test_invalid_configure_rejects_with_alloys_message(page, add_page, edge) -> None:
     url = add_page("/t/invalid.html", page_html("""
-      window.outcome = alloy('configure', {orgId: 42, edgeDomain: 'https://nope'}).then(
+      window.outcome = alloy('configure', {orgId: 42, edgeDomain: 'https://no/pe'}).then(
         function () { return 'resolved'; },
         function (e) { return {isError: e instanceof Error, message: e.message}; });
       window.later = alloy('sendEvent', {}).catch(function (e) { return e.message; });
@@ -142,7 +142,7 @@ def test_invalid_configure_rejects_with_alloys_message(page, add_page, edge) -> 
     assert outcome["message"] == (
         "[alloy] Resolve these configuration problems:\n"
         "\t - Error: 'datastreamId' is a required option\n"
-        "\t - 'edgeDomain': Expected a valid domain, but got \"https://nope\".\n"
+        "\t - 'edgeDomain': Expected a valid domain, but got \"https://no/pe\".\n"
         "\t - 'orgId': Expected a string, but got 42.\n"
         "For configuration documentation see: https://adobe.ly/3sHh553"
     )

@@ -36,7 +36,7 @@ def page_with(*propositions: dict[str, Any]) -> MemoryBrowser:
 async def send_and_settle(memory: MemoryBrowser, options: dict[str, Any], **config: Any) -> dict[str, Any]:
     alloy = await configured(memory, **config)
     result = await alloy("sendEvent", options)
-    for _ in range(5):  # let the display notification go out
+    for _ in range(20):  # let the display notification go out
         await asyncio.sleep(0)
     return result
 
