@@ -4,6 +4,7 @@
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
 #   make test    run all tests (core + headless-browser) with pytest
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
+#   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json
 #   make demo    serve web/dist on http://127.0.0.1:$(DEMO_PORT)/
 #   make serve   web/dist + the local Edge emulator on http://127.0.0.1:$(SERVE_PORT)/
 #   make clean   remove build outputs (distclean: also .venv and node_modules)
@@ -19,9 +20,10 @@ CHROMIUM ?= /usr/bin/chromium
 STAMPS := build/stamps
 PYTEST_ARGS ?= -q
 DEMO_PORT ?= 8000
+ROUNDS ?= 5
 SERVE_PORT ?= 8080
 
-.PHONY: setup chromium web test parity demo serve clean distclean
+.PHONY: setup chromium web test parity bench demo serve clean distclean
 
 setup: chromium $(STAMPS)/venv $(STAMPS)/npm
 
@@ -62,6 +64,9 @@ test: web
 
 parity: web
 	$(PY) -m tests.parity.report
+
+bench: web
+	ROUNDS=$(ROUNDS) $(PY) bench/run.py
 
 demo: web
 	$(PY) -m tests.support.static_server web/dist --port $(DEMO_PORT) \

@@ -10,6 +10,9 @@ Output (all paths relative to web/dist/):
     alloy_py-<version>-py3-none-any.whl   the pure-Python wheel of this repo
     pyodide/                              self-hosted Pyodide runtime, copied
                                           from node_modules/pyodide (no CDN)
+    pyodide/python_stdlib_pyc.zip         the stdlib byte-compiled by Pyodide
+                                          itself under Node (what the loader
+                                          boots with: no compiling at import)
     alloy-py.js                           web/alloy-py.js with __ALLOY_PY_WHEEL__
                                           replaced by the wheel's file name
     demo/                                 copy of web/demo/ (if it exists)
@@ -20,6 +23,7 @@ are not copied again.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -40,6 +44,9 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
+STDLIB_PYC = "python_stdlib_pyc.zip"
+STDLIB_BUILDER = ROOT / "tools" / "build_stdlib_pyc.mjs"
+STDLIB_CACHE = ROOT / "build" / "stdlib"
 LOADER_SRC = WEB / "alloy-py.js"
 LOADER_PLACEHOLDER = "__ALLOY_PY_WHEEL__"
 DEMO_SRC = WEB / "demo"
@@ -104,11 +111,62 @@ def copy_pyodide() -> str:
         if not _same_file(src, dst):
             shutil.copy2(src, dst)
         _written.append(dst)
+    _written.append(build_stdlib_pyc(out / STDLIB_PYC, version))
     # Drop anything else (e.g. files from an older layout).
     for extra in out.iterdir():
-        if extra.name not in PYODIDE_FILES:
+        if extra.name not in PYODIDE_FILES and extra.name != STDLIB_PYC:
             shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     return version
+
+
+def precompile_wheel(wheel: Path) -> None:
+    """Add unchecked hash-based __pycache__/*.cpython-3XX.pyc to the wheel, in place.
+
+    Importing alloy_py then skips compiling its sources in the browser. Cached
+    in build/stdlib/ by the input wheel's hash (the wheel build is reproducible).
+    """
+    key = hashlib.sha256()
+    key.update((PYODIDE_SRC / "package.json").read_bytes())
+    key.update(STDLIB_BUILDER.read_bytes())
+    key.update(wheel.read_bytes())
+    cached = STDLIB_CACHE / f"{wheel.stem}-pyc-{key.hexdigest()[:16]}.whl"
+    if not cached.is_file():
+        STDLIB_CACHE.mkdir(parents=True, exist_ok=True)
+        for old in STDLIB_CACHE.glob(f"{wheel.stem}-pyc-*.whl"):
+            old.unlink()
+        tmp = cached.with_suffix(".tmp")
+        cmd = ["node", str(STDLIB_BUILDER), str(PYODIDE_SRC), "--wheel", str(wheel), str(tmp)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0 or not tmp.is_file():
+            sys.stderr.write(proc.stdout + proc.stderr)
+            fail("byte-compiling the wheel failed: " + " ".join(cmd))
+        tmp.replace(cached)
+    shutil.copyfile(cached, wheel)
+
+
+def build_stdlib_pyc(dst: Path, version: str) -> Path:
+    """python_stdlib.zip with every module as a sourceless .pyc (see the .mjs).
+
+    Built once per (Pyodide version, stdlib zip, builder) and cached in
+    build/stdlib/; reproducible, so a cache miss gives the same bytes.
+    """
+    key = hashlib.sha256()
+    key.update(version.encode())
+    key.update((PYODIDE_SRC / "python_stdlib.zip").read_bytes())
+    key.update(STDLIB_BUILDER.read_bytes())
+    cached = STDLIB_CACHE / f"python_stdlib_pyc-{key.hexdigest()[:16]}.zip"
+    if not cached.is_file():
+        STDLIB_CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        cmd = ["node", str(STDLIB_BUILDER), str(PYODIDE_SRC), str(tmp)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0 or not tmp.is_file():
+            sys.stderr.write(proc.stdout + proc.stderr)
+            fail("byte-compiling the stdlib failed: " + " ".join(cmd))
+        tmp.replace(cached)
+    if not _same_file(cached, dst) or dst.read_bytes() != cached.read_bytes():
+        shutil.copy2(cached, dst)
+    return dst
 
 
 def write_loader(wheel_name: str) -> None:
@@ -155,6 +213,7 @@ def main() -> int:
     DIST.mkdir(parents=True, exist_ok=True)
     wheel = build_wheel()
     pyodide_version = copy_pyodide()
+    precompile_wheel(wheel)
     write_loader(wheel.name)
     copy_demo()
     write_manifest(wheel, pyodide_version)

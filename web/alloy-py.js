@@ -17,6 +17,7 @@
   var script = document.currentScript;
   var base = new URL(".", script ? script.src : location.href).href;
   var WHEEL = "__ALLOY_PY_WHEEL__";
+  var STDLIB = "python_stdlib_pyc.zip";
   var timeoutMs = Number(script && script.getAttribute("data-boot-timeout")) || 30000;
   var names = window.__alloyNS || [];
 
@@ -35,6 +36,33 @@
     });
   }
 
+  function mark(name) {
+    try { performance.mark("alloy-py:" + name); } catch (e) { /* old browsers */ }
+  }
+
+  // Start every download now, in parallel, instead of one after the other as
+  // Pyodide discovers them; its own fetch()es then reuse these responses.
+  function preload() {
+    var head = document.head || document.documentElement;
+    [
+      ["modulepreload", "pyodide/pyodide.mjs"],
+      ["modulepreload", "pyodide/pyodide.asm.mjs"],
+      ["preload", "pyodide/pyodide.asm.wasm"],
+      ["preload", "pyodide/" + STDLIB],
+      ["preload", "pyodide/pyodide-lock.json"],
+      ["preload", WHEEL]
+    ].forEach(function (entry) {
+      var link = document.createElement("link");
+      link.rel = entry[0];
+      link.href = base + entry[1];
+      if (entry[0] === "preload") {
+        link.as = "fetch";
+        link.crossOrigin = "anonymous";
+      }
+      head.appendChild(link);
+    });
+  }
+
   function boot() {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
@@ -46,15 +74,27 @@
         }
       };
       document.addEventListener("securitypolicyviolation", onViolation);
+      mark("start");
+      preload();
       import(base + "pyodide/pyodide.mjs")
         .then(function (module) {
-          return module.loadPyodide({ indexURL: base + "pyodide/", packages: [base + WHEEL] });
+          mark("pyodide.mjs");
+          return module.loadPyodide({
+            indexURL: base + "pyodide/",
+            stdLibURL: base + "pyodide/" + STDLIB,
+            packages: [base + WHEEL]
+          });
         })
         .then(function (pyodide) {
+          mark("loadPyodide");
           if (!pyodide.loadedPackages.alloy_py) {
             throw new Error("Could not install " + base + WHEEL + ".");
           }
-          return pyodide.pyimport("alloy_py.browser.bridge").execute;
+          // For diagnostics and the benchmark (wasm memory); not an API.
+          window.__alloyPy = { pyodide: pyodide };
+          var execute = pyodide.pyimport("alloy_py.browser.bridge").execute;
+          mark("ready");
+          return execute;
         })
         .then(resolve, reject)
         .finally(function () {

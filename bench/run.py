@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""alloy.js 2.33.1 vs alloy-py in one headless Chromium run (`make bench`).
+
+The same page (alloy's base code, `configure`, one `sendEvent`) is loaded with
+alloy.js (node_modules/@adobe/alloy/dist/alloy.js at /vendor/alloy/alloy.js)
+and with alloy-py (web/dist/alloy-py.js), alternating, ROUNDS times (default 5).
+Each round and library gets a fresh Chromium profile:
+
+  cold    first load in the fresh profile (empty HTTP cache, no code caches)
+  warm    second load in the same profile; files are served with
+          `Cache-Control: public, max-age=31536000, immutable`, so the HTTP
+          cache, V8's script code cache and the wasm code cache all apply
+  warm3   third load (V8 only uses its code cache from the 3rd sighting on)
+
+then, in the warm page: JS heap / wasm memory, CPU per event (200 sendEvents,
+main-thread TaskDuration from CDP `Performance.getMetrics`), and rendering a
+response with 50 DOM actions (setHtml/setText into 50 elements).
+
+The Edge is answered instantly through the CDP Fetch domain on the page's
+session, with credentialed CORS headers. Not Playwright's `context.route`:
+Playwright turns Chromium's HTTP cache off whenever a route is active
+(checked: every file was re-downloaded on the second load), which would make
+"warm" meaningless.
+
+Times are from navigation start (performance.now() in the page). Output: a
+table on stdout and every raw number in build/bench/results.json.
+No pass/fail thresholds.
+
+    ROUNDS=5 .venv/bin/python bench/run.py
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import platform
+import runpy
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.support.static_server import StaticServer  # noqa: E402
+
+DIST = ROOT / "web" / "dist"
+ALLOY_DIST = ROOT / "node_modules" / "@adobe" / "alloy" / "dist"
+OUT = ROOT / "build" / "bench"
+LAUNCH = runpy.run_path(str(ROOT / "playwright.config.py"))
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
+EVENTS = int(os.environ.get("EVENTS", "200"))
+RENDERS = int(os.environ.get("RENDERS", "5"))
+ACTIONS = 50
+CACHE = "public, max-age=31536000, immutable"
+
+ORG_ID = "ABC123@AdobeOrg"
+DATASTREAM_ID = "0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"
+BASE_CODE = (
+    '!function(n,o){o.forEach(function(o){n[o]||((n.__alloyNS=n.__alloyNS||[]).push(o),n[o]=function(){'
+    'var u=arguments;return new Promise(function(i,l){n[o].q.push([i,l,u])})},n[o].q=[])})}(window,["alloy"]);'
+)
+IMPLS = {"alloy.js": "/vendor/alloy/alloy.js", "alloy-py": "/alloy-py.js"}
+EDGE_PATTERNS = ["https://edge.adobedc.net/*", "https://adobedc.demdex.net/*"]
+IDENTITY = [
+    {"type": "state:store", "payload": [
+        {"key": "kndctr_ABC123_AdobeOrg_identity",
+         "value": "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
+         "maxAge": 34128000, "attrs": {"SameSite": "None"}},
+        {"key": "kndctr_ABC123_AdobeOrg_cluster", "value": "or2", "maxAge": 1800},
+    ]},
+    {"type": "identity:result", "payload": [
+        {"id": "12345678901234567890123456789012345678", "namespace": {"code": "ECID"}}]},
+]
+
+
+def render_handle() -> dict:
+    items = []
+    for i in range(ACTIONS):
+        kind = "setHtml" if i % 2 == 0 else "setText"
+        content = f"<b>offer {i}</b>" if kind == "setHtml" else f"offer {i}"
+        items.append({"id": f"item-{i}", "schema": "https://ns.adobe.com/personalization/dom-action",
+                      "data": {"type": kind, "selector": f"#el{i}", "content": content}})
+    return {"type": "personalization:decisions", "payload": [
+        {"id": "bench-render", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT", "activity": {"id": "bench-render"}},
+         "items": items}]}
+
+
+def page_html(src: str, render: bool = False) -> str:
+    elements = "".join(f'<div id="el{i}">default {i}</div>' for i in range(ACTIONS))
+    config = json.dumps({"datastreamId": DATASTREAM_ID, "orgId": ORG_ID})
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>bench</title>
+<script>
+window.__bench = {{edge: []}};
+(function () {{
+  var f = window.fetch;
+  window.fetch = function (u) {{
+    var s = typeof u === "string" ? u : (u && u.url) || String(u);
+    if (/adobedc|demdex/.test(s)) __bench.edge.push(performance.now());
+    return f.apply(this, arguments);
+  }};
+}})();
+{BASE_CODE}
+</script>
+<script src="{src}" async></script>
+</head><body><h1>bench</h1><div id="els">{elements}</div>
+<script>
+alloy("configure", {config});
+{"(function () { var els = document.querySelectorAll('#els div'); var mo = new MutationObserver(function () { for (var i = 0; i < els.length; i++) if (els[i].textContent.indexOf('offer') !== 0) return; __bench.shown = performance.now(); mo.disconnect(); }); mo.observe(document.getElementById('els'), {subtree: true, childList: true, characterData: true}); })();" if render else ""}
+alloy("sendEvent", {RENDER_OPTIONS if render else PAGEVIEW_OPTIONS}).then(
+  function () {{ __bench.resolved = performance.now(); }},
+  function (e) {{ __bench.error = String(e); __bench.resolved = performance.now(); }});
+</script></body></html>"""
+
+
+PAGEVIEW_OPTIONS = '{xdm: {eventType: "web.webpagedetails.pageViews"}}'
+RENDER_OPTIONS = '{renderDecisions: true, data: {bench: "render"}}'
+
+EVENTS_JS = """async (n) => {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    await alloy("sendEvent", {xdm: {eventType: "bench.event", bench: {i}}});
+  }
+  return performance.now() - t0;
+}"""
+
+MEMORY_JS = """() => {
+  const rt = window.__alloyPy && window.__alloyPy.pyodide;
+  let wasm = 0;
+  try { wasm = rt ? rt._module.HEAP8.buffer.byteLength : 0; } catch (e) {}
+  return {jsHeapUsed: performance.memory ? performance.memory.usedJSHeapSize : null, wasm};
+}"""
+
+
+class Edge:
+    """Answers Edge requests of one page through CDP Fetch (instantly)."""
+
+    def __init__(self, cdp, origin: str) -> None:
+        self.cdp = cdp
+        self.origin = origin
+        self.count = 0
+        cdp.on("Fetch.requestPaused", self._paused)
+        cdp.send("Fetch.enable", {"patterns": [{"urlPattern": p} for p in EDGE_PATTERNS]})
+
+    def _paused(self, params: dict) -> None:
+        req = params["request"]
+        self.count += 1
+        headers = [
+            {"name": "content-type", "value": "application/json;charset=utf-8"},
+            {"name": "access-control-allow-origin", "value": self.origin},
+            {"name": "access-control-allow-credentials", "value": "true"},
+            {"name": "access-control-allow-methods", "value": "POST, GET, OPTIONS"},
+            {"name": "access-control-allow-headers", "value": "content-type"},
+            {"name": "access-control-expose-headers", "value": "x-adobe-edge, x-request-id"},
+            {"name": "x-adobe-edge", "value": "or2;35"},
+        ]
+        if req["method"] == "OPTIONS":
+            self.cdp.send("Fetch.fulfillRequest", {"requestId": params["requestId"],
+                                                   "responseCode": 204, "responseHeaders": headers})
+            return
+        query = dict(parse_qsl(urlsplit(req["url"]).query))
+        handle = list(IDENTITY)
+        if '"render"' in (req.get("postData") or ""):
+            handle.append(render_handle())
+        body = json.dumps({"requestId": query.get("requestId", "r"), "handle": handle}).encode()
+        self.cdp.send("Fetch.fulfillRequest", {
+            "requestId": params["requestId"], "responseCode": 200,
+            "responseHeaders": headers, "body": base64.b64encode(body).decode()})
+
+
+def metrics(cdp) -> dict:
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def load(page, server, url: str) -> dict:
+    server.clear_requests()
+    page.goto(url)
+    page.wait_for_function("() => window.__bench.resolved !== undefined", timeout=120_000, polling=20)
+    b = page.evaluate("""() => ({edge: __bench.edge[0], resolved: __bench.resolved, error: __bench.error,
+      marks: performance.getEntriesByType("mark").filter(m => m.name.startsWith("alloy-py:"))
+                .map(m => [m.name, m.startTime])})""")
+    if b.get("error"):
+        raise RuntimeError(f"{url}: sendEvent failed: {b['error']}")
+    paths = [p for m, p in server.requests if m == "GET"]
+    return {"first_edge_ms": b["edge"], "resolved_ms": b["resolved"],
+            "marks": dict(b["marks"]), "fetched": paths}
+
+
+def one(pw, server, impl: str) -> dict:
+    profile = tempfile.mkdtemp(prefix="alloy-bench-")
+    try:
+        ctx = pw.chromium.launch_persistent_context(
+            profile, executable_path=LAUNCH["CHROMIUM"], args=LAUNCH["CHROMIUM_ARGS"],
+            headless=True, service_workers="block")
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        cdp = ctx.new_cdp_session(page)
+        edge = Edge(cdp, server.url)
+        cdp.send("Performance.enable")
+        url = server.url_for(f"/bench/{'alloyjs' if impl == 'alloy.js' else 'alloypy'}.html")
+        out = {"cold": load(page, server, url), "warm": load(page, server, url),
+               "warm3": load(page, server, url)}
+        cdp.send("HeapProfiler.collectGarbage")
+        heap = cdp.send("Runtime.getHeapUsage")
+        mem = page.evaluate(MEMORY_JS)
+        out["memory"] = {"js_heap_used": heap["usedSize"], "js_heap_total": heap["totalSize"],
+                         "wasm": mem["wasm"]}
+        m0 = metrics(cdp)
+        wall = page.evaluate(EVENTS_JS, EVENTS)
+        m1 = metrics(cdp)
+        out["events"] = {"n": EVENTS, "wall_ms": wall,
+                         "task_ms": (m1["TaskDuration"] - m0["TaskDuration"]) * 1000,
+                         "script_ms": (m1["ScriptDuration"] - m0["ScriptDuration"]) * 1000}
+        # Rendering: a page whose first sendEvent has renderDecisions and whose
+        # Edge answer carries 50 DOM actions; loaded in the warm profile.
+        renders = []
+        for _ in range(RENDERS):
+            page.goto(url.replace(".html", "-render.html"))
+            page.wait_for_function("() => window.__bench.resolved !== undefined && window.__bench.shown !== undefined",
+                                   timeout=60_000, polling=20)
+            r = page.evaluate("() => ({edge: __bench.edge[0], shown: __bench.shown, resolved: __bench.resolved,"
+                              " changed: [...document.querySelectorAll('#els div')]"
+                              ".filter(e => e.textContent.startsWith('offer')).length})")
+            if r["changed"] != ACTIONS:
+                raise RuntimeError(f"{impl}: rendered {r}")
+            r["ms"] = r["shown"] - r["edge"]
+            renders.append(r)
+        out["render"] = renders
+        out["edge_requests"] = edge.count
+        ctx.close()
+        return out
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- bytes
+def resolve(path: str) -> Path | None:
+    path = urlsplit(path).path
+    if path.startswith("/vendor/alloy/"):
+        return ALLOY_DIST / path[len("/vendor/alloy/"):]
+    p = DIST / path.lstrip("/")
+    return p if p.is_file() else None
+
+
+SIZES = OUT / "sizes.json"  # cache: brotli 11 of a 9 MB wasm takes a while
+_sizes: dict[str, dict] = json.loads(SIZES.read_text()) if SIZES.is_file() else {}
+
+
+def compressed(path: Path) -> dict:
+    st = path.stat()
+    key = f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    if key not in _sizes:
+        data = path.read_bytes()
+        br = subprocess.run(
+            ["node", "-e", "const z=require('zlib');const d=require('fs').readFileSync(process.argv[1]);"
+             "process.stdout.write(String(z.brotliCompressSync(d,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11,"
+             "[z.constants.BROTLI_PARAM_SIZE_HINT]:d.length}}).length))", str(path)],
+            capture_output=True, text=True, check=True).stdout
+        _sizes[key] = {"raw": len(data), "gzip": len(gzip.compress(data, 9, mtime=0)), "br": int(br)}
+        SIZES.write_text(json.dumps(_sizes, indent=1))
+    return _sizes[key]
+
+
+def transfer(paths: list[str], pages: dict[str, bytes]) -> dict:
+    total = {"raw": 0, "gzip": 0, "br": 0, "files": []}
+    for p in paths:
+        if p in pages:
+            tmp = OUT / ("page" + p.replace("/", "_"))
+            tmp.write_bytes(pages[p])
+            s = compressed(tmp)
+        else:
+            f = resolve(p)
+            if f is None:
+                continue
+            s = compressed(f)
+        for k in ("raw", "gzip", "br"):
+            total[k] += s[k]
+        total["files"].append(p)
+    return total
+
+
+# ---------------------------------------------------------------- report
+def stats(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def fmt(v: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{v:.0f}" if v >= 10 else f"{v:.2f}"
+    if unit == "KB":
+        return f"{v / 1024:.0f}"
+    if unit == "MB":
+        return f"{v / 1048576:.1f}"
+    return f"{v:g}"
+
+
+def main() -> int:
+    if not (DIST / "manifest.json").is_file():
+        print("bench: web/dist is not built: run `make web`", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    pages = {}
+    runs: dict[str, list[dict]] = {k: [] for k in IMPLS}
+    t0 = time.monotonic()
+    with StaticServer(DIST, mounts={"/vendor/alloy/": ALLOY_DIST}, cache_control=CACHE) as server, \
+            sync_playwright() as pw:
+        for impl, src in IMPLS.items():
+            path = f"/bench/{'alloyjs' if impl == 'alloy.js' else 'alloypy'}.html"
+            html = page_html(src)
+            # The page itself must not be cached: a warm load still fetches it.
+            server.add_page(path, html, headers={"Cache-Control": "no-cache"})
+            server.add_page(path.replace(".html", "-render.html"), page_html(src, render=True),
+                            headers={"Cache-Control": "no-cache"})
+            pages[path] = html.encode()
+        for r in range(ROUNDS):
+            order = list(IMPLS) if r % 2 == 0 else list(reversed(IMPLS))
+            for impl in order:
+                res = one(pw, server, impl)
+                runs[impl].append(res)
+                print(f"bench: round {r + 1}/{ROUNDS} {impl:8}: cold edge {res['cold']['first_edge_ms']:.0f} ms,"
+                      f" warm edge {res['warm']['first_edge_ms']:.0f} ms,"
+                      f" CPU/event {res['events']['task_ms'] / EVENTS:.2f} ms", flush=True)
+
+    rows = [
+        ("nav -> first Edge request, cold", "ms", lambda x: x["cold"]["first_edge_ms"]),
+        ("nav -> first Edge request, warm", "ms", lambda x: x["warm"]["first_edge_ms"]),
+        ("nav -> first Edge request, warm (3rd load)", "ms", lambda x: x["warm3"]["first_edge_ms"]),
+        ("nav -> sendEvent resolved, cold", "ms", lambda x: x["cold"]["resolved_ms"]),
+        ("nav -> sendEvent resolved, warm", "ms", lambda x: x["warm"]["resolved_ms"]),
+        (f"CPU per event (main thread, {EVENTS} sendEvents)", "ms", lambda x: x["events"]["task_ms"] / EVENTS),
+        ("wall per event (instant Edge)", "ms", lambda x: x["events"]["wall_ms"] / EVENTS),
+        (f"render {ACTIONS} DOM actions: Edge request -> all shown", "ms",
+         lambda x: statistics.median(r["ms"] for r in x["render"])),
+        ("bytes fetched, cold, raw", "KB", lambda x: x["bytes_cold"]["raw"]),
+        ("bytes fetched, cold, gzip -9", "KB", lambda x: x["bytes_cold"]["gzip"]),
+        ("bytes fetched, cold, brotli 11", "KB", lambda x: x["bytes_cold"]["br"]),
+        ("bytes fetched, warm, raw", "KB", lambda x: x["bytes_warm"]["raw"]),
+        ("JS heap used (after GC)", "MB", lambda x: x["memory"]["js_heap_used"]),
+        ("wasm memory", "MB", lambda x: x["memory"]["wasm"]),
+    ]
+    for impl in IMPLS:
+        for res in runs[impl]:
+            res["bytes_cold"] = transfer(res["cold"]["fetched"], pages)
+            res["bytes_warm"] = transfer(res["warm"]["fetched"], pages)
+
+    table = []
+    for label, unit, get in rows:
+        entry = {"metric": label, "unit": unit}
+        for impl in IMPLS:
+            entry[impl] = stats([get(x) for x in runs[impl]])
+        a, b = entry["alloy.js"]["median"], entry["alloy-py"]["median"]
+        entry["ratio"] = (b / a) if a else None
+        table.append(entry)
+
+    head = f"{'metric':46} {'unit':4} {'alloy.js median (min-max)':>28} {'alloy-py median (min-max)':>28} {'py/js':>7}"
+    print()
+    print(head)
+    print("-" * len(head))
+    for e in table:
+        cells = []
+        for impl in IMPLS:
+            s = e[impl]
+            cells.append(f"{fmt(s['median'], e['unit'])} ({fmt(s['min'], e['unit'])}-{fmt(s['max'], e['unit'])})")
+        ratio = f"{e['ratio']:.1f}x" if e["ratio"] is not None else "-"
+        print(f"{e['metric']:46} {e['unit']:4} {cells[0]:>28} {cells[1]:>28} {ratio:>7}")
+
+    py = runs["alloy-py"]
+    marks = sorted({k for x in py for k in x["cold"]["marks"]}, key=lambda k: py[0]["cold"]["marks"].get(k, 0))
+    if marks:
+        print("\nalloy-py boot marks (ms from navigation, median cold / warm):")
+        for k in marks:
+            c = statistics.median(x["cold"]["marks"].get(k, 0) for x in py)
+            w = statistics.median(x["warm"]["marks"].get(k, 0) for x in py)
+            print(f"  {k:36} {c:7.0f} {w:7.0f}")
+    print("\nfiles fetched, cold:")
+    for impl in IMPLS:
+        print(f"  {impl}: " + ", ".join(runs[impl][0]["bytes_cold"]["files"]))
+
+    browser_version = subprocess.run([LAUNCH["CHROMIUM"], "--version"], capture_output=True, text=True).stdout.strip()
+    result = {
+        "rounds": ROUNDS, "events": EVENTS, "renders": RENDERS, "actions": ACTIONS,
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                    "python": platform.python_version(), "chromium": browser_version},
+        "manifest": json.loads((DIST / "manifest.json").read_text()),
+        "table": table, "runs": runs, "seconds": time.monotonic() - t0,
+    }
+    (OUT / "results.json").write_text(json.dumps(result, indent=1) + "\n")
+    print(f"\n{browser_version}, {os.cpu_count()} CPUs; {ROUNDS} rounds in {result['seconds']:.0f} s;"
+          f" raw numbers in {(OUT / 'results.json').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
