@@ -232,7 +232,10 @@ SCENARIOS += [
     render("render_missing_selector_waits_5s", proposition(
         "p1", action("i1", type="setHtml", selector="#nowhere", content="x")),
         proposition("p2", action("i2", type="setText", selector="#hero p", content="found")),
-        then=GAP),
+        then=GAP,
+        xfail=("alloy.js 2.33.1 reports the proposition whose selector never appeared as displayed "
+               "(wrapRenderWithLogging turns the 5 s awaitSelector rejection into a fulfilled undefined, "
+               "renderItems counts it): display propositions [p1, p2]; alloy-py reports only [p2]")),
     render("render_selector_appears_later", proposition(
         "p1", action("i1", type="setHtml", selector="#late", content="<b>late offer</b>")),
         then="setTimeout(function () { var d = document.createElement('div'); d.id = 'late';"
