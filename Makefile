@@ -5,7 +5,7 @@
 #   make test    run all tests (core + headless-browser) with pytest
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
 #   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json
-#   make demo    serve web/dist on http://127.0.0.1:$(DEMO_PORT)/
+#   make demo    the demo pages + the Edge emulator on http://127.0.0.1:$(DEMO_PORT)/ (HEADLESS=1: drive them)
 #   make serve   web/dist + the local Edge emulator on http://127.0.0.1:$(SERVE_PORT)/
 #   make clean   remove build outputs (distclean: also .venv and node_modules)
 
@@ -68,9 +68,9 @@ parity: web
 bench: web
 	ROUNDS=$(ROUNDS) $(PY) bench/run.py
 
+# make demo: the demo pages + the local Edge emulator; HEADLESS=1 drives them in Chromium.
 demo: web
-	$(PY) -m tests.support.static_server web/dist --port $(DEMO_PORT) \
-	  --mount /vendor/alloy/=node_modules/@adobe/alloy/dist $(if $(wildcard web/demo),--path /demo/)
+	$(PY) tools/demo.py --port $(DEMO_PORT) $(if $(HEADLESS),--headless)
 
 serve: web
 	$(PY) -m alloy_py serve --port $(SERVE_PORT) \

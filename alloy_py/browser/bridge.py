@@ -78,11 +78,12 @@ def _js_error(error: AlloyError) -> Any:
 
 def execute(name: str, command: str, options: Any = None) -> Any:
     """``window[name](command, options)``: returns a JS Promise."""
+    python_options = from_js(options)  # read at call time, as alloy.js does
 
     def executor(resolve: Any, reject: Any) -> None:
         async def run() -> None:
             try:
-                result = await create_instance(name, page_browser()).execute(str(command), from_js(options))
+                result = await create_instance(name, page_browser()).execute(str(command), python_options)
             except AlloyError as error:
                 reject(_js_error(error))
             except BaseException as error:  # a bug of ours: still a readable rejection
@@ -90,6 +91,20 @@ def execute(name: str, command: str, options: Any = None) -> Any:
             else:
                 resolve(_to_js(result))
 
-        asyncio.ensure_future(run())
+        _start_now(run())
 
     return js.Promise.new(executor)
+
+
+def _start_now(coroutine: Any) -> asyncio.Future[None]:
+    """Run the command now, in the caller's JS task, up to its first real wait.
+
+    alloy.js runs that far synchronously; so must we, or an event sent from a
+    link's click handler (``documentUnloading``) would lose the race with the
+    page unloading.
+    """
+    loop = asyncio.get_event_loop()
+    try:
+        return asyncio.Task(coroutine, loop=loop, eager_start=True)  # type: ignore[call-arg]
+    except TypeError:  # Python before 3.12 has no eager tasks
+        return asyncio.ensure_future(coroutine)
