@@ -52,13 +52,16 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.support.static_server import StaticServer  # noqa: E402
 
-DIST = ROOT / "web" / "dist"
+DIST = Path(os.environ.get("BENCH_DIST", ROOT / "web" / "dist")).resolve()  # BENCH_DIST: compare builds
 ALLOY_DIST = ROOT / "node_modules" / "@adobe" / "alloy" / "dist"
 OUT = ROOT / "build" / "bench"
 LAUNCH = runpy.run_path(str(ROOT / "playwright.config.py"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 EVENTS = int(os.environ.get("EVENTS", "200"))
 RENDERS = int(os.environ.get("RENDERS", "5"))
+# Optional network emulation (CDP): LATENCY_MS=100 MBPS=50 for a "real" network.
+LATENCY_MS = float(os.environ.get("LATENCY_MS", "0"))
+MBPS = float(os.environ.get("MBPS", "0"))
 ACTIONS = 50
 CACHE = "public, max-age=31536000, immutable"
 
@@ -204,6 +207,12 @@ def one(pw, server, impl: str) -> dict:
         cdp = ctx.new_cdp_session(page)
         edge = Edge(cdp, server.url)
         cdp.send("Performance.enable")
+        if LATENCY_MS or MBPS:
+            rate = MBPS * 1e6 / 8 if MBPS else -1
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", {
+                "offline": False, "latency": LATENCY_MS,
+                "downloadThroughput": rate, "uploadThroughput": rate})
         url = server.url_for(f"/bench/{'alloyjs' if impl == 'alloy.js' else 'alloypy'}.html")
         out = {"cold": load(page, server, url), "warm": load(page, server, url),
                "warm3": load(page, server, url)}
@@ -385,7 +394,7 @@ def main() -> int:
 
     browser_version = subprocess.run([LAUNCH["CHROMIUM"], "--version"], capture_output=True, text=True).stdout.strip()
     result = {
-        "rounds": ROUNDS, "events": EVENTS, "renders": RENDERS, "actions": ACTIONS,
+        "rounds": ROUNDS, "events": EVENTS, "latency_ms": LATENCY_MS, "mbps": MBPS, "renders": RENDERS, "actions": ACTIONS,
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "python": platform.python_version(), "chromium": browser_version},
         "manifest": json.loads((DIST / "manifest.json").read_text()),
