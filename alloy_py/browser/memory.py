@@ -223,6 +223,9 @@ class MemoryBrowser:
         name = getattr(node, "name", None)
         return name.upper() if isinstance(name, str) and not name.startswith("[") else ""
 
+    def shadow_root(self, node: Node) -> Node | None:
+        return None  # parsed HTML has no shadow roots
+
     def get_attribute(self, node: Node, name: str) -> str | None:
         value = node.get(name)
         return " ".join(value) if isinstance(value, list) else value

@@ -144,6 +144,9 @@ class PyodideBrowser:
     def tag_name(self, node: Node) -> str:
         return str(getattr(node, "tagName", "") or "").upper()
 
+    def shadow_root(self, node: Node) -> Node | None:
+        return _node(getattr(node, "shadowRoot", None))
+
     def get_attribute(self, node: Node, name: str) -> str | None:
         value = node.getAttribute(name)
         return value if isinstance(value, str) else None

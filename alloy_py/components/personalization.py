@@ -375,13 +375,19 @@ def _resolved(value: Any) -> asyncio.Future[Any]:
 
 
 def _meta_if_any(outcomes: list[asyncio.Future[bool]], meta: Meta | None) -> asyncio.Future[Meta | None]:
-    """A proposition is reported when at least one of its items rendered."""
+    """The proposition's meta once its items have run.
+
+    alloy.js catches a failed render (say, a selector that never appeared) and
+    counts it as done, so a proposition with anything to render is reported as
+    displayed; we keep that, for the same numbers in reports.
+    """
     if all(outcome.done() for outcome in outcomes):
-        return _resolved(meta if meta is not None and any(o.result() for o in outcomes) else None)
+        return _resolved(meta)
 
     async def wait() -> Meta | None:
-        results = [await outcome for outcome in outcomes]
-        return meta if meta is not None and any(results) else None
+        for outcome in outcomes:
+            await outcome
+        return meta
 
     return asyncio.ensure_future(wait())
 

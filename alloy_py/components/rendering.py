@@ -111,9 +111,26 @@ class Renderer:
         return []
 
     def _query(self, selector: str, within: Node | None) -> list[Node]:
-        if selector.lstrip().startswith(">"):
-            selector = ":scope " + selector
-        return self._browser.query_all(selector, within)
+        """``selectNodes``: a leading ``>`` is relative to ``within``; ``:shadow`` steps into shadow roots."""
+        if ":shadow" not in selector:
+            if selector.lstrip().startswith(">"):
+                selector = ":scope " + selector
+            return self._browser.query_all(selector, within)
+        parent, in_shadow = within, False
+        for part in (piece.strip() for piece in selector.split(":shadow")):
+            root = self._browser.shadow_root(parent) if parent is not None else None
+            if part == "" and root is not None:
+                parent, in_shadow = root, True
+                continue
+            if part.startswith(">"):
+                # Inside a shadow root ``:scope`` does not work everywhere (WebKit bug 233380).
+                part = (":host " if in_shadow else ":scope ") + part
+            nodes = self._browser.query_all(part, parent)
+            root = self._browser.shadow_root(nodes[0]) if nodes else None
+            if root is None:
+                return nodes
+            parent, in_shadow = root, True
+        return []
 
     async def await_selector(self, selector: str) -> list[Node]:
         deadline = self._browser.now_ms() + AWAIT_SELECTOR_MS
