@@ -368,7 +368,7 @@ def main() -> int:
         entry["ratio"] = (b / a) if a else None
         table.append(entry)
 
-    head = f"{'metric':46} {'unit':4} {'alloy.js median (min-max)':>28} {'alloy-py median (min-max)':>28} {'py/js':>7}"
+    head = f"{'metric':50} {'unit':4} {'alloy.js median (min-max)':>28} {'alloy-py median (min-max)':>28} {'py/js':>7}"
     print()
     print(head)
     print("-" * len(head))
@@ -378,7 +378,7 @@ def main() -> int:
             s = e[impl]
             cells.append(f"{fmt(s['median'], e['unit'])} ({fmt(s['min'], e['unit'])}-{fmt(s['max'], e['unit'])})")
         ratio = f"{e['ratio']:.1f}x" if e["ratio"] is not None else "-"
-        print(f"{e['metric']:46} {e['unit']:4} {cells[0]:>28} {cells[1]:>28} {ratio:>7}")
+        print(f"{e['metric']:50} {e['unit']:4} {cells[0]:>28} {cells[1]:>28} {ratio:>7}")
 
     py = runs["alloy-py"]
     marks = sorted({k for x in py for k in x["cold"]["marks"]}, key=lambda k: py[0]["cold"]["marks"].get(k, 0))
