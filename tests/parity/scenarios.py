@@ -236,10 +236,7 @@ SCENARIOS += [
     render("render_missing_selector_waits_5s", proposition(
         "p1", action("i1", type="setHtml", selector="#nowhere", content="x")),
         proposition("p2", action("i2", type="setText", selector="#hero p", content="found")),
-        then=GAP,
-        xfail=("alloy.js 2.33.1 reports the proposition whose selector never appeared as displayed "
-               "(wrapRenderWithLogging turns the 5 s awaitSelector rejection into a fulfilled undefined, "
-               "renderItems counts it): display propositions [p1, p2]; alloy-py reports only [p2]")),
+        then=GAP),  # was a DIFF (display listed only p2), fixed in d3b0999
     render("render_selector_appears_later", proposition(
         "p1", action("i1", type="setHtml", selector="#late", content="<b>late offer</b>")),
         then="setTimeout(function () { var d = document.createElement('div'); d.id = 'late';"
@@ -297,10 +294,7 @@ SCENARIOS += [
         body=RENDER_PAGE + '<div id="host"></div><script>document.getElementById("host")'
              '.attachShadow({mode: "open"}).innerHTML = "<p class=in>shadow</p>";</script>',
         then=after_send("{shadow: document.getElementById('host').shadowRoot.innerHTML}"),
-        requests=1, settle_ms=6000,  # wait past the 5 s selector timeout for a late display
-        xfail=("alloy-py has no ':shadow' selector support: its sendEvent rejects with \"Failed to execute "
-               "'querySelectorAll' on 'Document': '#host:shadow > p'\" and sends no display; alloy.js "
-               "renders into the shadow root, resolves with the proposition and sends the display")),
+        requests=1, settle_ms=6000),  # wait past the 5 s selector timeout; was a DIFF (no :shadow), fixed in d3b0999
     Scenario("render_spa_view_twice",
              configure() + "record(alloy('sendEvent', {renderDecisions: true}).then(function () {"
              f" return alloy('sendEvent', {{renderDecisions: true, xdm: {js(CART_VIEW)}}}); }}).then(function () {{"
