@@ -12,7 +12,8 @@ import base64
 import secrets
 import time
 from typing import Optional
-from urllib.parse import unquote
+
+from ..cookies import decode_kndctr_ecid
 
 __all__ = [
     "cookie_name",
@@ -57,45 +58,7 @@ def encode_identity_cookie(ecid: str, timestamp: Optional[int] = None) -> str:
     return base64.b64encode(message).decode("ascii")
 
 
-def _read_varint(raw: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while pos < len(raw):
-        byte = raw[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-    raise ValueError("truncated varint")
-
-
 def decode_identity_cookie(value: str) -> Optional[str]:
-    """The ECID in an identity cookie value, or ``None`` if it does not decode.
-
-    Accepts the URI-encoded and the base64url spellings too (as alloy does).
-    """
-    try:
-        text = unquote(value).strip().strip('"').replace("_", "/").replace("-", "+")
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-        pos = 0
-        while pos < len(raw):
-            key, pos = _read_varint(raw, pos)
-            field, wire = key >> 3, key & 7
-            if wire == 2:
-                length, pos = _read_varint(raw, pos)
-                chunk = raw[pos:pos + length]
-                if len(chunk) < length:
-                    return None
-                pos += length
-                if field == 1:
-                    ecid = chunk.decode("utf-8")
-                    return ecid if ecid.isdigit() else None
-            elif wire == 0:
-                _, pos = _read_varint(raw, pos)
-            elif wire in (1, 5):
-                pos += 8 if wire == 1 else 4
-            else:
-                return None
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return None
+    """The ECID in an identity cookie value (the SDK's own decoder), or ``None``."""
+    ecid = decode_kndctr_ecid(value.strip().strip('"'))
+    return ecid if ecid and ecid.isdigit() else None
