@@ -39,7 +39,17 @@ def assign_concat_arrays(*values: Any) -> dict[str, Any]:
 
 
 def to_json(value: Any, *, indent: int | None = None) -> str:
-    """``JSON.stringify``: compact, non-ASCII kept as is."""
+    """``JSON.stringify``: compact, non-ASCII kept as is, functions left out."""
+    value = _without_functions(value)
     if indent is None:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return json.dumps(value, indent=indent, ensure_ascii=False)
+
+
+def _without_functions(value: Any) -> Any:
+    # JSON.stringify drops function-valued keys, and writes null for functions in arrays.
+    if isinstance(value, dict):
+        return {k: _without_functions(v) for k, v in value.items() if not callable(v)}
+    if isinstance(value, list):
+        return [None if callable(v) else _without_functions(v) for v in value]
+    return value

@@ -28,6 +28,9 @@ class JsFunction:
         self._function = function
         self.__name__ = str(getattr(function, "name", "") or "callback")
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> JsFunction:
+        return self  # a function is shared, never copied (and a JsProxy cannot be)
+
     def __call__(self, *args: Any) -> Any:
         js_args = [_to_js(arg) for arg in args]
         result = self._function(*js_args)

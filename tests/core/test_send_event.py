@@ -444,3 +444,11 @@ def test_edge_domain_still_rejects_other_values(memory: MemoryBrowser, bad: str)
     with pytest.raises(AlloyError) as caught:
         run(scenario())
     assert f"'edgeDomain': Expected a valid domain, but got \"{bad}\"." in caught.value.message
+
+
+def test_functions_in_data_are_left_out_like_json_stringify(memory: MemoryBrowser) -> None:
+    async def scenario() -> None:
+        await (await configured(memory))("sendEvent", {"data": {"keep": 1, "f": len, "list": [1, len]}})
+
+    run(scenario())
+    assert body(memory.sent[0])["events"][0]["data"] == {"keep": 1, "list": [1, None]}
