@@ -52,6 +52,9 @@ SCENARIOS: list[Scenario] = [
     send("send_xdm", {"xdm": {"eventType": "web.webpagedetails.pageViews",
                               "web": {"webPageDetails": {"name": "home"}}}}, fast=True),
     send("send_data", {"data": {"cart": {"total": 42, "items": ["a", "b"]}}}),
+    Scenario("send_data_with_functions",
+             configure() + "record(alloy('sendEvent', {data: {keep: 1, f: function () {}, list: [1, function () {}]},"
+             " xdm: {eventType: 'fn'}}));"),
     send("send_type", {"type": "commerce.purchases"}),
     send("send_type_and_xdm_event_type", {"type": "commerce.purchases",
                                           "xdm": {"eventType": "web.webpagedetails.pageViews"}}),
