@@ -220,7 +220,8 @@ class EdgeClient:
                 f"The request payload is {size} bytes, over the Edge Network's limit of 64 KB "
                 f"({MAX_PAYLOAD_BYTES} bytes). Send less data in this command's xdm or data."
             )
-        self._logger.info(f"Request {request.id}: Sending request.", parse_body(body))
+        if self._logger.enabled:  # parsing the body back is for the console only
+            self._logger.info(f"Request {request.id}: Sending request.", parse_body(body))
         http_request = HttpRequest(url, body)
         retries = 0
         try:
