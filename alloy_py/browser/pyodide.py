@@ -193,7 +193,9 @@ class PyodideBrowser:
         else:
             node.after(fragment)
         parent = node if position in ("replace-children", "append", "prepend") else _node(node.parentNode)
-        for text in inline if parent is not None else []:  # HTML-inserted scripts never run: recreate them
+        for text in inline:  # HTML-inserted scripts never run: recreate them
+            if parent is None:
+                break
             script = js.document.createElement("script")
             if nonce:
                 script.nonce = nonce

@@ -232,7 +232,12 @@ class Personalization(Component):
         if not send_display:
             held: asyncio.Future[list[Meta]] = asyncio.get_running_loop().create_future()
             self._held_displays.append(held)
-            return lambda metas: held.done() or held.set_result(metas)
+
+            def hold(metas: list[Meta]) -> None:
+                if not held.done():
+                    held.set_result(metas)
+
+            return hold
 
         def send(metas: list[Meta]) -> None:
             if metas:
@@ -314,7 +319,10 @@ class Personalization(Component):
         decisions: list[dict[str, Any]] = []
         pending: list[asyncio.Future[Meta | None]] = []
         for proposition, scope_type in to_render:
-            rendered_items, other_items, outcomes, notify = [], [], [], False
+            rendered_items: list[dict[str, Any]] = []
+            other_items: list[dict[str, Any]] = []
+            outcomes: list[asyncio.Future[bool]] = []
+            notify = False
             for item in proposition.get("items") or []:
                 plan = self.renderer.plan(item, proposition, scope_type)
                 if plan.render is not None:

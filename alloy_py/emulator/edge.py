@@ -149,7 +149,8 @@ def consent_general(consent: list[Any]) -> str:
     for entry in consent:
         if not isinstance(entry, dict) or entry.get("standard") != "Adobe":
             continue
-        value = entry.get("value") if isinstance(entry.get("value"), dict) else {}
+        raw_value = entry.get("value")
+        value: dict[str, Any] = raw_value if isinstance(raw_value, dict) else {}
         if entry.get("version") == "1.0" and value.get("general") == "out":
             return "out"
         collect = value.get("collect")
@@ -202,7 +203,8 @@ def answer(
 
     ans = EdgeAnswer(200, org_id=org_id)
     for event in result_events:
-        xdm = event.get("xdm") if isinstance(event.get("xdm"), dict) else {}
+        xdm = event.get("xdm") or {}
+        xdm = xdm if isinstance(xdm, dict) else {}
         ans.event_types.append(str(xdm.get("eventType", "")))
     ans.notification = bool(ans.event_types) and all(t in NOTIFICATION_TYPES for t in ans.event_types)
     ans.ecid, ans.ecid_source = _identify(org_id, cookie_header, payload)
@@ -216,7 +218,8 @@ def answer(
         for index, event in enumerate(result_events):
             if ans.event_types[index] in NOTIFICATION_TYPES:
                 continue
-            query_part = event.get("query") if isinstance(event.get("query"), dict) else {}
+            query_part = event.get("query") or {}
+            query_part = query_part if isinstance(query_part, dict) else {}
             personalization = query_part.get("personalization")
             if not isinstance(personalization, dict):
                 continue

@@ -142,7 +142,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         # Static files: always revalidate (dev server).
-        if not self._headers_buffer or b"Cache-Control" not in b"".join(self._headers_buffer):
+        buffered = getattr(self, "_headers_buffer", None)  # http.server internals: headers set so far
+        if not buffered or b"Cache-Control" not in b"".join(buffered):
             self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
@@ -288,7 +289,7 @@ class EdgeEmulator:
     # -- addresses -----------------------------------------------------------
     @property
     def host(self) -> str:
-        return self._httpd.server_address[0]
+        return str(self._httpd.server_address[0])
 
     @property
     def port(self) -> int:

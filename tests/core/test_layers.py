@@ -44,3 +44,14 @@ def test_public_names_exist_and_package_is_typed() -> None:
     for name in alloy_py.__all__:
         assert hasattr(alloy_py, name), name
     assert (PACKAGE / "py.typed").exists()
+
+
+def test_the_package_type_checks() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", str(PACKAGE), "--ignore-missing-imports"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
