@@ -1,7 +1,8 @@
 """The visitor's general consent: in, out or pending.
 
 Port of ``core/consent/createConsentStateMachine.js`` and ``createConsent.js``.
-Commands that collect data wait here while consent is pending.
+Commands that collect data wait here while consent is pending; a declined
+consent makes them resolve ``{}`` (see :class:`DeclinedConsentError`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .log import Logger
 __all__ = ["ConsentState", "parse_consent_cookie"]
 
 State = Literal["in", "out", "pending"]
+Source = Literal["default", "initial", "new"]
 
 
 def parse_consent_cookie(value: str | None) -> dict[str, str]:
@@ -35,22 +37,44 @@ class ConsentState:
         self._waiters: list[asyncio.Future[None]] = []
 
     def initialize(self, default: State, stored: str | None) -> None:
-        if stored in ("in", "out", "pending"):
-            self._set(stored, "initial")  # type: ignore[arg-type]
+        if stored:
+            self.set(stored, "initial")
         else:
-            self._set(default, "default")
+            self.set(default, "default")
 
-    def _set(self, state: State, source: str) -> None:
-        if state == "out" and source == "default":
-            self._logger.warn("User consent preferences not found. Default consent of out will be used.")
-        elif state == "pending" and source == "default":
-            self._logger.warn("Default consent of pending will be used. Some commands may be delayed.")
-        self.state = state
-        self.was_set = source != "default"
-        if state == "in":
-            self._release(None)
-        elif state == "out":
-            self._release(DeclinedConsentError("The user declined consent."))
+    def set(self, value: str, source: Source = "new") -> None:
+        """Apply a purpose value (``in``/``out``/``pending``) from ``source``."""
+        if value == "in":
+            if source == "initial":
+                self._logger.info("Loaded user consent preferences. The user previously consented.")
+            elif source == "new" and not (self.state == "in" and self.was_set):
+                self._logger.info("User consented.")
+            self.state, self.was_set = "in", source != "default"
+            if source != "default":
+                self._release(None)
+        elif value == "out":
+            if source == "default":
+                self._logger.warn("User consent preferences not found. Default consent of out will be used.")
+            elif source == "initial":
+                self._logger.warn("Loaded user consent preferences. The user previously declined consent.")
+            elif not (self.state == "out" and self.was_set):
+                self._logger.warn("User declined consent.")
+            self.state, self.was_set = "out", source != "default"
+            if source != "default":
+                self._release(DeclinedConsentError("The user declined consent."))
+        elif value == "pending":
+            if source == "default":
+                self._logger.info(
+                    "User consent preferences not found. Default consent of pending will be used. "
+                    "Some commands may be delayed."
+                )
+            self.suspend()
+        else:
+            self._logger.warn(f"Unknown consent value: {value}")
+
+    def suspend(self) -> None:
+        """Hold commands until the outcome of a ``setConsent`` is known."""
+        self.state, self.was_set = "pending", False
 
     def _release(self, error: BaseException | None) -> None:
         waiters, self._waiters = self._waiters, []

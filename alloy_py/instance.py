@@ -18,7 +18,8 @@ from .components import Command, Component, ComponentContext
 from .components.context import Context
 from .components.data_collector import DataCollector
 from .components.identity import Identity
-from .components.library import Audiences, Consent, EventMerge, LibraryInfo, MachineLearning
+from .components.consent import Consent
+from .components.library import Audiences, EventMerge, LibraryInfo, MachineLearning
 from .components.personalization import Personalization
 from .config import build_config
 from .consent import ConsentState

@@ -157,6 +157,9 @@ class MemoryBrowser:
     def storage_remove(self, kind: StorageKind, key: str) -> None:
         self.storage[kind].pop(key, None)
 
+    def storage_keys(self, kind: StorageKind) -> list[str]:
+        return list(self.storage[kind])
+
     # Page
     @property
     def hostname(self) -> str:

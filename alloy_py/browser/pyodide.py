@@ -82,6 +82,12 @@ class PyodideBrowser:
         except JsException:
             pass
 
+    def storage_keys(self, kind: StorageKind) -> list[str]:
+        try:
+            return [str(key) for key in js.Object.keys(self._storage(kind))]
+        except JsException:
+            return []
+
     def page(self) -> PageFacts:
         screen = js.screen
         root = _node(js.document.documentElement)

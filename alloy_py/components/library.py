@@ -1,6 +1,6 @@
-"""Small components: Consent's config, EventMerge, LibraryInfo, Audiences, MachineLearning.
+"""Small components: EventMerge, LibraryInfo, Audiences, MachineLearning.
 
-Ports of ``components/Consent/configValidators.js``, ``components/EventMerge``,
+Ports of ``components/EventMerge``,
 ``components/LibraryInfo``, ``components/Audiences`` (pull destinations) and the
 removed MachineLearning component (inferences).
 """
@@ -8,27 +8,12 @@ removed MachineLearning component (inferences).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from .. import __version__
-from ..cookies import namespaced_cookie_name
-from ..consent import parse_consent_cookie
-from ..validation import Validator, enum_of, object_of
-from . import Command, Component, ComponentContext
+from . import Command, Component
 
-__all__ = ["Audiences", "Consent", "EventMerge", "LibraryInfo", "MachineLearning"]
-
-
-class Consent(Component):
-    namespace = "Consent"
-    config_schema: ClassVar[Validator | None] = object_of(
-        {"defaultConsent": enum_of("in", "out", "pending").default("in")}
-    )
-
-    def __init__(self, context: ComponentContext) -> None:
-        super().__init__(context)
-        stored = self.context.cookies.get(namespaced_cookie_name(context.config["orgId"], "consent"))
-        context.consent.initialize(context.config["defaultConsent"], parse_consent_cookie(stored).get("general"))
+__all__ = ["Audiences", "EventMerge", "LibraryInfo", "MachineLearning"]
 
 
 class EventMerge(Component):

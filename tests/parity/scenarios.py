@@ -316,5 +316,42 @@ SCENARIOS += [
                  scope="cart", characteristics={"scopeType": "view"}))}]),
 ]
 
+
+
+# setConsent: the Edge answers with the consent cookie the choice implies.
+CONSENT_COOKIE = IDENTITY_COOKIE.replace("_identity", "_consent")
+ADOBE_IN = {"standard": "Adobe", "version": "1.0", "value": {"general": "in"}}
+ADOBE_OUT = {"standard": "Adobe", "version": "1.0", "value": {"general": "out"}}
+
+
+def consent_answer(general: str) -> dict:
+    return {"body": {**IDENTITY_ANSWER, "handle": [*IDENTITY_ANSWER["handle"], {
+        "type": "state:store", "payload": [{"key": CONSENT_COOKIE, "value": f"general={general}", "maxAge": 15552000}]}]}}
+
+
+SCENARIOS += [
+    Scenario("consent_pending_then_in",
+             configure(defaultConsent="pending")
+             + "record(alloy('sendEvent', {xdm: {eventType: 'held'}}));"
+             + f"record(alloy('setConsent', {{consent: [{js(ADOBE_IN)}]}}));",
+             edge_answers=[consent_answer("in")], edge_default=IDENTITY_ANSWER, requests=2),
+    Scenario("consent_pending_then_out",
+             configure(defaultConsent="pending")
+             + "record(alloy('sendEvent', {xdm: {eventType: 'held'}}));"
+             + f"record(alloy('setConsent', {{consent: [{js(ADOBE_OUT)}], identityMap: {{CRM: [{{id: 'u-1'}}]}}}}));"
+             + "setTimeout(function () { record(alloy('sendEvent', {xdm: {eventType: 'after'}})); }, 1500);",
+             edge_answers=[consent_answer("out")], requests=1, settle_ms=2500),
+    Scenario("consent_same_twice",
+             configure()
+             + f"record(alloy('setConsent', {{consent: [{js(ADOBE_IN)}]}}).then(function () {{"
+             f" return alloy('setConsent', {{consent: [{js(ADOBE_IN)}]}}); }}));",
+             edge_answers=[consent_answer("in")], requests=1, settle_ms=1500),
+    Scenario("consent_default_out",
+             configure(defaultConsent="out") + "record(alloy('sendEvent', {}));", settle_ms=1000),
+    Scenario("consent_invalid_options",
+             configure() + "record(alloy('setConsent', {}));"
+             + "record(alloy('setConsent', {consent: [], bogus: 1}));"),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

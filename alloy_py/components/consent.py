@@ -1,0 +1,131 @@
+"""Consent: ``setConsent`` and the consent cookie the Edge writes.
+
+Port of ``core/src/components/Consent/*``. The client does not interpret
+consent standards; it sends them, then reads the outcome from the
+``kndctr_<org>_consent`` cookie the Edge sets. A consent object that did not
+change since it was last sent (same hash per standard and version) is not
+sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from .._jsonutil import to_json
+from ..consent import parse_consent_cookie
+from ..cookies import namespaced_cookie_name, sanitize_org_id
+from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
+from ..validation import Validator, anything, array_of, enum_of, object_of
+from . import Command, Component, ComponentContext
+from .data_collector import IDENTITY_MAP
+
+__all__ = ["Consent", "consent_hash"]
+
+SET_CONSENT_OPTIONS = (
+    object_of(
+        {
+            "consent": array_of(anything()).required().non_empty(),
+            "identityMap": IDENTITY_MAP,
+            "edgeConfigOverrides": object_of({}),
+        }
+    )
+    .no_unknown_fields()
+    .required()
+)
+
+
+def consent_hash(consent: dict[str, Any]) -> str:
+    """FNV-1a 32 (hex) of the key-sorted JSON, without ``standard``/``version``."""
+    rest = {k: v for k, v in consent.items() if k not in ("standard", "version")}
+    value = 0x811C9DC5
+    for byte in to_json(_sorted(rest)).encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+class Consent(Component):
+    namespace = "Consent"
+    config_schema: ClassVar[Validator | None] = object_of(
+        {"defaultConsent": enum_of("in", "out", "pending").default("in")}
+    )
+
+    def __init__(self, context: ComponentContext) -> None:
+        super().__init__(context)
+        org_id = context.config["orgId"]
+        self._consent_cookie = namespaced_cookie_name(org_id, "consent")
+        self._hash_prefix = f"com.adobe.alloy.{sanitize_org_id(org_id)}.consentHashes."
+        self._queue = asyncio.Lock()
+        self._queued = 0
+        stored = self._stored()
+        identity_exists = context.cookies.get(namespaced_cookie_name(org_id, "identity")) is not None
+        if not identity_exists or "general" not in stored:
+            self._clear_hashes()
+        if not identity_exists:
+            # Consent belongs to an identity: without one, the old answer is void.
+            context.cookies.remove(self._consent_cookie)
+            stored = {}
+        context.consent.initialize(context.config["defaultConsent"], stored.get("general"))
+
+    def _stored(self) -> dict[str, str]:
+        return parse_consent_cookie(self.context.cookies.get(self._consent_cookie))
+
+    def _clear_hashes(self) -> None:
+        browser = self.context.browser
+        for key in browser.storage_keys("local"):
+            if key.startswith(self._hash_prefix):
+                browser.storage_remove("local", key)
+
+    def _read_cookie_if_idle(self, **_: Any) -> None:
+        # Only with no setConsent in flight, so an older answer cannot win a race.
+        if self._queued == 0:
+            general = self._stored().get("general")
+            if general is not None:
+                self.context.consent.set(general)
+
+    on_response = _read_cookie_if_idle
+    on_request_failure = _read_cookie_if_idle
+
+    def commands(self) -> Mapping[str, Command]:
+        return {"setConsent": Command(run=self._set_consent, validate=SET_CONSENT_OPTIONS)}
+
+    async def _set_consent(self, options: dict[str, Any]) -> None:
+        consents: list[Any] = options["consent"]
+        self.context.consent.suspend()
+        keys_and_hashes = [
+            (f"{self._hash_prefix}{c.get('standard')}.{c.get('version')}", consent_hash(c))
+            for c in consents
+            if isinstance(c, dict)
+        ]
+        browser = self.context.browser
+        self._queued += 1
+        try:
+            async with self._queue:
+                if any(browser.storage_get("local", key) != value for key, value in keys_and_hashes) or not keys_and_hashes:
+                    await self._send(consents, options.get("identityMap"), options.get("edgeConfigOverrides"))
+                for key, value in keys_and_hashes:
+                    browser.storage_set("local", key, value)
+        finally:
+            self._queued -= 1
+            self._read_cookie_if_idle()
+
+    async def _send(self, consents: list[Any], identity_map: Any, overrides: dict[str, Any] | None) -> None:
+        payload = RequestPayload()
+        override = apply_config_overrides(payload, overrides, self.context.config.get("edgeConfigOverrides"))
+        payload.content["consent"] = consents
+        if isinstance(identity_map, dict):
+            payload.content["identityMap"] = {key: list(value) for key, value in identity_map.items()}
+        request = EdgeRequest(
+            id=self.context.browser.uuid4(), payload=payload, kind="privacy/set-consent",
+            datastream_id_override=override,
+        )
+        await self.context.edge.send(request)

@@ -1,0 +1,113 @@
+"""setConsent, defaultConsent and the consent cookie."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from alloy_py.browser import HttpRequest, HttpResponse
+from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.components.consent import consent_hash
+
+from .conftest import IDENTITY_HANDLES, body, configured, edge_body, run
+
+CONSENT_COOKIE = "kndctr_5BFE274A5F6980A50A495C08_AdobeOrg_consent"
+ADOBE_IN = {"standard": "Adobe", "version": "1.0", "value": {"general": "in"}}
+ADOBE_OUT = {"standard": "Adobe", "version": "1.0", "value": {"general": "out"}}
+
+
+def consent_edge(request: HttpRequest) -> HttpResponse:
+    """Answers set-consent with the consent cookie the choice implies, like the Edge."""
+    handles: list[dict[str, Any]] = list(IDENTITY_HANDLES)
+    if "/privacy/set-consent" in request.url:
+        general = json.loads(request.body)["consent"][0]["value"]["general"]
+        handles.append({"type": "state:store", "payload": [
+            {"key": CONSENT_COOKIE, "value": f"general={general}", "maxAge": 15552000}]})
+    return HttpResponse(200, edge_body(*handles))
+
+
+def test_pending_consent_holds_events_until_the_visitor_opts_in(memory: MemoryBrowser) -> None:
+    memory.edge = consent_edge
+
+    async def scenario() -> tuple[int, dict, dict]:
+        alloy = await configured(memory, defaultConsent="pending")
+        event = asyncio.ensure_future(alloy("sendEvent", {"xdm": {"eventType": "held"}}))
+        for _ in range(10):
+            await asyncio.sleep(0)
+        sent_before = len(memory.sent)
+        consent = await alloy("setConsent", {"consent": [ADOBE_IN]})
+        return sent_before, consent, await event
+
+    sent_before, consent, result = run(scenario())
+    assert sent_before == 0
+    assert consent == {}
+    assert result == {"propositions": [], "decisions": []}
+    first, second = memory.sent
+    assert "/ee/v1/privacy/set-consent?configId=" in first.url
+    assert list(body(first)) == ["consent", "query", "meta"]
+    assert body(first)["consent"] == [ADOBE_IN]
+    assert body(second)["events"][0]["xdm"]["eventType"] == "held"
+    key = "com.adobe.alloy.5BFE274A5F6980A50A495C08_AdobeOrg.consentHashes.Adobe.1.0"
+    assert memory.storage["local"][key] == consent_hash(ADOBE_IN)
+
+
+def test_opting_out_resolves_held_and_later_events_empty(memory: MemoryBrowser) -> None:
+    memory.edge = consent_edge
+
+    async def scenario() -> tuple[dict, dict]:
+        alloy = await configured(memory, defaultConsent="pending")
+        held = asyncio.ensure_future(alloy("sendEvent", {}))
+        await alloy("setConsent", {"consent": [ADOBE_OUT], "identityMap": {"CRM": [{"id": "u1"}]}})
+        return await held, await alloy("sendEvent", {})
+
+    held, later = run(scenario())
+    assert held == {} and later == {}
+    [request] = memory.sent
+    assert body(request)["identityMap"] == {"CRM": [{"id": "u1"}]}
+    assert memory.cookies[CONSENT_COOKIE].value == "general=out"
+
+
+def test_same_consent_is_not_sent_twice(memory: MemoryBrowser) -> None:
+    memory.edge = consent_edge
+
+    async def scenario() -> None:
+        alloy = await configured(memory)
+        await alloy("setConsent", {"consent": [ADOBE_IN]})
+        await alloy("setConsent", {"consent": [ADOBE_IN]})
+
+    run(scenario())
+    assert len([s for s in memory.sent if "set-consent" in s.url]) == 1
+
+
+def test_default_out_declines_without_sending(memory: MemoryBrowser) -> None:
+    async def scenario() -> dict:
+        return await (await configured(memory, defaultConsent="out"))("sendEvent", {})
+
+    assert run(scenario()) == {}
+    assert memory.sent == []
+
+
+def test_consent_option_is_required() -> None:
+    memory = MemoryBrowser()
+
+    async def scenario() -> str:
+        alloy = await configured(memory)
+        try:
+            await alloy("setConsent", {})
+        except Exception as error:  # noqa: BLE001
+            return str(error)
+        return "resolved"
+
+    assert run(scenario()) == (
+        "[alloy] Invalid setConsent command options:\n\t - Error: 'consent' is a required option "
+        "For command documentation see: https://adobe.ly/3sHgQHb"
+    )
+
+
+def test_consent_hash_ignores_standard_and_version_and_key_order() -> None:
+    a = {"standard": "Adobe", "version": "2.0", "value": {"collect": {"val": "y"}, "metadata": {"time": "t"}}}
+    b = {"value": {"metadata": {"time": "t"}, "collect": {"val": "y"}}, "standard": "X", "version": "9"}
+    assert consent_hash(a) == consent_hash(b)
+    assert consent_hash(a) != consent_hash({"value": {"collect": {"val": "n"}}})
+    assert len(consent_hash(a)) == 8
