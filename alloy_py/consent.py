@@ -86,6 +86,14 @@ class ConsentState:
             else:
                 waiter.set_exception(error)
 
+    def check(self) -> None:
+        """``withConsent``: fail at once, instead of waiting, unless consent is in."""
+        if self.state == "pending":
+            raise RuntimeError("Consent is pending.")
+        if self.state == "out":
+            message = "The user declined consent." if self.was_set else "No consent preferences have been set."
+            raise DeclinedConsentError(message)
+
     async def await_consent(self) -> None:
         if self.state == "in":
             return

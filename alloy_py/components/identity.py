@@ -11,13 +11,14 @@ import asyncio
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from ..cookies import decode_kndctr_ecid, namespaced_cookie_name
 from ..edge.client import is_explicit_origin
 from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
 from ..edge.response import EdgeResponse
-from ..errors import ValidationError
-from ..validation import Validator, array_of, boolean, enum_of, object_of
+from ..errors import ValidationError, format_message
+from ..validation import Validator, array_of, boolean, enum_of, object_of, string
 from . import Command, Component, ComponentContext
 
 __all__ = ["Identity", "browser_supports_third_party_cookies"]
@@ -33,6 +34,12 @@ _BROWSERS = [
     ("Safari", re.compile(r"Version/([0-9._]+).*Safari")),
 ]
 _THIRD_PARTY_COOKIE_BROWSERS = {"Chrome", "Edge", "EdgeChromium", "IE", "Unknown"}
+_APPEND_IDENTITY_OPTIONS = (
+    object_of({"url": string().required().non_empty(), "edgeConfigOverrides": object_of({})})
+    .required()
+    .no_unknown_fields()
+)
+_URL_PARTS = re.compile(r"^([^?#]*)(\??[^#]*)(#?.*)$", re.DOTALL)
 _GET_IDENTITY_OPTIONS = object_of(
     {
         "namespaces": array_of(enum_of(ECID, CORE)).non_empty().unique_items().default([ECID]),
@@ -182,7 +189,10 @@ class Identity(Component):
 
     # Commands
     def commands(self) -> Mapping[str, Command]:
-        return {"getIdentity": Command(run=self._get_identity, validate=self._validate_get_identity)}
+        return {
+            "getIdentity": Command(run=self._get_identity, validate=self._validate_get_identity),
+            "appendIdentityToUrl": Command(run=self._append_identity_to_url, validate=_APPEND_IDENTITY_OPTIONS),
+        }
 
     def _validate_get_identity(self, options: Any) -> Any:
         validated = _GET_IDENTITY_OPTIONS(options)
@@ -204,13 +214,42 @@ class Identity(Component):
         namespaces = self.namespaces or {}
         return {"identity": {name: namespaces.get(name) for name in requested}, "edge": self.edge}
 
-    async def _acquire(self, namespaces: list[str], overrides: dict[str, Any] | None) -> None:
-        payload = RequestPayload({"query": {"identity": {"fetch": list(namespaces)}}})
+    async def _append_identity_to_url(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``adobe_mc`` added to a URL, so the next site keeps the visitor's ECID."""
+        try:
+            self.context.consent.check()
+            if not self.namespaces:
+                ecid = self.ecid_from_cookie()
+                if ecid:
+                    self.namespaces = {ECID: ecid}
+                else:
+                    await self._acquire(None, options.get("edgeConfigOverrides"))
+            ecid = (self.namespaces or {}).get(ECID)
+            return {"url": self._with_adobe_mc(str(options["url"]), "undefined" if ecid is None else ecid)}
+        except Exception as error:  # alloy returns the options unchanged and only warns
+            self.logger.warn(f"Unable to append identity to url. {format_message(error)}")
+            return options
+
+    def _with_adobe_mc(self, url: str, ecid: str) -> str:
+        seconds = round(self.context.browser.now_ms() / 1000)
+        value = _encode_uri_component(f"TS={seconds}|MCMID={ecid}|MCORGID={_encode_uri_component(self._org_id)}")
+        match = _URL_PARTS.match(url)
+        location, query, fragment = match.groups() if match else (url, "", "")
+        separator = "?" if query == "" else "" if query == "?" else "&"
+        return f"{location}{query}{separator}adobe_mc={value}{fragment}"
+
+    async def _acquire(self, namespaces: list[str] | None, overrides: dict[str, Any] | None) -> None:
+        content = {"query": {"identity": {"fetch": list(namespaces)}}} if namespaces else {}
+        payload = RequestPayload(content)
         override = apply_config_overrides(payload, overrides, self.context.config.get("edgeConfigOverrides"))
         request = EdgeRequest(
             id=self.context.browser.uuid4(), payload=payload, kind="identity/acquire", datastream_id_override=override
         )
         await self.context.edge.send(request)
+
+
+def _encode_uri_component(text: str) -> str:
+    return quote(text, safe="-_.!~*'()")
 
 
 def _silence(future: asyncio.Future[None]) -> None:

@@ -75,3 +75,29 @@ def test_apex_domain(url: str, apex: str) -> None:
     memory = MemoryBrowser(url=url)
     assert CookieJar(memory).apex_domain(memory.hostname) == apex
     assert memory.cookies == {}
+
+
+@pytest.mark.parametrize("url,expected_tail", [
+    ("https://partner.example.org/page", "https://partner.example.org/page?adobe_mc="),
+    ("https://partner.example.org/page?x=1#top", "https://partner.example.org/page?x=1&adobe_mc="),
+    ("https://partner.example.org/page?#top", "https://partner.example.org/page?adobe_mc="),
+])
+def test_append_identity_to_url(memory: MemoryBrowser, url: str, expected_tail: str) -> None:
+    memory.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
+
+    async def scenario() -> dict:
+        return await (await configured(memory))("appendIdentityToUrl", {"url": url})
+
+    result = run(scenario())["url"]
+    seconds = round(memory.now / 1000)
+    value = f"TS%3D{seconds}%7CMCMID%3D{ECID}%7CMCORGID%3D5BFE274A5F6980A50A495C08%2540AdobeOrg"
+    assert result.startswith(expected_tail + value)
+    assert result.endswith("#top") == url.endswith("#top")
+    assert memory.sent == []
+
+
+def test_append_identity_to_url_while_consent_is_pending_returns_the_options(memory: MemoryBrowser) -> None:
+    async def scenario() -> dict:
+        return await (await configured(memory, defaultConsent="pending"))("appendIdentityToUrl", {"url": "https://x.example/"})
+
+    assert run(scenario()) == {"url": "https://x.example/"}

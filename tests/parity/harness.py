@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -126,6 +127,8 @@ def normalize(record: dict) -> dict:
             for key in node:
                 if key == "eventMergeId":
                     node[key] = MASK
+                elif isinstance(node[key], str) and "adobe_mc=TS%3D" in node[key]:
+                    node[key] = re.sub(r"TS%3D\d+", "TS%3D" + MASK, node[key])  # appendIdentityToUrl's clock
                 else:
                     walk(node[key])
         elif isinstance(node, list):
@@ -146,7 +149,7 @@ def normalize(record: dict) -> dict:
                         xdm[key] = MASK
                 if "localTime" in xdm.get("placeContext", {}):
                     xdm["placeContext"]["localTime"] = MASK
-    walk(record)  # eventMergeId in bodies and createEventMergeId results
+    walk(record)  # eventMergeId in bodies and createEventMergeId results; adobe_mc timestamps
     return record
 
 

@@ -353,5 +353,18 @@ SCENARIOS += [
              + "record(alloy('setConsent', {consent: [], bogus: 1}));"),
 ]
 
+SCENARIOS += [
+    Scenario("append_identity_to_url_from_cookie",
+             configure() + "record(alloy('appendIdentityToUrl', {url: 'https://partner.example.org/p?x=1#top'}));",
+             cookies=[{"name": IDENTITY_COOKIE, "value": IDENTITY_ANSWER["handle"][0]["payload"][0]["value"],
+                       "url": "http://127.0.0.1/"}], settle_ms=500),
+    Scenario("append_identity_to_url_acquires",
+             configure() + "record(alloy('appendIdentityToUrl', {url: 'https://partner.example.org/'}));",
+             edge_default=IDENTITY_ANSWER, requests=1),
+    Scenario("append_identity_to_url_consent_pending",
+             configure(defaultConsent="pending") + "record(alloy('appendIdentityToUrl', {url: 'https://x.example/'}));"
+             + "record(alloy('appendIdentityToUrl', {}));"),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
