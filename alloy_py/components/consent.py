@@ -119,11 +119,13 @@ class Consent(Component):
             self._read_cookie_if_idle()
 
     async def _send(self, consents: list[Any], identity_map: Any, overrides: dict[str, Any] | None) -> None:
-        payload = RequestPayload()
+        payload = RequestPayload(identity_map_at_top=True)
         override = apply_config_overrides(payload, overrides, self.context.config.get("edgeConfigOverrides"))
         payload.content["consent"] = consents
         if isinstance(identity_map, dict):
-            payload.content["identityMap"] = {key: list(value) for key, value in identity_map.items()}
+            for namespace, identities in identity_map.items():
+                for identity in identities:
+                    payload.add_identity(namespace, identity)
         request = EdgeRequest(
             id=self.context.browser.uuid4(), payload=payload, kind="privacy/set-consent",
             datastream_id_override=override,

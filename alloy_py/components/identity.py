@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ..cookies import decode_kndctr_ecid, namespaced_cookie_name
 from ..edge.client import is_explicit_origin
@@ -25,6 +25,8 @@ __all__ = ["Identity", "browser_supports_third_party_cookies"]
 
 ECID = "ECID"
 CORE = "CORE"
+ADOBE_MC = "adobe_mc"
+ADOBE_MC_TTL_SECONDS = 300  # a link is good for five minutes
 _BROWSERS = [
     ("Edge", re.compile(r"Edge/([0-9._]+)")),
     ("EdgeChromium", re.compile(r"Edg/([0-9.]+)")),
@@ -88,7 +90,48 @@ class Identity(Component):
     ) -> None:
         fetch = [ECID, CORE] if self._use_third_party else [ECID]
         request.payload.merge_query({"identity": {"fetch": fetch}})
+        self._add_query_string_identity(request.payload)
         await self._ensure_single_identity(request, on_response, on_request_failure)
+
+    def _add_query_string_identity(self, payload: RequestPayload) -> None:
+        """An ECID handed over by ``appendIdentityToUrl`` on another site (``adobe_mc``)."""
+        if payload.has_identity(ECID):
+            return  # the caller's own ECID wins
+        parts = urlsplit(self.context.browser.page().href)
+        values = parse_qs(parts.query, keep_blank_values=True).get(ADOBE_MC)
+        if values is None:
+            fragment = parts.fragment
+            values = parse_qs(fragment[fragment.index("?") + 1 :] if "?" in fragment else fragment[-1:],
+                              keep_blank_values=True).get(ADOBE_MC)
+        if values is None:
+            return
+        if len(values) > 1:
+            self.logger.warn("Found multiple adobe_mc query string parameters, only using the last one.")
+        value, previous = values[-1], ""
+        while previous != value:
+            previous, value = value, _decode_safely(value)
+        properties = {}
+        for pair in value.split("|"):
+            key, _, item = pair.partition("=")
+            properties[key] = re.sub(r"[^a-zA-Z0-9@.]", "", _decode_safely(item))
+        try:
+            timestamp = int(properties.get("TS", ""))
+        except ValueError:
+            timestamp = None
+        ecid, org_id = properties.get("MCMID"), _decode_safely(properties.get("MCORGID", ""))
+        now = self.context.browser.now_ms() / 1000
+        if timestamp is not None and now <= timestamp + ADOBE_MC_TTL_SECONDS and org_id == self._org_id and ecid:
+            self.logger.info(f"Found valid ECID identity {ecid} from the adobe_mc query string parameter.")
+            payload.add_identity(ECID, {"id": ecid})
+        else:
+            self.logger.info("Detected invalid or expired adobe_mc query string parameter.")
+
+    def legacy_ecid(self) -> str | None:
+        """The ECID Visitor.js left in ``s_ecid`` or ``AMCV_<orgId>``."""
+        cookies = self.context.cookies
+        value = cookies.get("s_ecid") or cookies.get(f"AMCV_{self._org_id}")
+        match = re.search(r"(^|\|)MCMID\|(\d+)($|\|)", value or "")
+        return match.group(2) if match else None
 
     async def _ensure_single_identity(
         self, request: EdgeRequest, on_response: Callable[..., Any], on_request_failure: Callable[..., Any]
@@ -127,6 +170,11 @@ class Identity(Component):
     def _let_go_without_identity(self, request: EdgeRequest) -> None:
         if self._use_third_party:
             request.use_third_party_domain = True
+        # Migrate a Visitor.js visitor's ECID instead of minting a new one.
+        if self.context.config["idMigrationEnabled"] and not request.payload.has_identity(ECID):
+            ecid = self.legacy_ecid()
+            if ecid:
+                request.payload.add_identity(ECID, {"id": ecid})
 
     def _await_identity_cookie(
         self, on_response: Callable[..., Any], on_request_failure: Callable[..., Any]
@@ -170,13 +218,9 @@ class Identity(Component):
 
     def _write_legacy_ecid(self, ecid: str) -> None:
         """Visitor.js pages on the same site read the ECID from ``AMCV_<orgId>``."""
-        if not self.context.config["idMigrationEnabled"]:
+        if not self.context.config["idMigrationEnabled"] or self.legacy_ecid() == ecid:
             return
         name = f"AMCV_{self._org_id}"
-        current = self.context.cookies.get(name) or ""
-        match = re.search(r"(^|\|)MCMID\|(\d+)($|\|)", current)
-        if match and match.group(2) == ecid:
-            return
         secure = self.context.browser.page().href.startswith("https:")
         self.context.cookies.set(
             name,
@@ -246,6 +290,14 @@ class Identity(Component):
             id=self.context.browser.uuid4(), payload=payload, kind="identity/acquire", datastream_id_override=override
         )
         await self.context.edge.send(request)
+
+
+def _decode_safely(text: str) -> str:
+    """``decodeURIComponent``, or the text itself when it is not valid percent-encoding."""
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return text
 
 
 def _encode_uri_component(text: str) -> str:

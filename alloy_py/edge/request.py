@@ -40,9 +40,11 @@ def prepare_config_overrides(overrides: Any) -> dict[str, Any] | None:
 class RequestPayload:
     """The JSON body: ``events`` for data collection, ``query``/``meta`` always."""
 
-    def __init__(self, content: dict[str, Any] | None = None) -> None:
+    def __init__(self, content: dict[str, Any] | None = None, *, identity_map_at_top: bool = False) -> None:
         self.content: dict[str, Any] = content if content is not None else {}
         self.events: list[Event] = []
+        # set-consent carries ``identityMap`` at the top; other requests in ``xdm``.
+        self._identity_map_at_top = identity_map_at_top
 
     def merge_meta(self, meta: dict[str, Any]) -> None:
         deep_assign(self.content.setdefault("meta", {}), meta)
@@ -65,6 +67,23 @@ class RequestPayload:
                 del meta["configOverrides"]
             else:
                 meta["configOverrides"] = prepared
+
+    def _identity_map(self, create: bool) -> dict[str, Any] | None:
+        holder = self.content if self._identity_map_at_top else (
+            self.content.setdefault("xdm", {}) if create else self.content.get("xdm") or {}
+        )
+        if create:
+            return holder.setdefault("identityMap", {})  # type: ignore[no-any-return]
+        return holder.get("identityMap")
+
+    def add_identity(self, namespace: str, identity: dict[str, Any]) -> None:
+        identity_map = self._identity_map(create=True)
+        assert identity_map is not None
+        identity_map.setdefault(namespace, []).append(identity)
+
+    def has_identity(self, namespace: str) -> bool:
+        identity_map = self._identity_map(create=False)
+        return isinstance(identity_map, dict) and namespace in identity_map
 
     def add_event(self, event: Event) -> None:
         self.events.append(event)

@@ -101,3 +101,61 @@ def test_append_identity_to_url_while_consent_is_pending_returns_the_options(mem
         return await (await configured(memory, defaultConsent="pending"))("appendIdentityToUrl", {"url": "https://x.example/"})
 
     assert run(scenario()) == {"url": "https://x.example/"}
+
+
+def adobe_mc(seconds: int, ecid: str = "11112222333344445555666677778888999900", org: str = "5BFE274A5F6980A50A495C08%40AdobeOrg") -> str:
+    return f"adobe_mc=TS%3D{seconds}%7CMCMID%3D{ecid}%7CMCORGID%3D{org}"
+
+
+@pytest.mark.parametrize("where", ["query", "hash"])
+def test_ecid_from_a_fresh_adobe_mc_link(where: str) -> None:
+    now = MemoryBrowser().now // 1000
+    param = adobe_mc(now - 10)
+    url = f"https://www.example.com/?{param}" if where == "query" else f"https://www.example.com/#/route?{param}"
+    memory = MemoryBrowser(url=url)
+
+    async def scenario() -> None:
+        await (await configured(memory))("sendEvent", {})
+
+    run(scenario())
+    payload = body(memory.sent[0])
+    assert list(payload) == ["events", "query", "xdm", "meta"]
+    assert payload["xdm"] == {"identityMap": {"ECID": [{"id": "11112222333344445555666677778888999900"}]}}
+
+
+@pytest.mark.parametrize("param", [
+    adobe_mc(MemoryBrowser().now // 1000 - 301),  # older than five minutes
+    adobe_mc(MemoryBrowser().now // 1000, org="OTHER%40AdobeOrg"),
+    "adobe_mc=garbage",
+])
+def test_expired_or_foreign_adobe_mc_is_ignored(param: str) -> None:
+    memory = MemoryBrowser(url=f"https://www.example.com/?{param}")
+
+    async def scenario() -> None:
+        await (await configured(memory))("sendEvent", {})
+
+    run(scenario())
+    assert "xdm" not in body(memory.sent[0])
+
+
+def test_visitor_ecid_is_migrated_on_the_first_request(memory: MemoryBrowser) -> None:
+    CookieJar(memory).set("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg", "MCMID|424242|MCAID|NONE")
+    CookieJar(memory).set("s_ecid", "MCMID|515151")
+
+    async def scenario() -> None:
+        alloy = await configured(memory)
+        await alloy("sendEvent", {})
+
+    run(scenario())
+    # s_ecid is read before AMCV, as alloy does.
+    assert body(memory.sent[0])["xdm"] == {"identityMap": {"ECID": [{"id": "515151"}]}}
+
+
+def test_no_migration_when_disabled(memory: MemoryBrowser) -> None:
+    CookieJar(memory).set("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg", "MCMID|424242")
+
+    async def scenario() -> None:
+        await (await configured(memory, idMigrationEnabled=False))("sendEvent", {})
+
+    run(scenario())
+    assert "xdm" not in body(memory.sent[0])

@@ -366,5 +366,21 @@ SCENARIOS += [
              + "record(alloy('appendIdentityToUrl', {}));"),
 ]
 
+ADOBE_MC_LINK = (
+    "history.replaceState(null, '', location.pathname + '?adobe_mc=' + encodeURIComponent("
+    "'TS=' + Math.floor(Date.now() / 1000) + '|MCMID=11112222333344445555666677778888999900|MCORGID='"
+    f" + encodeURIComponent({js(ORG_ID)})));"
+)
+SCENARIOS += [
+    Scenario("identity_from_adobe_mc_link",
+             ADOBE_MC_LINK + configure() + "record(alloy('sendEvent', {}));",
+             edge_default=IDENTITY_ANSWER, requests=1),
+    Scenario("identity_migrated_from_amcv_cookie",
+             configure() + "record(alloy('sendEvent', {}));",
+             cookies=[{"name": "AMCV_ABC123%40AdobeOrg", "value": "MCMID|424242|MCAID|NONE",
+                       "url": "http://127.0.0.1/"}],
+             edge_default=IDENTITY_ANSWER, requests=1),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
