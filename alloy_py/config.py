@@ -47,12 +47,6 @@ CORE_OPTIONS = object_of(
 # Options of alloy components that are not ported yet: accepted, not acted on.
 NOT_YET_PORTED_OPTIONS = object_of(
     {
-        "clickCollectionEnabled": boolean().default(True),
-        "clickCollection": object_of({}),
-        "downloadLinkQualifier": string().regexp(),
-        "onBeforeLinkClickSend": callback().deprecated(
-            'The field "onBeforeLinkClickSend" has been deprecated. Use "clickCollection.filterClickDetails" instead.'
-        ),
         "advertising": anything(),
         "conversation": anything(),
         "pushNotifications": anything(),

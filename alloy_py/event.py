@@ -100,6 +100,9 @@ class Event:
             if not self.content[key]:
                 del self.content[key]
 
+    def is_empty(self) -> bool:
+        return not self.content and not self.user_xdm and not self.user_data
+
     def to_json(self) -> dict[str, Any]:
         if not self._finalized:
             raise RuntimeError("toJSON called before finalize")

@@ -18,6 +18,7 @@ from .components import Command, Component, ComponentContext
 from .components.context import Context
 from .components.data_collector import DataCollector
 from .components.identity import Identity
+from .components.activity_collector import ActivityCollector
 from .components.consent import Consent
 from .components.library import Audiences, EventMerge, LibraryInfo, MachineLearning
 from .components.personalization import Personalization
@@ -36,6 +37,7 @@ __all__ = ["DEFAULT_COMPONENTS", "Instance", "Page"]
 # alloy 2.33.1's registration order, less what is not ported yet.
 DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Context,
+    ActivityCollector,
     Audiences,
     Consent,
     EventMerge,

@@ -16,13 +16,14 @@ hook (method)                 keyword arguments
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from .errors import AlloyError, ComponentError
 
-__all__ = ["HOOKS", "CallbackList", "Lifecycle", "call_maybe_async"]
+__all__ = ["HOOKS", "CallbackList", "Lifecycle", "call_maybe_async", "start_now"]
 
 HOOKS = {
     "on_components_registered": "onComponentsRegistered",
@@ -31,6 +32,20 @@ HOOKS = {
     "on_response": "onResponse",
     "on_request_failure": "onRequestFailure",
 }
+
+
+def start_now(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+    """Run ``coroutine`` now, in the caller's (JS) task, up to its first real wait.
+
+    alloy.js runs that far synchronously; so must we, or an event sent from a
+    click handler (a link, ``documentUnloading``) would lose the race with the
+    page unloading. Python before 3.12 has no eager tasks: there it is queued.
+    """
+    loop = asyncio.get_event_loop()
+    try:
+        return asyncio.Task(coroutine, loop=loop, eager_start=True)  # type: ignore[call-arg]
+    except TypeError:
+        return asyncio.ensure_future(coroutine)
 
 
 async def call_maybe_async(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -10,11 +10,14 @@ every decision (beacon fallback, retries, cookie encoding) is in the core.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-__all__ = ["Browser", "HtmlPosition", "HttpRequest", "HttpResponse", "Node", "PageFacts", "StorageKind"]
+__all__ = [
+    "Browser", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node", "PageFacts",
+    "StorageKind",
+]
 
 StorageKind = Literal["local", "session"]
 # Where insert_html puts a fragment, relative to the node.
@@ -44,6 +47,22 @@ class HttpResponse:
             if key.lower() == wanted:
                 return value
         return None
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """The element properties alloy's click collection reads (``element.href`` etc.)."""
+
+    href: str | None = None  # A/AREA only: absolute, as the browser resolves it
+    protocol: str = ""
+    has_onclick: bool = False
+    type: str = ""  # the reflected ``type`` property (a BUTTON's default is "submit")
+    src: str = ""
+    download: bool = False
+    id: str = ""
+
+
+ClickListener = Callable[[Node], None]
 
 
 @dataclass(frozen=True)
@@ -168,3 +187,28 @@ class Browser(Protocol):
     def element_by_id(self, element_id: str) -> Node | None: ...
 
     def preload_image(self, url: str) -> None: ...
+
+    # Clicks: what alloy's ActivityCollector needs.
+    def on_click(self, listener: ClickListener) -> None:
+        """Call ``listener(clicked node)`` for every click, in the capture phase, for the page's life."""
+        ...
+
+    def parent(self, node: Node) -> Node | None:
+        """``node.parentNode`` (``None`` above the document)."""
+        ...
+
+    def node_name(self, node: Node) -> str:
+        """``node.nodeName``: ``A``, ``#text``, ``#comment``, ``#document``…"""
+        ...
+
+    def child_nodes(self, node: Node) -> list[Node]: ...
+
+    def node_value(self, node: Node) -> str | None:
+        """Text of text nodes (``nodeValue``); ``None`` for elements."""
+        ...
+
+    def inner_text(self, node: Node) -> str:
+        """``innerText || textContent``."""
+        ...
+
+    def link_facts(self, node: Node) -> LinkFacts: ...

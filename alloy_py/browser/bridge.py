@@ -8,7 +8,6 @@ a rejected Promise with alloy's message.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -16,6 +15,7 @@ from pyodide.ffi import JsProxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from .. import create_instance
 from ..errors import AlloyError
+from ..lifecycle import start_now
 from .pyodide import page_browser
 
 __all__ = ["execute", "from_js"]
@@ -94,20 +94,6 @@ def execute(name: str, command: str, options: Any = None) -> Any:
             else:
                 resolve(_to_js(result))
 
-        _start_now(run())
+        start_now(run())
 
     return js.Promise.new(executor)
-
-
-def _start_now(coroutine: Any) -> asyncio.Future[None]:
-    """Run the command now, in the caller's JS task, up to its first real wait.
-
-    alloy.js runs that far synchronously; so must we, or an event sent from a
-    link's click handler (``documentUnloading``) would lose the race with the
-    page unloading.
-    """
-    loop = asyncio.get_event_loop()
-    try:
-        return asyncio.Task(coroutine, loop=loop, eager_start=True)  # type: ignore[call-arg]
-    except TypeError:  # Python before 3.12 has no eager tasks
-        return asyncio.ensure_future(coroutine)

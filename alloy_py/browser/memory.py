@@ -17,10 +17,10 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ..errors import NetworkError
-from . import HtmlPosition, HttpRequest, HttpResponse, Node, PageFacts, StorageKind
+from . import ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["MemoryBrowser", "SentRequest", "StoredCookie"]
 
@@ -82,6 +82,7 @@ class MemoryBrowser:
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _randoms: int = 0
     preloaded_images: list[str] = field(default_factory=list)
+    click_listeners: list[ClickListener] = field(default_factory=list)
     loaded_scripts: list[str] = field(default_factory=list)
     _document: Any = None
 
@@ -295,6 +296,56 @@ class MemoryBrowser:
 
     def preload_image(self, url: str) -> None:
         self.preloaded_images.append(url)
+
+    # Clicks
+    def on_click(self, listener: ClickListener) -> None:
+        self.click_listeners.append(listener)
+
+    def click(self, selector: str) -> None:
+        """A visitor clicks the first element matching ``selector``."""
+        [node, *_] = self.query_all(selector)
+        for listener in list(self.click_listeners):
+            listener(node)
+
+    def parent(self, node: Node) -> Node | None:
+        parent = getattr(node, "parent", None)
+        return parent
+
+    def node_name(self, node: Node) -> str:
+        from bs4 import Comment, NavigableString
+
+        if isinstance(node, Comment):
+            return "#comment"
+        if isinstance(node, NavigableString):
+            return "#text"
+        name = getattr(node, "name", "") or ""
+        return "#document" if name == "[document]" else name.upper()
+
+    def child_nodes(self, node: Node) -> list[Node]:
+        return list(getattr(node, "contents", []) or [])
+
+    def node_value(self, node: Node) -> str | None:
+        return str(node) if self.node_name(node) in ("#text", "#comment") else None
+
+    def inner_text(self, node: Node) -> str:
+        return str(node.get_text()) if hasattr(node, "get_text") else str(node)
+
+    def link_facts(self, node: Node) -> LinkFacts:
+        name = self.node_name(node)
+        if not name or name.startswith("#"):
+            return LinkFacts()
+        attrs = getattr(node, "attrs", {}) or {}
+        href = urljoin(self.url, attrs["href"]) if name in ("A", "AREA") and "href" in attrs else None
+        default_type = "submit" if name == "BUTTON" else "text" if name == "INPUT" else ""
+        return LinkFacts(
+            href=href,
+            protocol=(urlsplit(href).scheme + ":") if href else "",
+            has_onclick="onclick" in attrs,
+            type=str(attrs.get("type", default_type)).lower(),
+            src=urljoin(self.url, attrs["src"]) if "src" in attrs else "",
+            download="download" in attrs,
+            id=str(attrs.get("id", "")),
+        )
 
 
 def _is_ip(host: str) -> bool:

@@ -14,7 +14,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_once_callable, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from ..errors import NetworkError
-from . import HtmlPosition, HttpRequest, HttpResponse, Node, PageFacts, StorageKind
+from . import ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["PyodideBrowser", "page_browser"]
 
@@ -262,6 +262,54 @@ class PyodideBrowser:
         image = js.document.createElement("img")
         image.src = url
 
+    # Clicks
+    def on_click(self, listener: ClickListener) -> None:
+        def handle(event: Any) -> None:
+            if getattr(event, "s_fe", None):  # AppMeasurement re-dispatching a click
+                return
+            path = event.composedPath() if hasattr(event, "composedPath") else None
+            listener(path[0] if path is not None and path.length > 0 else event.target)
+
+        proxy = create_proxy(handle)
+        _kept_proxies.append(proxy)  # lives as long as the page
+        js.document.addEventListener("click", proxy, True)
+
+    def parent(self, node: Node) -> Node | None:
+        return _node(getattr(node, "parentNode", None))
+
+    def node_name(self, node: Node) -> str:
+        return str(getattr(node, "nodeName", "") or "")
+
+    def child_nodes(self, node: Node) -> list[Node]:
+        children = getattr(node, "childNodes", None)
+        return list(children) if children is not None and children is not jsnull else []
+
+    def node_value(self, node: Node) -> str | None:
+        value = getattr(node, "nodeValue", None)
+        return value if isinstance(value, str) else None
+
+    def inner_text(self, node: Node) -> str:
+        text = getattr(node, "innerText", None)
+        if not isinstance(text, str) or not text:
+            text = getattr(node, "textContent", None)
+        return text if isinstance(text, str) else ""
+
+    def link_facts(self, node: Node) -> LinkFacts:
+        def text(name: str) -> str:
+            value = getattr(node, name, None)
+            return value if isinstance(value, str) else ""
+
+        href = getattr(node, "href", None)
+        return LinkFacts(
+            href=href if isinstance(href, str) and href else None,
+            protocol=text("protocol"),
+            has_onclick=bool(getattr(node, "onclick", None)),
+            type=text("type"),
+            src=text("src"),
+            download=bool(getattr(node, "download", None)),
+            id=text("id"),
+        )
+
 
 def _node(value: Any) -> Node | None:
     """DOM lookups answer ``null`` (``jsnull`` in Python) when nothing matches."""
@@ -288,6 +336,7 @@ def _orientation() -> str | None:
 
 
 _page_nonce: str | None = None
+_kept_proxies: list[Any] = []
 
 
 def _nonce() -> str | None:

@@ -382,5 +382,35 @@ SCENARIOS += [
              edge_default=IDENTITY_ANSWER, requests=1),
 ]
 
+CLICK_PAGE = (
+    '<nav id="menu"><a id="internal" href="#specials">  Trail\n shoes </a></nav>'
+    '<main><a id="exit" href="https://partner.example.org/reviews?x=1">Reviews</a>'
+    '<a id="download" href="/files/catalog.pdf"><img src="/img/cat.png" alt="Catalog"></a>'
+    '<button id="buy">Buy now</button><div id="widget" onclick="void 0"><span id="inner">Open</span></div></main>'
+    '<footer><a id="js" href="javascript:void(0)" onclick="void 0">js</a></footer>'
+)
+# Clicks happen once the page view resolved; nothing navigates (default actions are prevented).
+def click(name: str, target: str, *, config: dict | None = None, beacons: int = 1) -> Scenario:
+    return Scenario(
+        name,
+        "document.addEventListener('click', function (e) { e.preventDefault(); });"
+        + configure(**(config or {}))
+        + "record(alloy('sendEvent', {xdm: {web: {webPageDetails: {name: 'home'}}}}).then(function () {"
+        f" document.getElementById({js(target)}).click(); }}));",
+        body=CLICK_PAGE, edge_default=IDENTITY_ANSWER, requests=1 + beacons, settle_ms=800)
+
+
+SCENARIOS += [
+    click("click_internal_link", "internal"),
+    click("click_exit_link", "exit"),
+    click("click_download_link_image", "download"),
+    click("click_button", "buy"),
+    click("click_onclick_element_child", "inner"),
+    click("click_javascript_link", "js"),
+    click("click_collection_disabled", "internal", config={"clickCollectionEnabled": False}, beacons=0),
+    click("click_external_links_disabled", "exit", config={"clickCollection": {"externalLinkEnabled": False}},
+          beacons=0),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

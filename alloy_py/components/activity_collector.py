@@ -1,0 +1,299 @@
+"""ActivityCollector: link clicks, collected as alloy.js collects them.
+
+Port of ``browser/src/components/ActivityCollector/*``: a capture-phase click
+listener finds the clickable element (a link, an ``onclick`` element, a submit
+button), names it and its region, decides the link type (download, exit,
+other), and sends ``web.webinteraction.linkClicks`` with Activity Map data as
+an event that may unload the page (a beacon, once an identity exists). The
+event is started within the click, so it leaves before a navigation.
+Event grouping (``clickCollection.eventGroupingEnabled``) is not ported:
+with it, clicks are sent at once, as without.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from ..browser import Node
+from ..event import Event
+from ..lifecycle import start_now
+from ..validation import Validator, boolean, callback, object_of, string
+from . import Component, ComponentContext
+
+__all__ = ["ActivityCollector", "DEFAULT_DOWNLOAD_QUALIFIER"]
+
+DEFAULT_DOWNLOAD_QUALIFIER = r"\.(exe|zip|wav|mp3|mov|mpg|avi|wmv|pdf|doc|docx|xls|xlsx|ppt|pptx)$"
+_UNSUPPORTED_TEXT_NODES = re.compile(r"^(SCRIPT|STYLE|LINK|CANVAS|NOSCRIPT|#COMMENT)$", re.IGNORECASE)
+_SECTIONS = re.compile(r"^(HEADER|MAIN|FOOTER|NAV)$", re.IGNORECASE)
+_LINK_ENABLED = {"download": "downloadLinkEnabled", "exit": "externalLinkEnabled", "other": "internalLinkEnabled"}
+
+
+def _squeeze(text: str | None) -> str:
+    """alloy's ``truncateWhiteSpace``."""
+    return re.sub(r"\s+", " ", text).strip() if text else ""
+
+
+def _trim_query(url: str) -> str:
+    for mark in ("?", "#"):
+        url = url.split(mark, 1)[0]
+    return url
+
+
+class ActivityCollector(Component):
+    namespace = "ActivityCollector"
+    config_schema: ClassVar[Validator | None] = object_of(
+        {
+            "clickCollectionEnabled": boolean().default(True),
+            "clickCollection": object_of(
+                {
+                    "internalLinkEnabled": boolean().default(True),
+                    "externalLinkEnabled": boolean().default(True),
+                    "downloadLinkEnabled": boolean().default(True),
+                    "sessionStorageEnabled": boolean().default(False),
+                    "eventGroupingEnabled": boolean().default(False),
+                    "filterClickProperties": callback(),
+                }
+            ).default(
+                {
+                    "internalLinkEnabled": True,
+                    "externalLinkEnabled": True,
+                    "downloadLinkEnabled": True,
+                    "sessionStorageEnabled": False,
+                    "eventGroupingEnabled": False,
+                }
+            ),
+            "downloadLinkQualifier": string().regexp().default(DEFAULT_DOWNLOAD_QUALIFIER),
+            "onBeforeLinkClickSend": callback().deprecated(
+                'The field "onBeforeLinkClickSend" has been deprecated. Use "clickCollection.filterClickDetails" instead.'
+            ),
+        }
+    )
+
+    def __init__(self, context: ComponentContext) -> None:
+        super().__init__(context)
+        config = context.config
+        if config["clickCollectionEnabled"] is False:
+            if config.get("onBeforeLinkClickSend"):
+                self.logger.warn(
+                    "The 'onBeforeLinkClickSend' configuration was provided but will be ignored because "
+                    "clickCollectionEnabled is false."
+                )
+            if config.get("downloadLinkQualifier") not in (None, DEFAULT_DOWNLOAD_QUALIFIER):
+                self.logger.warn(
+                    "The 'downloadLinkQualifier' configuration was provided but will be ignored because "
+                    "clickCollectionEnabled is false."
+                )
+        self._storage_key = f"com.adobe.alloy.{config['orgId']}clickData"
+        self._memory: str | None = None  # the stored page name when sessionStorage is not enabled
+
+    # Where the last page name is kept (alloy's click activity storage).
+    def _save(self, data: dict[str, Any]) -> None:
+        text = json.dumps(data, separators=(",", ":"))
+        if self.context.config["clickCollection"].get("sessionStorageEnabled"):
+            self.context.browser.storage_set("session", self._storage_key, text)
+        else:
+            self._memory = text
+
+    def _load(self) -> dict[str, Any] | None:
+        if self.context.config["clickCollection"].get("sessionStorageEnabled"):
+            text = self.context.browser.storage_get("session", self._storage_key)
+        else:
+            text = self._memory
+        return json.loads(text) if text else None
+
+    # Lifecycle
+    def on_components_registered(self, **_: Any) -> None:
+        self.context.browser.on_click(self._clicked)
+
+    def on_before_event(self, event: Event, **_: Any) -> None:
+        content_xdm = {**(event.content.get("xdm") or {}), **(event.user_xdm or {})}
+        page = ((content_xdm.get("web") or {}).get("webPageDetails") or {})
+        if isinstance(page, dict) and "name" in page:
+            self._save({"pageName": page["name"], "pageIDType": 1})
+
+    def _clicked(self, element: Node) -> None:
+        events = self.context.events
+        event = events.create_event()
+        event.document_may_unload = True  # an exit link must go out as a beacon
+        self._inject(event, element)
+        if event.is_empty():
+            return
+        start_now(self._send(event))
+
+    async def _send(self, event: Event) -> None:
+        try:
+            await self.context.events.send_event(event, {})
+        except Exception as error:  # nobody awaits a click
+            self.logger.error("An error occurred while executing the click collection.", str(error))
+
+    def _inject(self, event: Event, element: Node) -> None:
+        config = self.context.config
+        if not config["clickCollectionEnabled"]:
+            return
+        props = self._properties(element)
+        if self.context.browser.element_by_id("cppXYctnr") is not None:
+            return  # the Activity Map overlay is open
+        valid_link = all(props.get(k) for k in ("linkUrl", "linkType", "linkName", "linkRegion"))
+        link_type = props.get("linkType")
+        if valid_link and link_type and not config["clickCollection"].get(_LINK_ENABLED[link_type], True):
+            self.logger.info(
+                f"Cancelling link click event due to clickCollection.{link_type}LinkEnabled = false."
+            )
+        elif valid_link:
+            event.merge_xdm(props.get("filteredXdm") or _xdm(props))
+            event.merge_data(props.get("filteredData") or _data(props))
+            self._save({"pageName": props.get("pageName"), "pageIDType": props.get("pageIDType")})
+        elif props.get("pageName") and props.get("linkName") and props.get("linkRegion") and "pageIDType" in props:
+            self._save({k: props.get(k) for k in ("pageName", "linkName", "linkRegion", "linkType", "linkUrl", "pageIDType")})
+
+    def _properties(self, element: Node) -> dict[str, Any]:
+        browser = self.context.browser
+        clickable = self._clickable(element)
+        if clickable is None:
+            return {}
+        href = browser.page().href
+        facts = browser.link_facts(clickable)
+        link_url = urljoin(href, facts.href or "") or href
+        props: dict[str, Any] = {
+            "linkUrl": link_url,
+            "linkType": self._link_type(link_url, facts.download),
+            "linkRegion": self._region(clickable),
+            "linkName": self._name(clickable),
+            "pageIDType": 0,
+            "pageName": href,
+        }
+        stored = self._load()
+        if stored and stored.get("pageName"):
+            props["pageName"], props["pageIDType"] = stored["pageName"], 1
+        property_filter = self.context.config["clickCollection"].get("filterClickDetails")
+        options_filter = self.context.config.get("onBeforeLinkClickSend")
+        if callable(property_filter):
+            if property_filter(props) is False:
+                self.logger.info("Clicked element properties were rejected by filter function.")
+                return {}
+        elif callable(options_filter):
+            options = {"xdm": _xdm(props), "data": _data(props), "clickedElement": element}
+            if options_filter(options) is False:
+                self.logger.info("Clicked element properties were rejected by filter function.")
+                return {}
+            props["filteredXdm"], props["filteredData"] = options.get("xdm"), options.get("data")
+        return props
+
+    def _clickable(self, element: Node | None) -> Node | None:
+        browser = self.context.browser
+        node = element
+        while node is not None:
+            name = browser.node_name(node)
+            if name == "BODY":
+                return None
+            facts = browser.link_facts(node) if not name.startswith("#") else None
+            if facts is not None and (
+                (facts.href and name in ("A", "AREA")
+                 and (not facts.has_onclick or "javascript" not in facts.protocol.lower()))
+                or facts.has_onclick
+                or (name == "INPUT" and (facts.type == "submit" or (facts.type == "image" and facts.src)))
+                or (name == "BUTTON" and facts.type == "submit")
+            ):
+                return node
+            node = browser.parent(node)
+        return None
+
+    def _link_type(self, url: str, download_attribute: bool) -> str:
+        if not url:
+            return "other"
+        qualifier = self.context.config.get("downloadLinkQualifier")
+        if download_attribute or (qualifier and re.search(qualifier, _trim_query(url).lower())):
+            return "download"
+        hostname = (urlsplit(self.context.browser.page().href).hostname or "").lower()
+        if hostname and hostname not in _trim_query(url).lower():
+            return "exit"
+        return "other"
+
+    def _region(self, node: Node) -> str:
+        browser = self.context.browser
+        parent = browser.parent(node)
+        while parent is not None:
+            name = browser.node_name(parent)
+            region = ""
+            if not name.startswith("#"):
+                region = _squeeze(browser.link_facts(parent).id) or (name if _SECTIONS.match(name) else "")
+            if region:
+                return region
+            parent = browser.parent(parent)
+        return "BODY"
+
+    def _name(self, node: Node) -> str:
+        """alloy's ``getLinkName``: the text, else alt, title, value, img src, aria-label, name."""
+        browser = self.context.browser
+        text = _squeeze(browser.inner_text(node))
+        supported, unsupported = self._supported_nodes(node)
+        if not text or unsupported:
+            texts: list[str] = []
+            found: dict[str, str] = {}
+            for item in supported:
+                name = browser.node_name(item)
+                if not name.startswith("#"):
+                    for key, attribute, only in (("alt", "alt", None), ("title", "title", None),
+                                                 ("inputValue", "value", "INPUT"), ("imgSrc", "src", "IMG"),
+                                                 ("ariaLabel", "aria-label", None), ("name", "name", None)):
+                        if not found.get(key) and (only is None or only == name):
+                            found[key] = _squeeze(browser.get_attribute(item, attribute))
+                value = browser.node_value(item)
+                if value:
+                    texts.append(value)
+            text = _squeeze("".join(texts))
+            if not text:
+                for key in ("alt", "title", "inputValue", "imgSrc", "ariaLabel", "name"):
+                    if found.get(key):
+                        return found[key]
+        return text
+
+    def _supported_nodes(self, node: Node) -> tuple[list[Node], bool]:
+        browser = self.context.browser
+        if _UNSUPPORTED_TEXT_NODES.match(browser.node_name(node)):
+            return [], True
+        nodes, unsupported = [node], False
+        for child in browser.child_nodes(node):
+            more, child_unsupported = self._supported_nodes(child)
+            nodes += more
+            unsupported = unsupported or child_unsupported
+        return nodes, unsupported
+
+
+def _xdm(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "eventType": "web.webinteraction.linkClicks",
+        "web": {
+            "webInteraction": {
+                "name": props.get("linkName"),
+                "region": props.get("linkRegion"),
+                "type": props.get("linkType"),
+                "URL": props.get("linkUrl"),
+                "linkClicks": {"value": 1},
+            }
+        },
+    }
+
+
+def _data(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "__adobe": {
+            "analytics": {
+                "contextData": {
+                    "a": {
+                        "activitymap": {
+                            "page": props.get("pageName"),
+                            "link": props.get("linkName"),
+                            "region": props.get("linkRegion"),
+                            "pageIDType": props.get("pageIDType"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+
