@@ -162,13 +162,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def _stream(self) -> None:
         """Server-sent events: one ``request`` event per recorded request."""
         emulator = self.server.emulator
+        # Before the headers: a request recorded once the client sees them must be streamed.
+        last = emulator._last_id()
         self.close_connection = True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Connection", "close")
         self.end_headers()
-        last = emulator._last_id()
         try:
             self.wfile.write(b": alloy-py edge emulator\n\n")
             self.wfile.flush()
