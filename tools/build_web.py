@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from typing import NoReturn
 import time
 from pathlib import Path
 
@@ -62,7 +62,7 @@ def _fmt_size(n: int) -> str:
     return f"{n} B"
 
 
-def fail(msg: str) -> "NoReturn":  # type: ignore[name-defined]
+def fail(msg: str) -> NoReturn:
     print(f"build_web: error: {msg}", file=sys.stderr)
     sys.exit(1)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from typing import Any, Mapping, Optional
 
 from .decisions import match_propositions

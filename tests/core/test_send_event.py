@@ -20,7 +20,6 @@ from .conftest import (
     DATASTREAM_ID,
     IDENTITY_COOKIE,
     IDENTITY_COOKIE_VALUE,
-    ORG_ID,
     body,
     configured,
     edge_body,

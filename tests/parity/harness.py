@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from tests.browser.conftest import EdgeMock, EdgeResponse
+from tests.browser.conftest import EdgeMock
 from tests.browser.test_walking_skeleton import BASE_CODE
 
 LIBRARIES = {
