@@ -11,14 +11,12 @@ not rendered yet: they come back with ``renderAttempted: false``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
-
-import asyncio
-from collections.abc import Awaitable
 
 from ..edge.response import EdgeResponse
 from ..event import Event
@@ -102,7 +100,8 @@ def _scope_type(proposition: dict[str, Any]) -> str:
 
 
 Meta = dict[str, Any]
-Renderable = tuple[dict[str, Any], str]  # a proposition and its scope type
+T = TypeVar("T")
+Renderable = tuple[dict[str, Any], str, bool]  # a proposition, its scope type, whether it is returned
 DISPLAY = "decisioning.propositionDisplay"
 REDIRECT_ITEM = _SCHEMA + "redirect-item"
 
@@ -275,8 +274,8 @@ class Personalization(Component):
                 new_views.setdefault(str(proposition["scope"]).lower(), []).append(proposition)
         self._view_cache.update(new_views)
         current_view = self._view(new_views, view_name) if view_name else []
-        page = [(p, "page") for p in groups["page"]]
-        others = [(p, "proposition") for p in groups["proposition"]]
+        page = [(p, "page", True) for p in groups["page"]]
+        others = [(p, "proposition", True) for p in groups["proposition"]]
         if not render:
             returned, decisions, _ = self._process([], [*page, *current_view, *others])
             return {"propositions": returned, "decisions": decisions}
@@ -295,11 +294,11 @@ class Personalization(Component):
     def _view(self, views: dict[str, list[dict[str, Any]]], view_name: str) -> list[Renderable]:
         cached = views.get(view_name.lower())
         if cached:
-            return [(p, "view") for p in cached]
-        # An empty view is still reported, so that the view change is counted.
+            return [(p, "view", True) for p in cached]
+        # An empty view is still reported (never returned), so that the view change is counted.
         empty = {"scope": view_name, "scopeDetails": {"characteristics": {"scopeType": "view"}},
-                 "items": [{"schema": DEFAULT_CONTENT_ITEM}], "__hidden__": True}
-        return [(empty, "view")]
+                 "items": [{"schema": DEFAULT_CONTENT_ITEM}]}
+        return [(empty, "view", False)]
 
     async def _change_view(self, view_name: str, render: bool, on_response: Callable[..., Any]) -> list[Meta]:
         propositions = self._view(self._view_cache, view_name)
@@ -318,10 +317,10 @@ class Personalization(Component):
         returned: list[dict[str, Any]] = []
         decisions: list[dict[str, Any]] = []
         pending: list[asyncio.Future[Meta | None]] = []
-        for proposition, scope_type in to_render:
+        for proposition, scope_type, visible in to_render:
             rendered_items: list[dict[str, Any]] = []
             other_items: list[dict[str, Any]] = []
-            outcomes: list[asyncio.Future[bool]] = []
+            outcomes: list[asyncio.Future[None]] = []
             notify = False
             for item in proposition.get("items") or []:
                 plan = self.renderer.plan(item, proposition, scope_type)
@@ -330,32 +329,35 @@ class Personalization(Component):
                 notify = notify or plan.in_notification
                 (rendered_items if plan.render_attempted else other_items).append(item)
             if outcomes:
-                pending.append(_meta_if_any(outcomes, _notification(proposition) if notify else None))
+                # alloy.js counts a failed render (a selector that never appeared) as done:
+                # a proposition with anything to render is reported once its items have run.
+                meta = _notification(proposition) if notify else None
+                pending.append(_after(outcomes, _constant(meta)))
             elif notify:
                 pending.append(_resolved(_notification(proposition)))
-            _add_returned(returned, decisions, proposition, rendered_items, True)
-            _add_returned(returned, decisions, proposition, other_items, False)
-        for proposition, _scope in not_rendered:
-            _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
-        return returned, decisions, _collect_metas(pending)
+            if visible:
+                _add_returned(returned, decisions, proposition, rendered_items, True)
+                _add_returned(returned, decisions, proposition, other_items, False)
+        for proposition, _scope, visible in not_rendered:
+            if visible:
+                _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
+        return returned, decisions, _after(pending, lambda: [m for m in (p.result() for p in pending) if m])
 
-    def _start(self, render: Callable[[], Awaitable[None] | None], item: dict[str, Any]) -> asyncio.Future[bool]:
-        """Run an item's render now; ``True`` once it has succeeded."""
+    def _start(self, render: Callable[[], Awaitable[None] | None], item: dict[str, Any]) -> asyncio.Future[None]:
+        """Run an item's render now; settled when it has finished (failures are logged)."""
         try:
             waiting = render()
         except Exception as error:
             self._render_failed(item, error)
-            return _resolved(False)
+            return _resolved(None)
         if waiting is None:
-            return _resolved(True)
+            return _resolved(None)
 
-        async def finish() -> bool:
+        async def finish() -> None:
             try:
                 await waiting
             except Exception as error:
                 self._render_failed(item, error)
-                return False
-            return True
 
         return asyncio.ensure_future(finish())
 
@@ -370,7 +372,7 @@ def _add_returned(
     items: list[dict[str, Any]],
     render_attempted: bool,
 ) -> None:
-    if not items or proposition.get("__hidden__"):
+    if not items:
         return
     returned.append({**proposition, "items": items, "renderAttempted": render_attempted})
     if not render_attempted:
@@ -383,30 +385,19 @@ def _resolved(value: Any) -> asyncio.Future[Any]:
     return future
 
 
-def _meta_if_any(outcomes: list[asyncio.Future[bool]], meta: Meta | None) -> asyncio.Future[Meta | None]:
-    """The proposition's meta once its items have run.
-
-    alloy.js catches a failed render (say, a selector that never appeared) and
-    counts it as done, so a proposition with anything to render is reported as
-    displayed; we keep that, for the same numbers in reports.
-    """
-    if all(outcome.done() for outcome in outcomes):
-        return _resolved(meta)
-
-    async def wait() -> Meta | None:
-        for outcome in outcomes:
-            await outcome
-        return meta
-
-    return asyncio.ensure_future(wait())
+def _constant(value: T) -> Callable[[], T]:
+    return lambda: value
 
 
-def _collect_metas(pending: list[asyncio.Future[Meta | None]]) -> asyncio.Future[list[Meta]]:
-    """The metas of what rendered; already settled when every render finished at once."""
-    if all(item.done() for item in pending):
-        return _resolved([meta for meta in (item.result() for item in pending) if meta])
+def _after(futures: Sequence[asyncio.Future[Any]], value: Callable[[], T]) -> asyncio.Future[T]:
+    """``value()`` once ``futures`` have settled; settled at once if they already are,
+    so that a display notification can leave before the command resolves."""
+    if all(future.done() for future in futures):
+        return _resolved(value())
 
-    async def wait() -> list[Meta]:
-        return [meta for meta in [await item for item in pending] if meta]
+    async def wait() -> T:
+        for future in futures:
+            await future
+        return value()
 
     return asyncio.ensure_future(wait())
