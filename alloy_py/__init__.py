@@ -48,17 +48,13 @@ __all__ = [
     "create_instance",
 ]
 
-_pages: dict[int, Page] = {}
-
-
 def create_instance(name: str = "alloy", browser: Browser | None = None) -> Instance:
     """The instance called ``name`` on the page of ``browser`` (the real page under Pyodide)."""
     if browser is None:
         from .browser.pyodide import page_browser
 
         browser = page_browser()
-    page = _pages.setdefault(id(browser), Page(browser))
-    return page.instance(name)
+    return Page.of(browser).instance(name)
 
 
 async def alloy(command: str, options: Any = None) -> dict[str, Any]:

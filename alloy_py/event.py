@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._jsonutil import deep_assign
+
+if TYPE_CHECKING:
+    from .startup import CallFacts
 
 __all__ = ["Event", "OnBeforeEventSend"]
 
@@ -40,6 +43,8 @@ class Event:
         self.user_data: dict[str, Any] | None = None
         self.document_may_unload = False
         self.should_send = True
+        # Set for a call the loader recorded before Python ran: its own moment and page.
+        self.call: CallFacts | None = None
         self._finalized = False
 
     def _check_open(self, method: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .browser import Browser
@@ -29,6 +29,7 @@ from .edge.client import EdgeClient, EdgeSettings
 from .errors import AlloyError, CommandError, ComponentError, ValidationError, format_message
 from .event_manager import EventManager
 from .lifecycle import Lifecycle, call_maybe_async
+from .startup import CallFacts, current_call
 from .log import DebugSwitch, Logger
 from .validation import ValidationContext, boolean, object_of
 
@@ -54,6 +55,13 @@ _COMMAND_DOCUMENTATION = "https://adobe.ly/3sHgQHb"
 
 class Page:
     """What instances on one page share: the browser and ``unique()``'s memory."""
+
+    _pages: ClassVar[dict[int, Page]] = {}
+
+    @classmethod
+    def of(cls, browser: Browser) -> Page:
+        """The one page of ``browser``."""
+        return cls._pages.setdefault(id(browser), cls(browser))
 
     def __init__(self, browser: Browser) -> None:
         self.browser = browser
@@ -92,18 +100,22 @@ class Instance:
     def __init__(self, name: str, page: Page, components: Sequence[type[Component]] = DEFAULT_COMPONENTS) -> None:
         self.name = name
         self._page = page
-        self._browser = page.browser
+        self.browser = page.browser
         self._component_types = tuple(components)
-        self._debug = DebugSwitch(self._browser, name)
-        self.logger = Logger(self._browser, self._debug, f"[{name}]")
+        self._debug = DebugSwitch(self.browser, name)
+        self.logger = Logger(self.browser, self._debug, f"[{name}]")
         self._configured: asyncio.Future[_Registry] | None = None
 
     async def __call__(self, command: str, options: Any = None) -> dict[str, Any]:
         return await self.execute(command, options)
 
-    async def execute(self, command: str, options: Any = None) -> dict[str, Any]:
-        """Run one command; resolves to an object or raises an :class:`AlloyError`."""
+    async def execute(self, command: str, options: Any = None, *, call: CallFacts | None = None) -> dict[str, Any]:
+        """Run one command; resolves to an object or raises an :class:`AlloyError`.
+
+        ``call``: when and where the loader saw the call, if it came before Python ran.
+        """
         options = {} if options is None else _copy_options(options)
+        current_call.set(call)  # this task's own: a nested call never inherits it
         try:
             executor = self._executor(command, options)
             self.logger.info(f"Executing {command} command. Options:", options)
@@ -161,6 +173,23 @@ class Instance:
 
         return run
 
+    @property
+    def configuring(self) -> bool:
+        """``configure`` was accepted (it may still be starting, or have failed to start)."""
+        return self._configured is not None
+
+    async def collect_recorded_click(self, click: Mapping[str, Any], call: CallFacts) -> None:
+        """A click the loader recorded before Python ran, collected as if alloy had been listening."""
+        if self._configured is None:
+            return  # alloy listens only once configured
+        try:
+            registry = await asyncio.shield(self._configured)
+        except Exception:
+            return
+        for component in registry.components:
+            if isinstance(component, ActivityCollector):
+                await component.collect_recorded(click, call)
+
     async def _after_configure(self) -> None:
         assert self._configured is not None
         await self._configured
@@ -175,7 +204,7 @@ class Instance:
         return asyncio.ensure_future(self._start(registry))
 
     def _build(self, options: Any) -> _Registry:
-        browser = self._browser
+        browser = self.browser
         validation = ValidationContext(warn=self.logger.warn, unique_values=self._page.unique_values)
         schemas = [c.config_schema for c in self._component_types if c.config_schema is not None]
         config = build_config(options, schemas, validation)

@@ -2,12 +2,22 @@
  * alloy-py loader: a drop-in for alloy.js.
  *
  * Keep alloy's base code on the page and load this script where alloy.js
- * would go. Calls made before Python is ready stay in each instance's queue
- * (window.<name>.q); once Pyodide and the alloy_py wheel are loaded from the
- * folder this script lives in, the queue is drained in order and later calls
- * go straight to Python. If Pyodide cannot start (a CSP without
- * 'wasm-unsafe-eval', a missing file, a timeout), every queued and later
- * call rejects with an error that says why.
+ * would go. It starts Pyodide and the alloy_py wheel from the folder it lives
+ * in, and until Python is ready it records facts, never decisions:
+ *
+ *  - every command call, with the moment and the page it was made on;
+ *  - every click (capture phase), with what click collection reads of it;
+ *  - when a queued configure has a prehidingStyle and a queued sendEvent
+ *    renders decisions, it inserts that style (id "alloy-prehiding") at the
+ *    moment alloy.js would, and Python owns it from then on;
+ *  - when the visitor leaves or hides the page before Python is ready, the
+ *    calls still waiting go to localStorage (the durable queue: see
+ *    alloy_py/startup.py for the format), unless consent is out or pending.
+ *
+ * Once Python is up it hands everything over, in order, and later calls go
+ * straight to Python. If Pyodide cannot start (a CSP without
+ * 'wasm-unsafe-eval', a missing file, a timeout), the prehiding style is
+ * removed and every queued and later call rejects with a message that says why.
  *
  * Options, as attributes of this script tag:
  *   data-boot-timeout="30000"  milliseconds to wait for Pyodide before giving up
@@ -18,28 +28,267 @@
   var base = new URL(".", script ? script.src : location.href).href;
   var WHEEL = "__ALLOY_PY_WHEEL__";
   var STDLIB = "python_stdlib_pyc.zip";
+  var PREHIDING_ID = "alloy-prehiding";
+  var STORE_PREFIX = "alloy-py.queue.";
+  var MAX_CALLS = 100;
+  var MAX_CALL_CHARS = 64 * 1024;
+  var MAX_CLICK_NODES = 500;
   var timeoutMs = Number(script && script.getAttribute("data-boot-timeout")) || 30000;
   var names = window.__alloyNS || [];
-
-  function instances() {
-    return names
-      .map(function (name) { return { name: name, fn: window[name] }; })
-      .filter(function (entry) { return entry.fn && Array.isArray(entry.fn.q); });
-  }
-
-  function route(run) {
-    instances().forEach(function (entry) {
-      var queue = entry.fn.q;
-      var execute = function (call) { run(entry.name, call); };
-      queue.push = function (call) { execute(call); return queue.length; };
-      queue.splice(0).forEach(execute);
-    });
-  }
+  var pageId = newId();
+  var journal = [];   // {kind: "command", name, call, facts} | {kind: "click", facts, path, overlay}, in order
+  var deliver = null; // set once Python is up, or failed to start
+  var storedKeys = {};
+  var hiding = false;  // this script inserted the prehiding style
+  var left = false;    // pagehide was seen
 
   function mark(name) {
     try { performance.mark("alloy-py:" + name); } catch (e) { /* old browsers */ }
   }
 
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 15) | 64;
+    bytes[8] = (bytes[8] & 63) | 128;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  // ------------------------------------------------------------------ facts
+  function pageFacts() {
+    var root = document.documentElement;
+    var type = screen.orientation && screen.orientation.type;
+    var orientation = typeof type === "string" ? type.split("-")[0] : null;
+    if (orientation !== "portrait" && orientation !== "landscape") {
+      orientation = window.matchMedia && matchMedia("(orientation: portrait)").matches ? "portrait"
+        : window.matchMedia && matchMedia("(orientation: landscape)").matches ? "landscape" : null;
+    }
+    return {
+      href: location.href, referrer: document.referrer,
+      screenWidth: screen.width, screenHeight: screen.height, orientation: orientation,
+      viewportWidth: root ? root.clientWidth : null, viewportHeight: root ? root.clientHeight : null
+    };
+  }
+
+  function callFacts(page) {
+    return { id: newId(), time: Date.now(), page: page || pageFacts() };
+  }
+
+  function optionsOf(entry) {
+    var options = entry.call && entry.call[2] && entry.call[2][1];
+    return options && typeof options === "object" ? options : {};
+  }
+
+  function commandOf(entry) {
+    return entry.call && entry.call[2] && entry.call[2][0];
+  }
+
+  function read(object, key) {
+    try { return object[key]; } catch (e) { return undefined; } // a throwing getter is Python's to report
+  }
+
+  // ------------------------------------------------------------------ queue
+  function record(entry) {
+    if (deliver) { deliver(entry); return; }
+    journal.push(entry);
+    if (entry.kind === "command") prehide();
+  }
+
+  function adopt(name) {
+    var fn = window[name];
+    if (!fn || !Array.isArray(fn.q)) return;
+    var queue = fn.q;
+    var page = pageFacts();
+    queue.splice(0).forEach(function (call) { // made before this script ran: their moment is now
+      record({ kind: "command", name: name, call: call, facts: callFacts(page) });
+    });
+    queue.push = function (call) {
+      record({ kind: "command", name: name, call: call, facts: callFacts() });
+      return queue.length;
+    };
+  }
+
+  // ------------------------------------------------------------------ clicks
+  // The nodes from the clicked one up to the document; the subtrees of those
+  // that may be the link. Python's ActivityCollector decides what it means.
+  function describe(node, budget, withTree) {
+    var described = { n: node.nodeName };
+    if (node.nodeType === 3) { described.v = node.nodeValue; return described; }
+    if (node.nodeType !== 1) return described;
+    var href = node.href;
+    described.f = {
+      href: typeof href === "string" ? href : null, protocol: typeof node.protocol === "string" ? node.protocol : "",
+      onclick: !!node.onclick, type: typeof node.type === "string" ? node.type : "",
+      src: typeof node.src === "string" ? node.src : "", download: !!node.download,
+      id: typeof node.id === "string" ? node.id : ""
+    };
+    if (!withTree) return described;
+    var text = node.innerText;
+    described.t = typeof text === "string" && text ? text : node.textContent || "";
+    described.a = {};
+    ["alt", "title", "value", "src", "aria-label", "name"].forEach(function (name) {
+      var value = node.getAttribute(name);
+      if (value !== null) described.a[name] = value;
+    });
+    described.c = [];
+    for (var child = node.firstChild; child && budget.left > 0; child = child.nextSibling) {
+      budget.left -= 1;
+      described.c.push(describe(child, budget, true));
+    }
+    return described;
+  }
+
+  function mayBeLink(node) {
+    return node.nodeType === 1 && (/^(A|AREA|BUTTON|INPUT)$/.test(node.nodeName) || !!node.onclick);
+  }
+
+  function onClick(event) {
+    if (deliver || event.s_fe) return; // Python listens itself once it is up; AppMeasurement re-dispatches
+    try {
+      var path = event.composedPath ? event.composedPath() : [];
+      var node = path.length ? path[0] : event.target;
+      var nodes = [];
+      var budget = { left: MAX_CLICK_NODES };
+      for (; node; node = node.parentNode) nodes.push(describe(node, budget, mayBeLink(node)));
+      record({
+        kind: "click", facts: callFacts(), path: nodes,
+        overlay: !!document.getElementById("cppXYctnr")
+      });
+    } catch (e) { /* never break the page's click */ }
+  }
+
+  // ------------------------------------------------------------------ prehiding
+  // alloy.js hides when a sendEvent that renders decisions is processed; here
+  // that is the moment such a call and its instance's configure are both queued.
+  function rendersDecisions(entry) {
+    return entry.kind === "command" && commandOf(entry) === "sendEvent" && read(optionsOf(entry), "renderDecisions") === true;
+  }
+
+  function prehide() {
+    if (!hiding) {
+      names.forEach(function (name) {
+        if (hiding || document.getElementById(PREHIDING_ID)) return; // the page's own snippet is alloy's business
+        var own = journal.filter(function (entry) { return entry.kind === "command" && entry.name === name; });
+        var configure = own.filter(function (entry) { return commandOf(entry) === "configure"; })[0];
+        var style = configure && read(optionsOf(configure), "prehidingStyle");
+        if (!own.some(rendersDecisions) || typeof style !== "string" || !style) return;
+        if (consentCookie(read(optionsOf(configure), "orgId")) === "out") return; // alloy never hides then
+        var node = document.createElement("style");
+        node.id = PREHIDING_ID;
+        var nonced = document.querySelector("[nonce]");
+        var nonce = nonced && (nonced.nonce || nonced.getAttribute("nonce"));
+        if (nonce) node.nonce = nonce;
+        node.textContent = style;
+        (document.head || document.documentElement).appendChild(node);
+        configure.facts.hid = true; // a configure that fails must show the page again
+        hiding = true;
+        mark("prehiding");
+      });
+    }
+    if (hiding) { // each call that would render is one after which Python makes sure the page shows
+      journal.forEach(function (entry) { if (rendersDecisions(entry)) entry.facts.hid = true; });
+    }
+  }
+
+  function unhide() {
+    var node = document.getElementById(PREHIDING_ID);
+    if (node && node.parentNode) node.parentNode.removeChild(node);
+  }
+
+  // ------------------------------------------------------------------ durable queue
+  function cookie(name) {
+    var found = null;
+    document.cookie.split("; ").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      var key = at < 0 ? pair : pair.slice(0, at);
+      if (found === null && key === name) {
+        try { found = decodeURIComponent(pair.slice(at + 1)); } catch (e) { found = pair.slice(at + 1); }
+      }
+    });
+    return found;
+  }
+
+  // "in", "out" or null: the general consent the Edge stored, as alloy reads it.
+  function consentCookie(orgId) {
+    if (typeof orgId !== "string") return null;
+    var prefix = "kndctr_" + orgId.replace("@", "_") + "_";
+    if (cookie(prefix + "identity") === null) return null; // alloy drops a consent cookie without identity
+    var match = /(?:^|;)general=(in|out)(?:;|$)/.exec(cookie(prefix + "consent") || "");
+    return match ? match[1] : null;
+  }
+
+  function serialize(value, callbacks) {
+    return JSON.stringify(value === undefined ? null : value, function (key, item) {
+      if (typeof item === "function") { callbacks.push(key); return undefined; }
+      return item;
+    });
+  }
+
+  function persist(state) {
+    if (state === "left") left = true;
+    if (left) state = "left"; // Chromium hides the page after pagehide: it stays left
+    if (deliver) { // Python has the calls now; only say that this page is gone
+      Object.keys(storedKeys).forEach(function (key) {
+        try {
+          var stored = JSON.parse(localStorage.getItem(key) || "null");
+          if (stored && stored.state !== "replaying") {
+            stored.state = state;
+            localStorage.setItem(key, JSON.stringify(stored));
+          }
+        } catch (e) { /* storage unavailable */ }
+      });
+      return;
+    }
+    names.forEach(function (name) {
+      var configure = null;
+      var entries = [];
+      var dropped = { excess: 0, tooLarge: 0, unserializable: 0 };
+      journal.forEach(function (entry) {
+        if (entry.kind === "command" && entry.name !== name) return;
+        if (entry.kind === "command" && commandOf(entry) === "configure" && !configure) { configure = entry; return; }
+        if (!configure) return; // nothing of an instance counts before its configure
+        var callbacks = [];
+        var stored = { id: entry.facts.id, kind: entry.kind, time: entry.facts.time, page: entry.facts.page };
+        var text;
+        try {
+          if (entry.kind === "click") {
+            stored.path = entry.path;
+            stored.overlay = entry.overlay;
+          } else {
+            stored.command = commandOf(entry);
+            stored.options = JSON.parse(serialize(optionsOf(entry), callbacks));
+            stored.callbacks = callbacks;
+          }
+          text = JSON.stringify(stored);
+        } catch (e) { dropped.unserializable += 1; return; }
+        if (text.length > MAX_CALL_CHARS) { dropped.tooLarge += 1; return; }
+        if (entries.length >= MAX_CALLS) { dropped.excess += 1; return; }
+        entries.push({ entry: entry, stored: stored });
+      });
+      if (!configure) return;
+      var options = optionsOf(configure);
+      var consent = consentCookie(read(options, "orgId"));
+      var fallback = read(options, "defaultConsent");
+      if (consent === "out" || (consent === null && fallback !== undefined && fallback !== "in")) return;
+      var callbacks = [];
+      var key = STORE_PREFIX + name + "." + pageId;
+      try {
+        var record = {
+          v: 1, page: pageId, state: state, savedAt: Date.now(),
+          configure: JSON.parse(serialize(options, callbacks)), callbacks: callbacks,
+          dropped: dropped, entries: entries.map(function (item) { return item.stored; })
+        };
+        if (entries.length) localStorage.setItem(key, JSON.stringify(record));
+        else localStorage.removeItem(key);
+      } catch (e) { return; } // storage full or off: nothing more can be done
+      storedKeys[key] = true;
+      entries.forEach(function (item) { item.entry.facts.storedIn = key; });
+    });
+  }
+
+  // ------------------------------------------------------------------ boot
   // Start every download now, in parallel, instead of one after the other as
   // Pyodide discovers them; its own fetch()es then reuse these responses.
   function preload() {
@@ -92,9 +341,9 @@
           }
           // For diagnostics and the benchmark (wasm memory); not an API.
           window.__alloyPy = { pyodide: pyodide };
-          var execute = pyodide.pyimport("alloy_py.browser.bridge").execute;
+          var bridge = pyodide.pyimport("alloy_py.browser.bridge");
           mark("ready");
-          return execute;
+          return bridge;
         })
         .then(resolve, reject)
         .finally(function () {
@@ -104,17 +353,41 @@
     });
   }
 
-  boot().then(
-    function (execute) {
-      route(function (name, call) {
-        var args = call[2] || [];
-        execute(name, args[0], args[1]).then(call[0], call[1]);
-      });
-    },
-    function (error) {
-      var message = "alloy-py could not start: " + error.message;
-      console.error(message);
-      route(function (name, call) { call[1](new Error("[" + name + "] " + message)); });
-    }
-  );
+  function handOver(bridge) {
+    bridge.start(pageId);
+    var execute = bridge.execute;
+    var click = bridge.click;
+    deliver = function (entry) {
+      if (entry.kind === "click") { click(entry); return; }
+      var call = entry.call;
+      var args = call[2] || [];
+      execute(entry.name, args[0], args[1], entry.facts).then(call[0], call[1]);
+    };
+    var recorded = journal.splice(0);
+    // Calls made from now on are Python's as they happen: no facts to carry.
+    var direct = function (entry) {
+      var args = entry.call[2] || [];
+      execute(entry.name, args[0], args[1]).then(entry.call[0], entry.call[1]);
+    };
+    recorded.forEach(deliver);
+    deliver = function (entry) { if (entry.kind === "command") direct(entry); };
+  }
+
+  function fail(error) {
+    var message = "alloy-py could not start: " + error.message;
+    console.error(message);
+    unhide();
+    deliver = function (entry) {
+      if (entry.kind === "command") entry.call[1](new Error("[" + entry.name + "] " + message));
+    };
+    journal.splice(0).forEach(deliver);
+  }
+
+  names.forEach(adopt);
+  document.addEventListener("click", onClick, true);
+  window.addEventListener("pagehide", function () { persist("left"); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") persist("hidden");
+  });
+  boot().then(handOver, fail);
 })();

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 __all__ = [
-    "Browser", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node", "PageFacts",
+    "Browser", "ClickDom", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node", "PageFacts",
     "StorageKind",
 ]
 
@@ -78,6 +78,29 @@ class PageFacts:
     viewport_width: int | None = None
     viewport_height: int | None = None
     iana_timezone: str | None = None
+
+
+class ClickDom(Protocol):
+    """What click collection reads of the page: the live :class:`Browser`, or a
+    recorded click (:class:`~alloy_py.browser.recorded.RecordedDom`)."""
+
+    def page(self) -> PageFacts: ...
+
+    def element_by_id(self, element_id: str) -> Node | None: ...
+
+    def parent(self, node: Node) -> Node | None: ...
+
+    def node_name(self, node: Node) -> str: ...
+
+    def child_nodes(self, node: Node) -> list[Node]: ...
+
+    def node_value(self, node: Node) -> str | None: ...
+
+    def inner_text(self, node: Node) -> str: ...
+
+    def get_attribute(self, node: Node, name: str) -> str | None: ...
+
+    def link_facts(self, node: Node) -> LinkFacts: ...
 
 
 class Browser(Protocol):

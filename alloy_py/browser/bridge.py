@@ -15,10 +15,12 @@ from pyodide.ffi import JsProxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from .. import create_instance
 from ..errors import AlloyError
+from ..instance import Page
 from ..lifecycle import start_now
+from ..startup import CallFacts, recorded_page, replay_stored, run_recorded
 from .pyodide import page_browser
 
-__all__ = ["execute", "from_js"]
+__all__ = ["click", "execute", "from_js", "start"]
 
 
 class JsFunction:
@@ -79,14 +81,28 @@ def _js_error(error: AlloyError) -> Any:
     return js_error
 
 
-def execute(name: str, command: str, options: Any = None) -> Any:
-    """``window[name](command, options)``: returns a JS Promise."""
+def start(page_id: str) -> None:
+    """The loader's id for this page load: its own durable-queue records are never replayed here."""
+    global _page_id
+    _page_id = str(page_id)
+
+
+def execute(name: str, command: str, options: Any = None, facts: Any = None) -> Any:
+    """``window[name](command, options)``: returns a JS Promise.
+
+    ``facts``: the loader's record of a call made before Python ran (see :mod:`alloy_py.startup`).
+    """
     python_options = from_js(options)  # read at call time, as alloy.js does
+    call = _call_facts(facts)
+    instance = create_instance(name, page_browser())
 
     def executor(resolve: Any, reject: Any) -> None:
         async def run() -> None:
             try:
-                result = await create_instance(name, page_browser()).execute(str(command), python_options)
+                if call is None:
+                    result = await instance.execute(str(command), python_options)
+                else:
+                    result = await run_recorded(instance, str(command), python_options, call)
             except AlloyError as error:
                 reject(_js_error(error))
             except BaseException as error:  # a bug of ours: still a readable rejection
@@ -95,5 +111,34 @@ def execute(name: str, command: str, options: Any = None) -> Any:
                 resolve(_to_js(result))
 
         start_now(run())
+        if command == "configure" and instance.configuring and isinstance(python_options, dict):
+            replay_stored(instance, python_options, _page_id)
 
     return js.Promise.new(executor)
+
+
+def click(recorded: Any) -> None:
+    """A click the loader recorded before Python ran, for every instance already called."""
+    record = from_js(recorded)
+    call = _call_facts(recorded.facts)
+    if call is None or not isinstance(record, dict):
+        return
+    for instance in list(Page.of(page_browser()).instances.values()):
+        start_now(instance.collect_recorded_click(record, call))
+
+
+def _call_facts(facts: Any) -> CallFacts | None:
+    record = from_js(facts)
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        return None
+    time_ms = record.get("time")
+    return CallFacts(
+        id=record["id"],
+        time_ms=int(time_ms) if isinstance(time_ms, (int, float)) else page_browser().now_ms(),
+        page=recorded_page(record.get("page"), page_browser().page()),
+        stored_in=record.get("storedIn") if isinstance(record.get("storedIn"), str) else None,
+        hid_containers=bool(record.get("hid")),
+    )
+
+
+_page_id = ""

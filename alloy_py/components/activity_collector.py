@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from ..browser import Node
+from ..browser import ClickDom, Node
+from ..browser.recorded import RecordedDom
 from ..event import Event
+from ..startup import CallFacts
 from ..lifecycle import start_now
 from ..validation import Validator, boolean, callback, object_of, string
 from . import Component, ComponentContext
@@ -115,13 +118,25 @@ class ActivityCollector(Component):
             self._save({"pageName": page["name"], "pageIDType": 1})
 
     def _clicked(self, element: Node) -> None:
-        events = self.context.events
-        event = events.create_event()
-        event.document_may_unload = True  # an exit link must go out as a beacon
-        self._inject(event, element)
-        if event.is_empty():
+        event = self._click_event(self.context.browser, element, None)
+        if event is not None:
+            start_now(self._send(event))
+
+    async def collect_recorded(self, click: Mapping[str, Any], call: CallFacts) -> None:
+        """A click the loader recorded before Python ran: its page, time and nodes as they were."""
+        dom = RecordedDom(click, call.page or self.context.browser.page())
+        if dom.target is None:
             return
-        start_now(self._send(event))
+        event = self._click_event(dom, dom.target, call)
+        if event is not None:
+            await self._send(event)
+
+    def _click_event(self, dom: ClickDom, element: Node, call: CallFacts | None) -> Event | None:
+        event = self.context.events.create_event()
+        event.call = call
+        event.document_may_unload = True  # an exit link must go out as a beacon
+        self._inject(event, dom, element)
+        return None if event.is_empty() else event
 
     async def _send(self, event: Event) -> None:
         try:
@@ -129,12 +144,12 @@ class ActivityCollector(Component):
         except Exception as error:  # nobody awaits a click
             self.logger.error("An error occurred while executing the click collection.", str(error))
 
-    def _inject(self, event: Event, element: Node) -> None:
+    def _inject(self, event: Event, dom: ClickDom, element: Node) -> None:
         config = self.context.config
         if not config["clickCollectionEnabled"]:
             return
-        props = self._properties(element)
-        if self.context.browser.element_by_id("cppXYctnr") is not None:
+        props = self._properties(dom, element)
+        if dom.element_by_id("cppXYctnr") is not None:
             return  # the Activity Map overlay is open
         valid_link = all(props.get(k) for k in ("linkUrl", "linkType", "linkName", "linkRegion"))
         link_type = props.get("linkType")
@@ -149,19 +164,18 @@ class ActivityCollector(Component):
         elif props.get("pageName") and props.get("linkName") and props.get("linkRegion") and "pageIDType" in props:
             self._save({k: props.get(k) for k in ("pageName", "linkName", "linkRegion", "linkType", "linkUrl", "pageIDType")})
 
-    def _properties(self, element: Node) -> dict[str, Any]:
-        browser = self.context.browser
-        clickable = self._clickable(element)
+    def _properties(self, dom: ClickDom, element: Node) -> dict[str, Any]:
+        clickable = self._clickable(dom, element)
         if clickable is None:
             return {}
-        href = browser.page().href
-        facts = browser.link_facts(clickable)
+        href = dom.page().href
+        facts = dom.link_facts(clickable)
         link_url = urljoin(href, facts.href or "") or href
         props: dict[str, Any] = {
             "linkUrl": link_url,
-            "linkType": self._link_type(link_url, facts.download),
-            "linkRegion": self._region(clickable),
-            "linkName": self._name(clickable),
+            "linkType": self._link_type(link_url, facts.download, href),
+            "linkRegion": self._region(dom, clickable),
+            "linkName": self._name(dom, clickable),
             "pageIDType": 0,
             "pageName": href,
         }
@@ -182,8 +196,7 @@ class ActivityCollector(Component):
             props["filteredXdm"], props["filteredData"] = options.get("xdm"), options.get("data")
         return props
 
-    def _clickable(self, element: Node | None) -> Node | None:
-        browser = self.context.browser
+    def _clickable(self, browser: ClickDom, element: Node | None) -> Node | None:
         node = element
         while node is not None:
             name = browser.node_name(node)
@@ -201,19 +214,18 @@ class ActivityCollector(Component):
             node = browser.parent(node)
         return None
 
-    def _link_type(self, url: str, download_attribute: bool) -> str:
+    def _link_type(self, url: str, download_attribute: bool, page_href: str) -> str:
         if not url:
             return "other"
         qualifier = self.context.config.get("downloadLinkQualifier")
         if download_attribute or (qualifier and re.search(qualifier, _trim_query(url).lower())):
             return "download"
-        hostname = (urlsplit(self.context.browser.page().href).hostname or "").lower()
+        hostname = (urlsplit(page_href).hostname or "").lower()
         if hostname and hostname not in _trim_query(url).lower():
             return "exit"
         return "other"
 
-    def _region(self, node: Node) -> str:
-        browser = self.context.browser
+    def _region(self, browser: ClickDom, node: Node) -> str:
         parent = browser.parent(node)
         while parent is not None:
             name = browser.node_name(parent)
@@ -225,11 +237,10 @@ class ActivityCollector(Component):
             parent = browser.parent(parent)
         return "BODY"
 
-    def _name(self, node: Node) -> str:
+    def _name(self, browser: ClickDom, node: Node) -> str:
         """alloy's ``getLinkName``: the text, else alt, title, value, img src, aria-label, name."""
-        browser = self.context.browser
         text = _squeeze(browser.inner_text(node))
-        supported, unsupported = self._supported_nodes(node)
+        supported, unsupported = self._supported_nodes(browser, node)
         if not text or unsupported:
             texts: list[str] = []
             found: dict[str, str] = {}
@@ -251,13 +262,12 @@ class ActivityCollector(Component):
                         return found[key]
         return text
 
-    def _supported_nodes(self, node: Node) -> tuple[list[Node], bool]:
-        browser = self.context.browser
+    def _supported_nodes(self, browser: ClickDom, node: Node) -> tuple[list[Node], bool]:
         if _UNSUPPORTED_TEXT_NODES.match(browser.node_name(node)):
             return [], True
         nodes, unsupported = [node], False
         for child in browser.child_nodes(node):
-            more, child_unsupported = self._supported_nodes(child)
+            more, child_unsupported = self._supported_nodes(browser, child)
             nodes += more
             unsupported = unsupported or child_unsupported
         return nodes, unsupported

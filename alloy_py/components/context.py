@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from .. import __version__
 from ..event import Event
+from ..startup import REPLAY_MARKER
 from ..validation import Validator, array_of, object_of, string
 from . import Component
 
@@ -51,7 +52,10 @@ class Context(Component):
 
     def on_before_event(self, event: Event, **_: Any) -> None:
         browser = self.context.browser
-        page = browser.page()
+        call = event.call
+        # A call recorded before Python ran is described as it was when it was made.
+        page = (call.page if call else None) or browser.page()
+        now = call.time_ms if call else browser.now_ms()
         for name in self._enabled:
             if name == "web":
                 event.merge_xdm({"web": {"webPageDetails": {"URL": page.href}, "webReferrer": {"URL": page.referrer}}})
@@ -76,7 +80,6 @@ class Context(Component):
                     environment["browserDetails"] = details
                 event.merge_xdm({"environment": environment})
             elif name == "placeContext":
-                now = browser.now_ms()
                 offset = browser.timezone_offset_minutes(now)
                 place: dict[str, Any] = {"localTimezoneOffset": offset}
                 if abs(offset) < 6000:
@@ -85,7 +88,12 @@ class Context(Component):
                     place["ianaTimezone"] = page.iana_timezone
                 event.merge_xdm({"placeContext": place})
             # highEntropyUserAgentHints and oneTimeAnalyticsReferrer: accepted, not yet collected.
-        event.merge_xdm({"timestamp": iso_utc(browser.now_ms())})
+        event.merge_xdm({"timestamp": iso_utc(now)})
+        if call and call.stored_in:
+            # It was written to the durable queue, so it may reach the Edge twice: same _id both times.
+            event.merge_xdm({"_id": call.id})
+            if call.replayed:
+                event.merge_data({REPLAY_MARKER: {"replayed": True, "eventId": call.id, "queuedAt": iso_utc(now)}})
         event.merge_xdm(
             {"implementationDetails": {"name": LIBRARY_NAME, "version": __version__, "environment": "browser"}}
         )

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._jsonutil import deep_assign
+from ..startup import current_call
 from ..validation import array_of, boolean, enum_of, map_of_values, object_of, string
 from . import Command, Component
 
@@ -81,6 +82,7 @@ class DataCollector(Component):
         overrides = options.pop("edgeConfigOverrides", None)
         events = self.context.events
         event = events.create_event()
+        event.call = current_call.get()
         if unloading:
             event.document_may_unload = True
         event.user_xdm = xdm

@@ -136,10 +136,14 @@ class Identity(Component):
     async def _ensure_single_identity(
         self, request: EdgeRequest, on_response: Callable[..., Any], on_request_failure: Callable[..., Any]
     ) -> None:
-        if self._identity_cookie_exists():
+        previous = self._pending_identity
+        # alloy.js checks every queued request before any answer can land (one run of
+        # microtasks); Pyodide resumes them in separate tasks, between which the first
+        # answer's Set-Cookie may arrive. Queue behind an identity still on its way,
+        # so that requests keep their order as in alloy.js.
+        if self._identity_cookie_exists() and (previous is None or previous.done()):
             request.identity_established = True
             return
-        previous = self._pending_identity
         if previous is None:
             self._pending_identity = self._await_identity_cookie(on_response, on_request_failure)
             self._let_go_without_identity(request)

@@ -149,6 +149,21 @@ class Personalization(Component):
         if self.context.config["targetMigrationEnabled"]:
             request.payload.merge_meta({"target": {"migration": True}})
 
+    def on_components_registered(self, **_: Any) -> None:
+        """alloy's ``handleConsentFlicker``: an opted-out visitor never keeps prehidden content hidden."""
+        consent = self.context.consent
+        if consent.state == "out" and consent.was_set:
+            self.renderer.show_containers()
+            return
+
+        async def show_if_declined() -> None:
+            try:
+                await consent.await_consent()
+            except Exception:
+                self.renderer.show_containers()
+
+        asyncio.ensure_future(show_if_declined())
+
     def on_request_failure(self, **_: Any) -> None:
         self.renderer.show_containers()
 

@@ -20,6 +20,7 @@ from ..cookies import CookieJar, namespaced_cookie_name
 from ..errors import NetworkError, PayloadTooLargeError
 from ..lifecycle import CallbackList, Lifecycle
 from ..log import Logger
+from ..startup import forget_sent
 from .request import EdgeRequest
 from .response import EdgeResponse, check_status, parse_body
 
@@ -232,6 +233,7 @@ class EdgeClient:
                     retries += 1
                     continue
                 break
+            forget_sent(self._browser, request.payload.events)  # handed to the browser: out of the durable queue
         except NetworkError as error:
             raise NetworkError("Network request failed.") from error
         parsed = parse_body(response.body)

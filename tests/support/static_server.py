@@ -123,6 +123,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         self._record()
+        clean = urlsplit(self.path).path
+        for prefix, seconds in list(self.server.delays.items()):
+            if clean.startswith(prefix):
+                time.sleep(seconds)  # a slow network for these files (this thread only)
+                break
         page = self._page()
         if page is not None:
             return self._serve_page(page, head=False)
@@ -161,10 +166,14 @@ class _Server(http.server.ThreadingHTTPServer):
         self.requests: list[tuple[str, str]] = []
         self.cache_control: Optional[str] = "no-store"
         self.extra_headers: dict[str, str] = {}
+        self.delays: dict[str, float] = {}
         self.verbose = False
 
     def finish_request(self, request, client_address) -> None:
-        self.RequestHandlerClass(request, client_address, self, directory=self.directory)
+        try:
+            self.RequestHandlerClass(request, client_address, self, directory=self.directory)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the page went away mid-download (tests leave pages during boot)
 
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -276,6 +285,13 @@ class StaticServer:
             return sorted(self._httpd.pages)
 
     # -- mounts ------------------------------------------------------------
+    def delay(self, prefix: str, seconds: float) -> None:
+        """Answer GETs of paths under ``prefix`` ``seconds`` late (0 removes the delay)."""
+        if seconds:
+            self._httpd.delays[prefix] = seconds
+        else:
+            self._httpd.delays.pop(prefix, None)
+
     def add_mount(self, prefix: str, directory: PathLike) -> str:
         """Serve ``directory`` under URL ``prefix`` (e.g. ``/vendor/alloy/``)."""
         prefix = "/" + prefix.strip("/") + "/"
