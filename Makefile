@@ -4,7 +4,8 @@
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
 #   make test    run all tests (core + headless-browser) with pytest
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
-#   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json
+#   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json;
+#                then the durability counts (bench/durability.py, DURABILITY_ROUNDS=3)
 #   make demo    the demo pages + the Edge emulator on http://127.0.0.1:$(DEMO_PORT)/ (HEADLESS=1: drive them)
 #   make serve   web/dist + the local Edge emulator on http://127.0.0.1:$(SERVE_PORT)/
 #   make clean   remove build outputs (distclean: also .venv and node_modules)
@@ -21,6 +22,7 @@ STAMPS := build/stamps
 PYTEST_ARGS ?= -q
 DEMO_PORT ?= 8000
 ROUNDS ?= 5
+DURABILITY_ROUNDS ?= 3
 SERVE_PORT ?= 8080
 
 .PHONY: setup chromium web test parity bench demo serve clean distclean
@@ -67,6 +69,7 @@ parity: web
 
 bench: web
 	ROUNDS=$(ROUNDS) $(PY) bench/run.py
+	ROUNDS=$(DURABILITY_ROUNDS) $(PY) bench/durability.py
 
 # make demo: the demo pages + the local Edge emulator; HEADLESS=1 drives them in Chromium.
 demo: web

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_AGE_MS", "MAX_CALLS", "MAX_CALL_CHARS", "REPLAY_MARKER", "STORE_PREFIX", "CallFacts", "current_call",
-    "forget_sent", "recorded_page", "replay_stored", "run_recorded",
+    "collect_recorded_click", "forget_sent", "handing_over", "leaving", "recorded_page", "replay_stored", "run_recorded",
 ]
 
 STORE_PREFIX = "alloy-py.queue."
@@ -140,6 +140,43 @@ def forget_sent(browser: Browser, events: Iterable[Event]) -> None:
             _forget(browser, call.stored_in, call.id)
 
 
+def handing_over(events: Iterable[Event]) -> None:
+    """A request goes to the browser now: if the page is left, it is the browser's, not ours to keep."""
+    for event in events:
+        if event.call is not None:
+            _unsent.pop(event.call.id, None)
+
+
+# Recorded calls of this page not handed to the browser yet (they may wait for an
+# identity, or for consent), and the records this page is replaying: what
+# :func:`leaving` tells the loader when the visitor leaves after Python started.
+_unsent: dict[str, None] = {}
+_replaying: dict[str, Browser] = {}
+
+
+def leaving() -> list[str]:
+    """The page is being left: the ids of recorded calls still waiting, for the loader to store.
+
+    Records this page was replaying are handed on at once (``state: left``), so the
+    next page goes on where this one stopped.
+    """
+    for key, browser in list(_replaying.items()):
+        record = _load(browser, key)
+        if record is not None and record.get("state") == "replaying":
+            record["state"] = "left"
+            _save(browser, key, record)
+    return list(_unsent)
+
+
+async def collect_recorded_click(instance: Instance, click: Mapping[str, Any], call: CallFacts) -> None:
+    """A click the loader recorded on this page before Python ran."""
+    _unsent[call.id] = None
+    try:
+        await instance.collect_recorded_click(click, call)
+    finally:
+        _unsent.pop(call.id, None)
+
+
 # ---------------------------------------------------------------- one recorded call
 async def run_recorded(instance: Instance, command: str, options: Any, call: CallFacts) -> dict[str, Any]:
     """Run a call the loader recorded on this page, before Python was ready."""
@@ -148,6 +185,8 @@ async def run_recorded(instance: Instance, command: str, options: Any, call: Cal
         # The page was left (or hidden for long) and came back: another page replayed this call.
         instance.logger.warn(f"The {command} command was already sent by a later page (replayed); skipping it.")
         return {}
+    if command not in _NOT_REPLAYED:
+        _unsent[call.id] = None
     try:
         return await instance.execute(command, options, call=call)
     except AlloyError:
@@ -155,6 +194,7 @@ async def run_recorded(instance: Instance, command: str, options: Any, call: Cal
             _show_containers(browser)  # no configuration, so no rendering will ever show them
         raise
     finally:
+        _unsent.pop(call.id, None)
         if call.stored_in:
             _forget(browser, call.stored_in, call.id)
         if call.hid_containers and command != "configure":
@@ -213,6 +253,7 @@ def replay_stored(instance: Instance, configure_options: Mapping[str, Any], page
         _save(browser, key, record)
         if fresh:
             claimed.append(_Claimed(key, record, fresh))
+            _replaying[key] = browser
     started = 0
     for item in claimed:
         stored_config = item.record["configure"]

@@ -39,6 +39,8 @@
   var journal = [];   // {kind: "command", name, call, facts} | {kind: "click", facts, path, overlay}, in order
   var deliver = null; // set once Python is up, or failed to start
   var storedKeys = {};
+  var python = null;  // the bridge, once Python is up
+  var handed = [];    // what the journal held when Python took over
   var hiding = false;  // this script inserted the prehiding style
   var left = false;    // pagehide was seen
 
@@ -226,26 +228,27 @@
     });
   }
 
+  // Before Python is up, every call still waiting is kept; once it is up, only
+  // on pagehide, the recorded calls Python has not handed to the browser yet.
   function persist(state) {
     if (state === "left") left = true;
     if (left) state = "left"; // Chromium hides the page after pagehide: it stays left
-    if (deliver) { // Python has the calls now; only say that this page is gone
-      Object.keys(storedKeys).forEach(function (key) {
-        try {
-          var stored = JSON.parse(localStorage.getItem(key) || "null");
-          if (stored && stored.state !== "replaying") {
-            stored.state = state;
-            localStorage.setItem(key, JSON.stringify(stored));
-          }
-        } catch (e) { /* storage unavailable */ }
-      });
-      return;
+    var waiting = null;
+    if (python) {
+      if (state !== "left") return; // hidden but alive: Python sends them itself
+      waiting = {};
+      try {
+        python.leaving().forEach(function (id) { waiting[id] = true; });
+      } catch (e) { return; }
     }
+    var entries = handed.concat(journal).filter(function (entry) {
+      return !waiting || waiting[entry.facts.id] || (entry.kind === "command" && commandOf(entry) === "configure");
+    });
     names.forEach(function (name) {
       var configure = null;
-      var entries = [];
+      var kept = [];
       var dropped = { excess: 0, tooLarge: 0, unserializable: 0 };
-      journal.forEach(function (entry) {
+      entries.forEach(function (entry) {
         if (entry.kind === "command" && entry.name !== name) return;
         if (entry.kind === "command" && commandOf(entry) === "configure" && !configure) { configure = entry; return; }
         if (!configure) return; // nothing of an instance counts before its configure
@@ -264,8 +267,8 @@
           text = JSON.stringify(stored);
         } catch (e) { dropped.unserializable += 1; return; }
         if (text.length > MAX_CALL_CHARS) { dropped.tooLarge += 1; return; }
-        if (entries.length >= MAX_CALLS) { dropped.excess += 1; return; }
-        entries.push({ entry: entry, stored: stored });
+        if (kept.length >= MAX_CALLS) { dropped.excess += 1; return; }
+        kept.push({ entry: entry, stored: stored });
       });
       if (!configure) return;
       var options = optionsOf(configure);
@@ -278,13 +281,13 @@
         var record = {
           v: 1, page: pageId, state: state, savedAt: Date.now(),
           configure: JSON.parse(serialize(options, callbacks)), callbacks: callbacks,
-          dropped: dropped, entries: entries.map(function (item) { return item.stored; })
+          dropped: dropped, entries: kept.map(function (item) { return item.stored; })
         };
-        if (entries.length) localStorage.setItem(key, JSON.stringify(record));
+        if (kept.length) localStorage.setItem(key, JSON.stringify(record));
         else localStorage.removeItem(key);
       } catch (e) { return; } // storage full or off: nothing more can be done
       storedKeys[key] = true;
-      entries.forEach(function (item) { item.entry.facts.storedIn = key; });
+      kept.forEach(function (item) { if (!python) item.entry.facts.storedIn = key; });
     });
   }
 
@@ -355,6 +358,7 @@
 
   function handOver(bridge) {
     bridge.start(pageId);
+    python = bridge;
     var execute = bridge.execute;
     var click = bridge.click;
     deliver = function (entry) {
@@ -364,6 +368,7 @@
       execute(entry.name, args[0], args[1], entry.facts).then(call[0], call[1]);
     };
     var recorded = journal.splice(0);
+    handed = recorded;
     // Calls made from now on are Python's as they happen: no facts to carry.
     var direct = function (entry) {
       var args = entry.call[2] || [];
@@ -386,6 +391,14 @@
   names.forEach(adopt);
   document.addEventListener("click", onClick, true);
   window.addEventListener("pagehide", function () { persist("left"); });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted || !python) return;
+    // Back from the back/forward cache with Python up: it sends its calls itself.
+    left = false;
+    Object.keys(storedKeys).forEach(function (key) {
+      try { localStorage.removeItem(key); } catch (e) { /* storage unavailable */ }
+    });
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") persist("hidden");
   });

@@ -17,10 +17,11 @@ from .. import create_instance
 from ..errors import AlloyError
 from ..instance import Page
 from ..lifecycle import start_now
-from ..startup import CallFacts, recorded_page, replay_stored, run_recorded
+from .. import startup
+from ..startup import CallFacts, collect_recorded_click, recorded_page, replay_stored, run_recorded
 from .pyodide import page_browser
 
-__all__ = ["click", "execute", "from_js", "start"]
+__all__ = ["click", "execute", "from_js", "leaving", "start"]
 
 
 class JsFunction:
@@ -124,7 +125,12 @@ def click(recorded: Any) -> None:
     if call is None or not isinstance(record, dict):
         return
     for instance in list(Page.of(page_browser()).instances.values()):
-        start_now(instance.collect_recorded_click(record, call))
+        start_now(collect_recorded_click(instance, record, call))
+
+
+def leaving() -> Any:
+    """``pagehide`` after Python started: the recorded calls not yet sent, for the loader to keep."""
+    return to_js(startup.leaving())
 
 
 def _call_facts(facts: Any) -> CallFacts | None:

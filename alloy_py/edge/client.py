@@ -20,7 +20,7 @@ from ..cookies import CookieJar, namespaced_cookie_name
 from ..errors import NetworkError, PayloadTooLargeError
 from ..lifecycle import CallbackList, Lifecycle
 from ..log import Logger
-from ..startup import forget_sent
+from ..startup import forget_sent, handing_over
 from .request import EdgeRequest
 from .response import EdgeResponse, check_status, parse_body
 
@@ -224,6 +224,7 @@ class EdgeClient:
         if self._logger.enabled:  # parsing the body back is for the console only
             self._logger.info(f"Request {request.id}: Sending request.", parse_body(body))
         http_request = HttpRequest(url, body)
+        handing_over(request.payload.events)
         retries = 0
         try:
             while True:
