@@ -17,8 +17,9 @@ browser the tests use):
    ``makeMemorySnapshot()`` and hand the bytes back;
 3. restore it in a fresh page and run ``configure`` + ``getLibraryInfo``
    through the bridge, with no stdlib zip at all (what the loader does);
-4. write ``snapshot-<sha256:16>.bin`` and its ``.gz`` (gzip -9) and ``.br``
-   (brotli 11, with Node's zlib) variants.
+4. write it without its zero pages (:func:`sparse`) as
+   ``snapshot-<sha256:16>.bin``, and its ``.gz``/``.br`` variants
+   (tools/precompress.py).
 
 ``makeMemorySnapshot``/``_makeSnapshot``/``_loadSnapshot`` are private Pyodide
 API, so the exact Pyodide build is pinned below (version and BUILD_ID, which
@@ -27,16 +28,14 @@ the API and updates the pins. Every step fails loudly (``SnapshotError``).
 
 Results are cached in build/snapshot/ by a hash of every input (Pyodide's
 files, both zips, this script, Chromium's version). The bytes are
-reproducible: the same inputs give the same snapshot (the build makes no use
-of time or randomness that ends up in the heap; checked by
-``tests/core/test_snapshot_build.py``... see README, Performance).
+reproducible: the same inputs give the same snapshot, because the page that
+makes it runs on a fixed clock, a fixed hash seed and seeded entropy (two
+clean builds compared byte for byte).
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import os
 import runpy
 import shutil
 import struct
@@ -44,6 +43,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from precompress import precompress  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "build" / "snapshot"
@@ -60,6 +62,46 @@ NOT_IMPORTED = ("alloy_py.browser.memory",)  # CPython only (Beautiful Soup)
 
 class SnapshotError(RuntimeError):
     pass
+
+
+# The file served is the Pyodide snapshot without its all-zero pages (the heap
+# is 30 MiB, 13 MiB of it not zero): the page receives half the bytes, and
+# copies them back into place in a few ms (expandSnapshot in alloy-py.js).
+#   "ASNP", u32 version 1, u32 length, u32 page size, u32 run count N,
+#   N x (u32 first page, u32 pages), then the runs' bytes in order.
+SPARSE_MAGIC = b"ASNP"
+PAGE = 4096
+
+
+def sparse(snapshot: bytes) -> bytes:
+    runs: list[list[int]] = []
+    for page in range((len(snapshot) + PAGE - 1) // PAGE):
+        if snapshot[page * PAGE:(page + 1) * PAGE].strip(b"\0"):
+            if runs and runs[-1][0] + runs[-1][1] == page:
+                runs[-1][1] += 1
+            else:
+                runs.append([page, 1])
+    head = SPARSE_MAGIC + struct.pack("<IIII", 1, len(snapshot), PAGE, len(runs))
+    table = b"".join(struct.pack("<II", first, count) for first, count in runs)
+    data = b"".join(snapshot[first * PAGE:(first + count) * PAGE] for first, count in runs)
+    return head + table + data
+
+
+def expand(data: bytes) -> bytes:
+    """The Pyodide snapshot back from :func:`sparse`'s bytes (what the loader does)."""
+    if data[:4] != SPARSE_MAGIC:
+        raise SnapshotError("not a sparse snapshot")
+    version, length, page, count = struct.unpack_from("<IIII", data, 4)
+    out = bytearray(length)
+    at = 20 + 8 * count
+    for i in range(count):
+        first, pages = struct.unpack_from("<II", data, 20 + 8 * i)
+        size = min(pages * page, length - first * page)
+        out[first * page:first * page + size] = data[at:at + size]
+        at += size
+    if version != 1 or at != len(data):
+        raise SnapshotError("malformed sparse snapshot")
+    return bytes(out)
 
 
 def wasm_initial_memory(wasm: Path) -> int:
@@ -180,7 +222,7 @@ window.__checked = (async () => {
   const pyodide = await loadPyodide({
     indexURL: P.index, stdLibURL: P.empty, packageBaseUrl: P.index,
     lockFileContents: {info: P.lockInfo, packages: {}},
-    _loadSnapshot: fetch("/__snapshot__").then((r) => r.arrayBuffer()),
+    _loadSnapshot: fetch("/__snapshot__").then((r) => r.arrayBuffer()),  // as made: not sparse
   });
   const ms = performance.now() - t0;
   pyodide.pyimport("random").seed();
@@ -205,7 +247,6 @@ def cache_key(pyodide_dir: Path, stdlib: Path, alloy_zip: Path, chromium: str) -
                  pyodide_dir / "pyodide.asm.wasm", stdlib, alloy_zip, Path(__file__)):
         key.update(hashlib.sha256(path.read_bytes()).digest())
     key.update(_chromium_version(chromium).encode())
-    key.update(os.environ.get("SNAPSHOT_BROTLI", "11").encode())
     return key.hexdigest()[:16]
 
 
@@ -284,16 +325,6 @@ def verify(snapshot: bytes, max_heap: int) -> None:
         raise SnapshotError(f"snapshot heap is {len(snapshot) - offset} bytes, restore supports {max_heap}")
 
 
-def brotli(path: Path, out: Path) -> None:
-    """Brotli with Node's zlib; quality 11 (SNAPSHOT_BROTLI, 80 s for 30 MB here; 9: 5 s, +20 %)."""
-    quality = int(os.environ.get("SNAPSHOT_BROTLI", "11"))
-    script = ("const z=require('zlib'),fs=require('fs');const d=fs.readFileSync(process.argv[1]);"
-              "fs.writeFileSync(process.argv[2],z.brotliCompressSync(d,{params:{"
-              "[z.constants.BROTLI_PARAM_QUALITY]:" + str(quality) + ",[z.constants.BROTLI_PARAM_LGWIN]:24,"
-              "[z.constants.BROTLI_PARAM_SIZE_HINT]:d.length}}))")
-    subprocess.run(["node", "-e", script, str(path), str(out)], check=True)
-
-
 def build(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str) -> str:
     """Put ``pyodide/snapshot-<hash>.bin`` (+ .br, .gz) into ``dist``; return its file name."""
     pyodide_dir = dist / "pyodide"
@@ -305,16 +336,14 @@ def build(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str) ->
     if not (cached / "name").is_file():
         t0 = time.monotonic()
         snapshot = make(dist, stdlib_name, alloy_zip_name, empty_name, key)
-        t1 = time.monotonic()
-        name = f"snapshot-{hashlib.sha256(snapshot).hexdigest()[:16]}.bin"
+        served = sparse(snapshot)
+        if expand(served) != snapshot:
+            raise SnapshotError("the sparse snapshot does not expand to the snapshot")
+        name = f"snapshot-{hashlib.sha256(served).hexdigest()[:16]}.bin"
         tmp = CACHE / (key + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        (tmp / name).write_bytes(snapshot)
-        (tmp / (name + ".gz")).write_bytes(gzip.compress(snapshot, 9, mtime=0))
-        t2 = time.monotonic()
-        brotli(tmp / name, tmp / (name + ".br"))
-        print(f"build_snapshot: make {t1 - t0:.1f} s, gzip {t2 - t1:.1f} s, brotli {time.monotonic() - t2:.1f} s")
+        (tmp / name).write_bytes(served)
         (tmp / "name").write_text(name)
         for old in CACHE.iterdir():
             if old.is_dir() and old.name != tmp.name:
@@ -322,12 +351,12 @@ def build(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str) ->
         tmp.rename(cached)
         print(f"build_snapshot: {name} made in {time.monotonic() - t0:.1f} s")
     name = (cached / "name").read_text()
-    verify((cached / name).read_bytes(), wasm_initial_memory(pyodide_dir / "pyodide.asm.wasm"))
+    verify(expand((cached / name).read_bytes()), wasm_initial_memory(pyodide_dir / "pyodide.asm.wasm"))
     for old in pyodide_dir.glob("snapshot-*"):
         if not old.name.startswith(name):
             old.unlink()
-    for suffix in ("", ".gz", ".br"):
-        shutil.copyfile(cached / (name + suffix), pyodide_dir / (name + suffix))
+    shutil.copyfile(cached / name, pyodide_dir / name)
+    precompress(pyodide_dir / name)
     return name
 
 

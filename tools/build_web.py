@@ -18,6 +18,8 @@ Output (all paths relative to web/dist/):
                                           sys.path: no package install at boot
     pyodide/snapshot-<hash>.bin(.br,.gz)  the memory snapshot the loader restores
                                           (tools/build_snapshot.py)
+    pyodide/*.wasm|mjs.{br,gz}            pre-compressed variants, served with
+                                          Content-Encoding (tools/precompress.py)
     pyodide/empty.zip                     the "stdlib" a restore starts with (the
                                           real one is written after it)
     alloy-py.js                           web/alloy-py.js with its __ALLOY_PY_*__
@@ -41,10 +43,15 @@ from typing import NoReturn
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from precompress import precompress  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 DIST = WEB / "dist"
 PYODIDE_SRC = ROOT / "node_modules" / "pyodide"
+# Served with Content-Encoding from their .gz/.br (the zips are deflated already).
+PRECOMPRESSED = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 PYODIDE_FILES = (
     "pyodide.mjs",
     "pyodide.asm.mjs",
@@ -125,9 +132,13 @@ def copy_pyodide() -> str:
     # Drop anything else (e.g. files from an older layout).
     (out / EMPTY_ZIP).write_bytes(b"")
     _written.append(out / EMPTY_ZIP)
+    keep = {*PYODIDE_FILES, STDLIB_PYC, EMPTY_ZIP}
+    for name in PRECOMPRESSED:
+        variants = precompress(out / name)
+        _written.extend(variants)
+        keep.update(v.name for v in variants)
     for extra in out.iterdir():
-        if extra.name not in PYODIDE_FILES and extra.name not in (STDLIB_PYC, EMPTY_ZIP) \
-                and not extra.name.startswith("snapshot-"):
+        if extra.name not in keep and not extra.name.startswith("snapshot-"):
             shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     return version
 
@@ -202,7 +213,6 @@ def build_alloy_zip(wheel: Path) -> Path:
 
 
 def build_snapshot(alloy_zip: Path) -> str:
-    sys.path.insert(0, str(ROOT / "tools"))
     import build_snapshot as snapshot
 
     try:

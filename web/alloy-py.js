@@ -126,13 +126,36 @@
       });
     }
 
+    // The snapshot file is Pyodide's snapshot without its all-zero pages
+    // (tools/build_snapshot.py, sparse()): put the runs back in place.
+    function expandSnapshot(bytes) {
+      var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (bytes.byteLength < 20 || view.getUint32(0, true) !== 0x504e5341 || view.getUint32(4, true) !== 1) {
+        throw new Error("not an alloy-py snapshot");
+      }
+      var length = view.getUint32(8, true), page = view.getUint32(12, true), count = view.getUint32(16, true);
+      var out = new Uint8Array(length);
+      var at = 20 + 8 * count;
+      for (var i = 0; i < count && at <= bytes.byteLength; i++) {
+        var start = view.getUint32(20 + 8 * i, true) * page;
+        var size = Math.min(view.getUint32(24 + 8 * i, true) * page, length - start);
+        out.set(bytes.subarray(at, at + size), start);
+        at += size;
+      }
+      if (at !== bytes.byteLength) throw new Error("the snapshot file is damaged");
+      return out;
+    }
+
     // The snapshot boot: the heap of an interpreter that has imported alloy_py.
     // Nothing the commands run imports anything more (tests/browser check it),
     // so both zips are written into the file system only after the restore,
     // off the first request's path (the zipimport tables in the snapshot
     // expect these very bytes at these paths).
     function restore(pyodideMjs) {
-      var snapshot = fetchBytes(SNAPSHOT);
+      var snapshot = fetchBytes(SNAPSHOT).then(function (bytes) {
+        mark("snapshot");
+        return expandSnapshot(bytes);
+      });
       return pyodideMjs.then(function (module) {
         return withTimeout(module.loadPyodide(options({
           stdLibURL: base + "pyodide/empty.zip",

@@ -192,6 +192,13 @@ class _Server(http.server.ThreadingHTTPServer):
     def finish_request(self, request, client_address) -> None:
         self.RequestHandlerClass(request, client_address, self, directory=self.directory)
 
+    def handle_error(self, request, client_address) -> None:
+        # A page that navigates away mid-download resets its connections: not an error.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
 
 PathLike = Union[str, "os.PathLike[str]"]
 
