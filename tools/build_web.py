@@ -301,7 +301,9 @@ def main() -> int:
     alloy_zip = build_alloy_zip(wheel)
     snapshot = build_snapshot(alloy_zip)
     lock_info = json.loads((PYODIDE_SRC / "pyodide-lock.json").read_text())["info"]
+    length = int.from_bytes((DIST / "pyodide" / snapshot).read_bytes()[8:12], "little")  # sparse header
     write_loader({"__ALLOY_PY_ZIP__": alloy_zip.name, "__ALLOY_PY_SNAPSHOT__": snapshot,
+                  "__ALLOY_PY_SNAPSHOT_LENGTH__": str(length),
                   "__ALLOY_PY_LOCK_INFO__": json.dumps(lock_info, sort_keys=True)})
     copy_demo()
     write_manifest(wheel, pyodide_version, alloy_zip, snapshot)

@@ -24,6 +24,7 @@
   var base = new URL(".", script ? script.src : location.href).href;
   var ZIP = "__ALLOY_PY_ZIP__";
   var SNAPSHOT = "pyodide/__ALLOY_PY_SNAPSHOT__";
+  var SNAPSHOT_LENGTH = __ALLOY_PY_SNAPSHOT_LENGTH__;  // bytes, once expanded
   var STDLIB = "python_stdlib_pyc.zip";
   var timeoutMs = Number(script && script.getAttribute("data-boot-timeout")) || 30000;
   var useSnapshot = !script || script.getAttribute("data-snapshot") !== "off";
@@ -127,23 +128,25 @@
     }
 
     // The snapshot file is Pyodide's snapshot without its all-zero pages
-    // (tools/build_snapshot.py, sparse()): put the runs back in place.
-    function expandSnapshot(bytes) {
+    // (tools/build_snapshot.py, sparse()): check it all, then put the runs
+    // back in place in ``out``.
+    function expandSnapshot(bytes, out) {
       var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (bytes.byteLength < 20 || view.getUint32(0, true) !== 0x504e5341 || view.getUint32(4, true) !== 1) {
         throw new Error("not an alloy-py snapshot");
       }
       var length = view.getUint32(8, true), page = view.getUint32(12, true), count = view.getUint32(16, true);
-      var out = new Uint8Array(length);
-      var at = 20 + 8 * count;
-      for (var i = 0; i < count && at <= bytes.byteLength; i++) {
+      var runs = [], at = 20 + 8 * count;
+      for (var i = 0; i < count && 24 + 8 * i <= bytes.byteLength; i++) {
         var start = view.getUint32(20 + 8 * i, true) * page;
         var size = Math.min(view.getUint32(24 + 8 * i, true) * page, length - start);
-        out.set(bytes.subarray(at, at + size), start);
+        runs.push([start, at, size]);
         at += size;
       }
-      if (at !== bytes.byteLength) throw new Error("the snapshot file is damaged");
-      return out;
+      if (length !== out.length || runs.length !== count || at !== bytes.byteLength) {
+        throw new Error("the snapshot file is damaged");
+      }
+      runs.forEach(function (run) { out.set(bytes.subarray(run[1], run[1] + run[2]), run[0]); });
     }
 
     // The snapshot boot: the heap of an interpreter that has imported alloy_py.
@@ -152,15 +155,32 @@
     // off the first request's path (the zipimport tables in the snapshot
     // expect these very bytes at these paths).
     function restore(pyodideMjs) {
-      var snapshot = fetchBytes(SNAPSHOT).then(function (bytes) {
-        mark("snapshot");
-        return expandSnapshot(bytes);
-      });
+      var bytes = fetchBytes(SNAPSHOT);
+      var failure = null;
+      // Pyodide awaits _loadSnapshot before it compiles the wasm, and reads
+      // it only after its preRun hooks (fsInit among them) have run, which is
+      // after the compile: hand it the buffer now and fill it in fsInit, so
+      // that the download and the compile overlap.
+      var heap = new Uint8Array(SNAPSHOT_LENGTH);
       return pyodideMjs.then(function (module) {
         return withTimeout(module.loadPyodide(options({
           stdLibURL: base + "pyodide/empty.zip",
-          _loadSnapshot: snapshot
-        })), timeoutMs / 2, "restoring the snapshot");
+          _loadSnapshot: heap,
+          fsInit: function () {
+            return bytes.then(function (data) {
+              mark("snapshot");
+              expandSnapshot(data, heap);
+            }).catch(function (error) {
+              failure = error;
+              heap.fill(0, 0, 64);  // no magic number: the restore refuses it
+            });
+          }
+        })), timeoutMs / 2, "restoring the snapshot").then(function (pyodide) {
+          if (failure) throw failure;
+          return pyodide;
+        }, function (error) {
+          throw failure || error;
+        });
       }).then(function (pyodide) {
         mark("restored");
         // The snapshot froze random's state: every page would draw the same
