@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .errors import AlloyError
 
-__all__ = ["MAX_DEPTH", "NULL", "Omitted", "Unserializable", "assign_concat_arrays", "deep_assign", "js_number", "parse_json", "to_json"]
+__all__ = [
+    "FUNCTION_KEY", "MAX_DEPTH", "NULL", "SYMBOL_KEY", "UNSERIALIZABLE_KEY", "Omitted", "Unserializable",
+    "assign_concat_arrays", "deep_assign", "js_number", "parse_json", "read_marked", "to_json",
+]
 
 MAX_DEPTH = 200
 """How deep the JSON alloy-py reads and writes may nest (the page's options, the Edge's answers)."""
@@ -220,3 +224,28 @@ def parse_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
 
 def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON")  # JSON.parse refuses NaN and Infinity
+
+
+FUNCTION_KEY = "\u0000alloy-py:function"
+SYMBOL_KEY = "\u0000alloy-py:symbol"
+UNSERIALIZABLE_KEY = "\u0000alloy-py:unserializable"
+"""The marker objects of the loader's ``readOptions`` (web/alloy-py.js): ``{key: value}``."""
+
+
+def read_marked(text: str, function: Callable[[int], Any]) -> Any:
+    """The JSON text ``readOptions`` wrote, with its markers as Python values.
+
+    ``function(index)``: the callable for the ``index``-th function it kept.
+    """
+
+    def hook(record: dict[str, Any]) -> Any:
+        if len(record) == 1:
+            if FUNCTION_KEY in record:
+                return function(int(record[FUNCTION_KEY]))
+            if SYMBOL_KEY in record:
+                return Omitted(str(record[SYMBOL_KEY]))
+            if UNSERIALIZABLE_KEY in record:
+                return Unserializable(str(record[UNSERIALIZABLE_KEY]))
+        return record
+
+    return json.loads(text, object_hook=hook)

@@ -8,7 +8,6 @@ a rejected Promise with alloy's message.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -16,7 +15,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from .. import create_instance
-from .._jsonutil import MAX_DEPTH, NULL, Omitted, Unserializable, js_number
+from .._jsonutil import FUNCTION_KEY, MAX_DEPTH, NULL, SYMBOL_KEY, UNSERIALIZABLE_KEY, js_number, read_marked
 from ..errors import AlloyError, format_message
 from ..instance import Page
 from ..lifecycle import start_now
@@ -52,11 +51,6 @@ class JsFunction:
 # exactly as alloy.js's own requests see them), its replacer keeping functions
 # (callbacks) and symbols (for validators to name) as marker objects; when
 # reading throws, an iterative walk finds where.
-_FN_KEY = "\u0000alloy-py:function"
-_SYM_KEY = "\u0000alloy-py:symbol"
-_BAD_KEY = "\u0000alloy-py:unserializable"
-
-
 class UnreadableOptions(AlloyError):
     """The page's options could not be read as JSON.stringify reads them."""
 
@@ -76,22 +70,11 @@ def from_js(value: Any, what: str = "options") -> Any:
         return value
     if value.typeof == "function":
         return JsFunction(value)
-    result = _reader()(value, _FN_KEY, _SYM_KEY, _BAD_KEY, MAX_DEPTH)
+    result = _reader()(value, FUNCTION_KEY, SYMBOL_KEY, UNSERIALIZABLE_KEY, MAX_DEPTH)
     if not result.ok:
         raise UnreadableOptions(_unreadable_message(what, result))
     functions = result.functions
-
-    def hook(record: dict[str, Any]) -> Any:
-        if len(record) == 1:
-            if _FN_KEY in record:
-                return JsFunction(functions[record[_FN_KEY]])
-            if _SYM_KEY in record:
-                return Omitted(str(record[_SYM_KEY]))
-            if _BAD_KEY in record:
-                return Unserializable(str(record[_BAD_KEY]))
-        return record
-
-    return json.loads(str(result.text), object_hook=hook)
+    return read_marked(str(result.text), lambda index: JsFunction(functions[index]))
 
 
 def _unreadable_message(what: str, result: Any) -> str:

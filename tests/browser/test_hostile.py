@@ -306,3 +306,39 @@ def test_malformed_answer_catalogue(browser: Any, base_url: str, add_page: Any) 
     answers = {f"ds-{i}": c["answer"] for i, c in enumerate(ANSWER_CASES)}
     problems = _run_both(browser, base_url, add_page, cases, answers)
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_a_bad_call_queued_before_boot_rejects_alone(page: Any, add_page: Any, edge: EdgeMock) -> None:
+    """Issue 10's report: a call that cannot be read, queued before Python is up, blocked every later call."""
+    base = BASE_CODE.replace('["alloy"]', '["alloy", "other"]')
+    cfg = {"datastreamId": "ds-a", "orgId": "ABC123@AdobeOrg"}
+    other = {"datastreamId": "ds-b", "orgId": "DEF456@AdobeOrg"}
+    edge.add_handler(lambda request: {"body": _identity_answer(
+        "ABC123@AdobeOrg" if request["query"].get("configId") == "ds-a" else "DEF456@AdobeOrg", "r")})
+    script = f"""
+      window.outcomes = [];
+      function track(label, promise) {{
+        promise.then(function () {{ outcomes.push([label, "resolved"]); }},
+                     function (e) {{ outcomes.push([label, "rejected", e.message]); }});
+      }}
+      var cyclic = {{eventType: "bad"}}; cyclic.self = cyclic;
+      var unreadable = Object.defineProperty({{}}, "xdm", {{enumerable: true, get: function () {{ throw new Error("no xdm"); }}}});
+      track("configure", alloy("configure", {json.dumps(cfg)}));
+      track("cyclic", alloy("sendEvent", {{xdm: cyclic}}));
+      track("unreadable", alloy("sendEvent", unreadable));
+      for (var i = 0; i < 5; i++) track("good" + i, alloy("sendEvent", {{xdm: {{eventType: "good", n: i}}}}));
+      track("other-configure", other("configure", {json.dumps(other)}));
+      for (var j = 0; j < 5; j++) track("other" + j, other("sendEvent", {{xdm: {{eventType: "other", n: j}}}}));
+    """
+    url = add_page("/hostile/isolation.html", f'<!doctype html><html><head><meta charset="utf-8"><script>{base}</script>'
+                   f'<script>{script}</script><script src="/alloy-py.js" async></script></head><body></body></html>')
+    page.goto(url)
+    page.wait_for_function("() => window.outcomes.length === 14", timeout=60_000)
+    outcomes = {entry[0]: entry[1:] for entry in page.evaluate("() => window.outcomes")}
+    assert outcomes["cyclic"][0] == "rejected" and "Converting circular structure to JSON" in outcomes["cyclic"][1]
+    assert outcomes["unreadable"] == ["rejected", "[alloy] The sendEvent options could not be read at 'xdm': no xdm"]
+    for label in ["configure", "other-configure", *(f"good{i}" for i in range(5)), *(f"other{i}" for i in range(5))]:
+        assert outcomes[label] == ["resolved"], (label, outcomes[label])
+    events = [event["xdm"] for request in edge.interacts for event in request["body"]["events"]]
+    assert sorted((x["eventType"], x["n"]) for x in events) == sorted(
+        [("good", i) for i in range(5)] + [("other", i) for i in range(5)])
