@@ -293,6 +293,9 @@ def _run_both(browser: Any, base_url: str, add_page: Any, cases: list[dict[str, 
 def test_catalogue_sizes() -> None:
     assert len(INPUT_CASES) >= 100
     assert len(ANSWER_CASES) >= 40
+    ids = [case["id"] for case in INPUT_CASES + ANSWER_CASES]
+    assert len(ids) == len(set(ids))
+    assert set(INTENDED) <= set(ids)  # every difference names a case that is run
 
 
 def test_bad_input_catalogue(browser: Any, base_url: str, add_page: Any) -> None:
