@@ -163,31 +163,26 @@ def to_json(value: Any, *, indent: int | None = None) -> str:
             parts.append(_string(item))
         elif isinstance(item, (int, float)):
             parts.append(js_number(item))
-        elif isinstance(item, dict):
-            entries = [
-                (k, v) for k, v in item.items()
-                if isinstance(v, Unserializable) or not (callable(v) or isinstance(v, Omitted))
-            ]
-            if not entries:
-                parts.append("{}")
+        elif isinstance(item, (dict, list, tuple)):
+            if isinstance(item, dict):
+                opening, closing = "{", "}"
+                members = [
+                    (_string(str(key)) + colon, child) for key, child in item.items()
+                    if isinstance(child, Unserializable) or not (callable(child) or isinstance(child, Omitted))
+                ]
+            else:
+                opening, closing = "[", "]"
+                members = [("", child) for child in item]
+            if not members:
+                parts.append(opening + closing)
                 continue
             pad = newline + " " * (indent or 0) * (depth + 1)
-            parts.append("{")
-            stack.append((newline + " " * (indent or 0) * depth + "}", depth, True))
-            for index in range(len(entries) - 1, -1, -1):
-                key, child = entries[index]
+            parts.append(opening)
+            stack.append((newline + " " * (indent or 0) * depth + closing, depth, True))
+            for index in range(len(members) - 1, -1, -1):
+                label, child = members[index]
                 stack.append((child, depth + 1, False))
-                stack.append(((pad if index == 0 else "," + pad) + _string(str(key)) + colon, depth, True))
-        elif isinstance(item, (list, tuple)):
-            if not item:
-                parts.append("[]")
-                continue
-            pad = newline + " " * (indent or 0) * (depth + 1)
-            parts.append("[")
-            stack.append((newline + " " * (indent or 0) * depth + "]", depth, True))
-            for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], depth + 1, False))
-                stack.append((pad if index == 0 else "," + pad, depth, True))
+                stack.append(((pad if index == 0 else "," + pad) + label, depth, True))
         else:
             parts.append(_string(str(item)))
     return "".join(parts)

@@ -37,7 +37,8 @@ def _node(values_js: list[str]) -> list[dict[str, Any]]:
     script = READ_OPTIONS + f"""
     var keys = {json.dumps([FUNCTION_KEY, SYMBOL_KEY, UNSERIALIZABLE_KEY])};
     var out = [{", ".join(f"(function () {{ var v = {v}; var r = {{}};"
-                          f" try {{ r.js = JSON.stringify(v); }} catch (e) {{ r.jsError = e.message; }}"
+                          f" try {{ r.js = JSON.stringify(v); r.js2 = JSON.stringify(v, null, 2); }}"
+                          f" catch (e) {{ r.jsError = e.message; }}"
                           f" var o = readOptions(v, keys[0], keys[1], keys[2], {MAX_DEPTH});"
                           f" r.ok = o.ok; r.text = o.text; r.reason = o.reason; r.path = o.path; return r; }})()"
                           for v in values_js)}];
@@ -102,6 +103,7 @@ def test_read_then_written_is_json_stringify(batch: list[str]) -> None:
             assert result["text"] == "null" or _ours(result) in (None, "null"), source
             continue
         assert _ours(result) == result["js"], source
+        assert to_json(read_marked(result["text"], lambda index: (lambda: None)), indent=2) == result["js2"], source
 
 
 def test_what_json_stringify_cannot_write() -> None:
