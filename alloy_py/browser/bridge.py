@@ -201,8 +201,11 @@ def _rejected(error: AlloyError) -> Any:
 
 def click(recorded: Any) -> None:
     """A click the loader recorded before Python ran, for every instance already called."""
-    record = from_js(recorded)
-    call = _call_facts(recorded.facts)
+    try:  # never throws into the loader, which delivers the next recorded call right after
+        record = from_js(recorded)
+        call = _call_facts(recorded.facts)
+    except Exception:
+        return
     if call is None or not isinstance(record, dict):
         return
     for instance in list(Page.of(page_browser()).instances.values()):
