@@ -25,20 +25,23 @@ _PROBE_COOKIE = "com.adobe.alloy.getTld"
 
 
 def _encode_name(name: str) -> str:
-    encoded = _NAME_KEEP.sub(lambda m: unquote(m.group(0)), quote(name, safe=_URI_COMPONENT_SAFE))
+    encoded = _NAME_KEEP.sub(lambda m: unquote(m.group(0)), quote(name, safe=_URI_COMPONENT_SAFE, errors="replace"))
     return encoded.replace("(", "%28").replace(")", "%29")
 
 
 def _encode_value(value: str) -> str:
-    return _VALUE_KEEP.sub(lambda m: unquote(m.group(0)), quote(value, safe=_URI_COMPONENT_SAFE))
+    return _VALUE_KEEP.sub(lambda m: unquote(m.group(0)), quote(value, safe=_URI_COMPONENT_SAFE, errors="replace"))
 
 
 def _decode(text: str) -> str:
     return _ENCODED_RUN.sub(lambda m: unquote(m.group(0), errors="strict"), text)
 
 
-def _http_date(epoch_ms: int) -> str:
-    return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+def _http_date(epoch_ms: int) -> str | None:
+    try:
+        return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    except (OverflowError, ValueError, OSError):
+        return None  # beyond what a date can be: the browser keeps it for the session, as for alloy.js
 
 
 class CookieJar:
@@ -76,8 +79,9 @@ class CookieJar:
         parts = [f"{_encode_name(name)}={_encode_value(value)}", "path=/"]
         if domain:
             parts.append(f"domain={domain}")
-        if expires_ms is not None:
-            parts.append(f"expires={_http_date(expires_ms)}")
+        expires = _http_date(expires_ms) if expires_ms is not None else None
+        if expires is not None:
+            parts.append(f"expires={expires}")
         if same_site:
             parts.append(f"sameSite={same_site}")
         if secure:

@@ -28,6 +28,7 @@ __all__ = [
     "NetworkError",
     "PayloadTooLargeError",
     "ValidationError",
+    "INTERNAL_ERROR",
     "format_message",
 ]
 
@@ -94,8 +95,32 @@ def format_message(error: BaseException) -> str:
     return "\nCaused by: ".join(parts)
 
 
+INTERNAL_ERROR = "alloy-py could not handle a value it was given (an internal error: please report it)."
+
+
 def _own_message(error: BaseException) -> str:
     if isinstance(error, AlloyError):
         return error.message
-    text = str(error)
-    return text or type(error).__name__
+    js_error = getattr(error, "js_error", None)  # a JS exception (a callback threw): its own message
+    if js_error is not None:
+        try:
+            message = getattr(js_error, "message", None)
+            text = str(message) if isinstance(message, str) else str(js_error)
+        except Exception:
+            text = ""
+        return text or "A JavaScript error without a message."
+    if _raised_outside_sdk(error):  # a Python callback of the caller's: its own words
+        return str(error) or INTERNAL_ERROR
+    return INTERNAL_ERROR  # a bug of ours: Python's wording and class names stay out of the page
+
+
+_SDK_DIR = __file__.rsplit("/", 1)[0] + "/"
+
+
+def _raised_outside_sdk(error: BaseException) -> bool:
+    trace = error.__traceback__
+    if trace is None:
+        return False
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    return not trace.tb_frame.f_code.co_filename.startswith(_SDK_DIR)

@@ -24,6 +24,7 @@ from .components.library import Audiences, EventMerge, LibraryInfo, MachineLearn
 from .components.personalization import Personalization
 from .config import build_config
 from .consent import ConsentState
+from ._jsonutil import NULL
 from .cookies import CookieJar
 from .edge.client import EdgeClient, EdgeSettings
 from .errors import AlloyError, CommandError, ComponentError, ValidationError, format_message
@@ -49,7 +50,8 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     LibraryInfo,
 )
 
-_SET_DEBUG_OPTIONS = object_of({"enabled": boolean().required()}).no_unknown_fields()
+# alloy.js would throw reading `enabled` of null; required() names the problem instead.
+_SET_DEBUG_OPTIONS = object_of({"enabled": boolean().required()}).no_unknown_fields().required()
 _COMMAND_DOCUMENTATION = "https://adobe.ly/3sHgQHb"
 
 
@@ -114,7 +116,7 @@ class Instance:
 
         ``call``: when and where the loader saw the call, if it came before Python ran.
         """
-        options = {} if options is None else _copy_options(options)
+        options = {} if options is None else None if options is NULL else _copy_options(options)
         current_call.set(call)  # this task's own: a nested call never inherits it
         try:
             executor = self._executor(command, options)

@@ -10,12 +10,12 @@ alloy.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ._jsonutil import Omitted, to_json
 from .errors import ValidationError
 
 __all__ = [
@@ -68,19 +68,10 @@ ValidateFn = Callable[[Any, str, ValidationContext], Any]
 
 
 def js_stringify(value: Any) -> str:
-    """``JSON.stringify`` as alloy's messages use it (``undefined`` for absent/functions)."""
-    if value is MISSING or callable(value):
+    """``JSON.stringify`` as alloy's messages use it (``undefined`` for absent/functions/symbols)."""
+    if value is MISSING or callable(value) or isinstance(value, Omitted):
         return "undefined"
-    try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_unserializable)
-    except (TypeError, ValueError):
-        return "undefined"
-
-
-def _unserializable(value: Any) -> Any:
-    if value is MISSING or callable(value):
-        return None
-    raise TypeError(type(value).__name__)
+    return to_json(value)
 
 
 def _is_nil(value: Any) -> bool:
@@ -88,7 +79,7 @@ def _is_nil(value: Any) -> bool:
 
 
 def _fail(value: Any, path: str, expected: str) -> ValidationError:
-    return ValidationError(f"'{path}': Expected {expected}, but got {js_stringify(value)}.")
+    return ValidationError(f"'{path or 'undefined'}': Expected {expected}, but got {js_stringify(value)}.")
 
 
 def _is_object(value: Any) -> bool:
@@ -130,7 +121,7 @@ class Validator:
     def required(self) -> Validator:
         def step(value: Any, path: str, context: ValidationContext) -> Any:
             if _is_nil(value):
-                raise ValidationError(f"'{path}' is a required option")
+                raise ValidationError(f"'{path or 'undefined'}' is a required option")
             return value
 
         return self._then(step, null_safe=False)

@@ -228,12 +228,20 @@ window.__checked = (async () => {
   pyodide.pyimport("random").seed();
   const modules = pyodide.runPython("import sys; len(sys.modules)");
   const bridge = pyodide.pyimport("alloy_py.browser.bridge");
+__READ_OPTIONS__
+  bridge.start("snapshot-check", readOptions);  // as the loader does
   await bridge.execute("alloy", "configure", {datastreamId: "snapshot-check", orgId: "SNAPSHOT@AdobeOrg"});
   const info = await bridge.execute("alloy", "getLibraryInfo", undefined);
   const after = pyodide.runPython("import sys; len(sys.modules)");
   return {ok: true, ms, version: info.libraryInfo.version, modules, after};
 })().catch((e) => ({ok: false, error: String(e && e.stack || e)}));
 </script>"""
+
+
+def loader_read_options() -> str:
+    """The loader's ``readOptions`` (the bridge reads JS options with it), for the check page."""
+    loader = (ROOT / "web" / "alloy-py.js").read_text(encoding="utf-8")
+    return loader[loader.index("  // BEGIN readOptions"):loader.index("  // END readOptions")]
 
 
 def _chromium_version(chromium: str) -> str:
@@ -275,7 +283,8 @@ def make(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str, key
         params.update(index=server.url_for("/pyodide/"), stdlib=server.url_for(f"/pyodide/{stdlib_name}"),
                       empty=server.url_for(f"/pyodide/{empty_name}"), alloyZip=server.url_for(f"/{alloy_zip_name}"))
         server.add_page("/__make__.html", MAKE_PAGE.replace("__PARAMS__", json.dumps(params)))
-        server.add_page("/__check__.html", CHECK_PAGE.replace("__PARAMS__", json.dumps(params)))
+        server.add_page("/__check__.html", CHECK_PAGE.replace("__PARAMS__", json.dumps(params))
+                        .replace("__READ_OPTIONS__", loader_read_options()))
         browser = pw.chromium.launch(executable_path=launch["CHROMIUM"], args=launch["CHROMIUM_ARGS"])
         try:
             errors: list[str] = []

@@ -300,6 +300,118 @@
     });
   }
 
+  // ------------------------------------------------------------------ reading options
+  // BEGIN readOptions (alloy_py/browser/bridge.py from_js; tests/core/test_json.py runs it in Node)
+  // A call's options as JSON.stringify reads them, with functions and symbols
+  // kept as marker objects. When JSON.stringify throws, an iterative walk copies
+  // the value with cycles and BigInts replaced by markers (they fail only when
+  // sent, as in alloy.js), or says where reading throws (path, message).
+  function readOptions(value, fnKey, symKey, badKey, maxDepth) {
+    var functions = [];
+    var MAX_VALUES = 20000;
+    function replacer(key, item) {
+      var marker;
+      if (typeof item === "function") {
+        functions.push(item);
+        marker = {};
+        marker[fnKey] = functions.length - 1;
+        return marker;
+      }
+      if (typeof item === "symbol") {
+        marker = {};
+        marker[symKey] = String(item);
+        return marker;
+      }
+      return item;
+    }
+    function depthOf(text) {
+      var depth = 0, deepest = 0, inString = false;
+      for (var i = 0; i < text.length; i++) {
+        var c = text.charCodeAt(i);
+        if (inString) {
+          if (c === 92) i++; else if (c === 34) inString = false;
+        } else if (c === 34) inString = true;
+        else if (c === 123 || c === 91) { if (++depth > deepest) deepest = depth; }
+        else if (c === 125 || c === 93) depth--;
+      }
+      return deepest;
+    }
+    function name(key) {
+      return typeof key === "number" ? "[" + key + "]" : /^[A-Za-z_$][\w$]*$/.test(key) ? "." + key : "[" + JSON.stringify(key) + "]";
+    }
+    function message(error) {
+      try {
+        if (error && typeof error.message === "string") return error.message;
+        return String(error);
+      } catch (e) { return "an error that cannot be shown"; }
+    }
+    function bad(text) {
+      var marker = {};
+      marker[badKey] = text;
+      return marker;
+    }
+    // SerializeJSONProperty's reading (Get, toJSON), into a copy JSON.stringify can write.
+    function copy(root, firstError) {
+      var top = { "": root };
+      var out = {};
+      var stack = [{ holder: top, key: "", into: out, as: "", path: "", depth: 0, ancestors: [] }];
+      var seen = 0;
+      while (stack.length) {
+        var at = stack.pop(), item, keys, array;
+        if (++seen > MAX_VALUES) return { reason: "large", path: at.path };
+        try {
+          item = at.holder[at.key];
+          if (item !== null && (typeof item === "object" || typeof item === "bigint") && typeof item.toJSON === "function") {
+            item = item.toJSON(at.key);
+          }
+          if (typeof item === "bigint" || item instanceof BigInt) { at.into[at.as] = bad("Do not know how to serialize a BigInt"); continue; }
+          if (item === null || typeof item !== "object" || item instanceof Number || item instanceof String || item instanceof Boolean) {
+            at.into[at.as] = item;
+            continue;
+          }
+          if (at.ancestors.indexOf(item) >= 0) {
+            at.into[at.as] = bad(/circular/i.test(firstError) ? firstError : "Converting circular structure to JSON");
+            continue;
+          }
+          if (at.depth >= maxDepth) return { reason: "deep", path: at.path };
+          array = Array.isArray(item);
+          keys = array ? null : Object.keys(item);
+        } catch (error) {
+          return { reason: "throws", path: at.path, message: message(error) };
+        }
+        var length = array ? item.length : keys.length;
+        var into = array ? new Array(length) : {};
+        at.into[at.as] = into;
+        var ancestors = at.ancestors.concat([item]);
+        for (var i = length - 1; i >= 0; i--) {
+          var key = array ? String(i) : keys[i];
+          stack.push({ holder: item, key: key, into: into, as: key, path: at.path + name(array ? i : key), depth: at.depth + 1, ancestors: ancestors });
+        }
+      }
+      return { reason: null, value: out[""] };
+    }
+    var text, found;
+    try {
+      text = JSON.stringify(value === undefined ? null : value, replacer);
+    } catch (error) {
+      functions = [];
+      found = copy(value, message(error));
+      if (found.reason) { found.ok = false; return found; }
+      try {
+        text = JSON.stringify(found.value, replacer);
+      } catch (again) {
+        return { ok: false, reason: "throws", path: "", message: message(again) };
+      }
+    }
+    if (text === undefined) text = "null";
+    if (text.length > 2 * maxDepth && depthOf(text) > maxDepth) {
+      found = copy(value, "");
+      return { ok: false, reason: "deep", path: found.reason === "deep" ? found.path : "" };
+    }
+    return { ok: true, text: text, functions: functions };
+  }
+  // END readOptions
+
   // ------------------------------------------------------------------ boot
   // Start every download now, in parallel, instead of one after the other as
   // Pyodide discovers them; its own fetch()es then reuse these responses.
@@ -497,7 +609,7 @@
   }
 
   function handOver(bridge) {
-    bridge.start(pageId);
+    bridge.start(pageId, readOptions);
     python = bridge;
     var execute = bridge.execute;
     var click = bridge.click;

@@ -8,13 +8,15 @@ a rejected Promise with alloy's message.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from .. import create_instance
-from ..errors import AlloyError
+from .._jsonutil import FUNCTION_KEY, MAX_DEPTH, NULL, SYMBOL_KEY, UNSERIALIZABLE_KEY, js_number, read_marked
+from ..errors import AlloyError, format_message
 from ..instance import Page
 from ..lifecycle import start_now
 from .. import startup
@@ -44,25 +46,56 @@ class JsFunction:
         return from_js(result)
 
 
-def from_js(value: Any) -> Any:
-    """A JS value as plain Python data."""
-    if value is jsnull:
+# The loader's ``readOptions`` (web/alloy-py.js) does the reading: JSON.stringify
+# itself (toJSON, Date, boxed primitives, undefined, NaN, cycles and BigInt
+# exactly as alloy.js's own requests see them), its replacer keeping functions
+# (callbacks) and symbols (for validators to name) as marker objects; when
+# reading throws, an iterative walk finds where.
+class UnreadableOptions(AlloyError):
+    """The page's options could not be read as JSON.stringify reads them."""
+
+
+def from_js(value: Any, what: str = "options") -> Any:
+    """A JS value as plain Python data, read as ``JSON.stringify`` reads it.
+
+    Functions stay callable (:class:`JsFunction`), symbols become
+    :class:`~alloy_py._jsonutil.Omitted`; raises :class:`UnreadableOptions`
+    (naming the path) for what JSON.stringify cannot read.
+    """
+    if value is None or value is jsnull:
         return None
     if not isinstance(value, JsProxy):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
         return value
     if value.typeof == "function":
         return JsFunction(value)
-    if js.Array.isArray(value):
-        return [from_js(item) for item in value]
-    if value.typeof == "object":
-        result: dict[str, Any] = {}
-        for key in js.Object.keys(value):
-            item = js.Reflect.get(value, key)
-            if item is None:  # undefined
-                continue
-            result[str(key)] = from_js(item)
-        return result
-    return str(value)
+    result = _reader()(value, FUNCTION_KEY, SYMBOL_KEY, UNSERIALIZABLE_KEY, MAX_DEPTH)
+    if not result.ok:
+        raise UnreadableOptions(_unreadable_message(what, result))
+    functions = result.functions
+    return read_marked(str(result.text), lambda index: JsFunction(functions[index]))
+
+
+def _unreadable_message(what: str, result: Any) -> str:
+    reason = str(result.reason)
+    path = str(result.path or "")
+    where = f" at '{path.lstrip('.')}'" if path else ""
+    if reason == "large":  # (where it stopped says nothing useful)
+        return f"The {what} hold more values than alloy-py reads (20000); pass plain data, not a page object."
+    if reason == "deep":
+        return f"The {what} are nested deeper than {MAX_DEPTH} levels{where}; alloy-py cannot read them."
+    thrown = str(getattr(result, "message", "") or "")
+    return f"The {what} could not be read{where}: {thrown or 'reading the value threw'}"
+
+
+_read: Any = None
+
+
+def _reader() -> Any:
+    if _read is None:
+        raise UnreadableOptions("alloy-py was started without its loader (alloy-py.js).")
+    return _read
 
 
 def _to_js(value: Any) -> Any:
@@ -82,46 +115,97 @@ def _js_error(error: AlloyError) -> Any:
     return js_error
 
 
-def start(page_id: str) -> None:
-    """The loader's id for this page load: its own durable-queue records are never replayed here."""
-    global _page_id
+def start(page_id: str, reader: Any = None) -> None:
+    """The loader's id for this page load (its own durable-queue records are never
+    replayed here) and its ``readOptions`` function."""
+    global _page_id, _read
     _page_id = str(page_id)
+    if reader is not None:
+        _read = reader
 
 
-def execute(name: str, command: str, options: Any = None, facts: Any = None) -> Any:
-    """``window[name](command, options)``: returns a JS Promise.
+def execute(name: str, command: Any = None, options: Any = None, facts: Any = None) -> Any:
+    """``window[name](command, options)``: returns a JS Promise, never raises.
 
     ``facts``: the loader's record of a call made before Python ran (see :mod:`alloy_py.startup`).
+    Each call is read and run on its own: one that cannot be read rejects alone.
     """
-    python_options = from_js(options)  # read at call time, as alloy.js does
-    call = _call_facts(facts)
+    name = str(name)
+    try:
+        command_name = _command_name(command)
+        python_options = NULL if options is jsnull else from_js(options, f"{command_name} options")
+    except AlloyError as error:
+        return _rejected(AlloyError(f"[{name}] {error.message}"))
+    except BaseException as error:  # a bug of ours: still a readable rejection, without Python's names
+        return _rejected(AlloyError(f"[{name}] {_plain(error)}"))
+    try:
+        call = _call_facts(facts)
+    except BaseException:
+        call = None  # the loader's record is ours: without it the call runs as if made now
     instance = create_instance(name, page_browser())
 
     def executor(resolve: Any, reject: Any) -> None:
         async def run() -> None:
             try:
                 if call is None:
-                    result = await instance.execute(str(command), python_options)
+                    result = await instance.execute(command_name, python_options)
                 else:
-                    result = await run_recorded(instance, str(command), python_options, call)
+                    result = await run_recorded(instance, command_name, python_options, call)
+                converted = _to_js(result)
             except AlloyError as error:
                 reject(_js_error(error))
             except BaseException as error:  # a bug of ours: still a readable rejection
-                reject(_js_error(AlloyError(f"[{name}] alloy-py failed: {type(error).__name__}: {error}")))
+                reject(_js_error(AlloyError(f"[{name}] {_plain(error)}")))
             else:
-                resolve(_to_js(result))
+                resolve(converted)
 
         start_now(run())
-        if command == "configure" and instance.configuring and isinstance(python_options, dict):
-            replay_stored(instance, python_options, _page_id)
+        if command_name == "configure" and instance.configuring and isinstance(python_options, dict):
+            try:
+                replay_stored(instance, python_options, _page_id)
+            except Exception as error:  # an earlier page's leftovers never fail this page's configure
+                instance.logger.warn("Could not replay the commands queued on an earlier page.", _plain(error))
+
+    return js.Promise.new(executor)
+
+
+def _command_name(command: Any) -> str:
+    """The command as alloy.js writes it into its messages (`${commandName}`)."""
+    if command is None:
+        return "undefined"
+    if command is jsnull:
+        return "null"
+    if isinstance(command, bool):
+        return "true" if command else "false"
+    if isinstance(command, (int, float)):
+        return js_number(command) if math.isfinite(command) else ("NaN" if command != command else ("Infinity" if command > 0 else "-Infinity"))
+    if isinstance(command, str):
+        return command
+    try:
+        return str(js.String(command))
+    except Exception:
+        return "[object Object]"  # a symbol, or an object whose toString throws
+
+
+def _plain(error: BaseException) -> str:
+    """A short text for an unexpected error: no traceback, no Python class names."""
+    return format_message(error)
+
+
+def _rejected(error: AlloyError) -> Any:
+    def executor(resolve: Any, reject: Any) -> None:
+        reject(_js_error(error))
 
     return js.Promise.new(executor)
 
 
 def click(recorded: Any) -> None:
     """A click the loader recorded before Python ran, for every instance already called."""
-    record = from_js(recorded)
-    call = _call_facts(recorded.facts)
+    try:  # never throws into the loader, which delivers the next recorded call right after
+        record = from_js(recorded)
+        call = _call_facts(recorded.facts)
+    except Exception:
+        return
     if call is None or not isinstance(record, dict):
         return
     for instance in list(Page.of(page_browser()).instances.values()):

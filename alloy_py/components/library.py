@@ -51,7 +51,7 @@ class Audiences(Component):
     namespace = "Audiences"
 
     def on_response(self, response: Any, **_: Any) -> dict[str, Any] | None:
-        destinations = response.payloads("activation:pull")
+        destinations = [item for item in response.payloads("activation:pull") if isinstance(item, dict)]
         return {"destinations": destinations} if destinations else None
 
 

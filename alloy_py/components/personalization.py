@@ -277,7 +277,7 @@ class Personalization(Component):
     def _handle_decisions(
         self, response: EdgeResponse, render: bool, view_name: str | None, notify: Callable[[list[Meta]], None]
     ) -> dict[str, Any]:
-        handles = [p for p in response.payloads("personalization:decisions") if isinstance(p, dict)]
+        handles = [clean for p in response.payloads("personalization:decisions") if (clean := _proposition(p))]
         if not handles:
             self.logger.info("No offers were returned.")
         groups: dict[str, list[dict[str, Any]]] = {"page": [], "view": [], "proposition": []}
@@ -416,3 +416,24 @@ def _after(futures: Sequence[asyncio.Future[Any]], value: Callable[[], T]) -> as
         return value()
 
     return asyncio.ensure_future(wait())
+
+
+def _proposition(value: Any) -> dict[str, Any] | None:
+    """A proposition as the Edge sends it, or ``None``: what is not of its shape is left out."""
+    if not isinstance(value, dict):
+        return None
+    proposition = dict(value)
+    if "items" in proposition:
+        items = proposition["items"]
+        proposition["items"] = [dict(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    if "scope" in proposition and not isinstance(proposition["scope"], str):
+        proposition["scope"] = "" if proposition["scope"] is None else str(proposition["scope"])
+    if "scopeDetails" in proposition and not isinstance(proposition["scopeDetails"], dict):
+        del proposition["scopeDetails"]
+    details = proposition.get("scopeDetails")
+    if isinstance(details, dict) and not isinstance(details.get("characteristics", {}), dict):
+        proposition["scopeDetails"] = {k: v for k, v in details.items() if k != "characteristics"}
+    for item in proposition.get("items", []):
+        if "schema" in item and not isinstance(item["schema"], str):
+            del item["schema"]
+    return proposition

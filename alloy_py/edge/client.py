@@ -9,6 +9,7 @@ sent, with an error that names both sizes.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -22,7 +23,7 @@ from ..lifecycle import CallbackList, Lifecycle
 from ..log import Logger
 from ..startup import forget_sent, handing_over
 from .request import EdgeRequest
-from .response import EdgeResponse, check_status, parse_body
+from .response import EdgeResponse, TooDeep, check_status, js_string, parse_body, too_deep_error
 
 __all__ = ["MAX_PAYLOAD_BYTES", "EdgeClient", "EdgeSettings"]
 
@@ -31,6 +32,9 @@ THIRD_PARTY_ID_ORIGIN = "https://adobedc.demdex.net"
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RETRIES = 3
 MAX_QUEUE_TIME_MS = 300_000
+REQUEST_TIMEOUT_MS = 30_000
+"""How long one request may take, retries included (alloy.js has no limit: an
+answer that never comes, or ``Retry-After: 3600``, leaves its command pending)."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +119,17 @@ class EdgeClient:
                 raise
 
         response = EdgeResponse(parsed if isinstance(parsed, dict) else {}, headers)
-        self._response_to_cookies(response)
-        results = await self._lifecycle.call("on_response", response=response)
-        if on_response is not None:
-            results += await on_response.call(response=response)
-        results += await request_callbacks.call(response=response)
+        try:
+            self._response_to_cookies(response)
+            results = await self._lifecycle.call("on_response", response=response)
+            if on_response is not None:
+                results += await on_response.call(response=response)
+            results += await request_callbacks.call(response=response)
+        except Exception as error:
+            # An answer we could not use counts as a failed request: whoever waits on
+            # this one (the next requests, behind the first one's identity) goes on.
+            await self._fail(failure_callbacks, error)
+            raise
         return assign_concat_arrays(*results)
 
     async def _fail(self, callbacks: CallbackList, error: BaseException) -> None:
@@ -196,17 +206,27 @@ class EdgeClient:
         request.payload.merge_state(state)
 
     def _response_to_cookies(self, response: EdgeResponse) -> None:
-        """Third-party endpoints cannot write our cookies: ``state:store`` handles do."""
+        """Third-party endpoints cannot write our cookies: ``state:store`` handles do.
+
+        Any shape is written as alloy.js writes it (``String(key)``, ``String(value)``);
+        an item that is not an object is skipped.
+        """
         for item in response.payloads("state:store"):
-            if not isinstance(item, dict) or "key" not in item:
+            if not isinstance(item, dict):
                 continue
-            same_site = ((item.get("attrs") or {}).get("SameSite") or "").lower() or None
+            attrs = item.get("attrs")
+            same_site_value = attrs.get("SameSite") if isinstance(attrs, dict) else None
+            same_site = same_site_value.lower() if isinstance(same_site_value, str) and same_site_value else None
             max_age = item.get("maxAge")
+            expires_ms = None
+            if isinstance(max_age, (int, float)) and not isinstance(max_age, bool) and abs(max_age) < 1e13:
+                expires_ms = self._browser.now_ms() + int(max_age * 1000)
+            value = item.get("value")
             self._cookies.set(
-                item["key"],
-                str(item.get("value", "")),
+                js_string(item.get("key")) if "key" in item else "undefined",
+                "" if value is None and "value" not in item else js_string(value),
                 domain=self._apex_domain,
-                expires_ms=self._browser.now_ms() + int(max_age * 1000) if max_age is not None else None,
+                expires_ms=expires_ms,
                 same_site=same_site,
                 secure=same_site == "none",
             )
@@ -226,24 +246,40 @@ class EdgeClient:
         http_request = HttpRequest(url, body)
         handing_over(request.payload.events)
         retries = 0
+        deadline = self._browser.now_ms() + REQUEST_TIMEOUT_MS
         try:
             while True:
-                response = await self._send_once(http_request, request.use_send_beacon)
+                response = await self._send_before(deadline, http_request, request.use_send_beacon)
                 if retries < MAX_RETRIES and response.status in RETRYABLE_STATUSES:
-                    await self._browser.sleep_ms(self._retry_delay(response, retries))
+                    delay = self._retry_delay(response, retries)
+                    if self._browser.now_ms() + delay >= deadline:
+                        break  # alloy.js would wait (Retry-After: 3600): this answer is the last
+                    await self._browser.sleep_ms(delay)
                     retries += 1
                     continue
                 break
             forget_sent(self._browser, request.payload.events)  # handed to the browser: out of the durable queue
         except NetworkError as error:
             raise NetworkError("Network request failed.") from error
-        parsed = parse_body(response.body)
+        try:
+            parsed = parse_body(response.body)
+        except TooDeep as reason:
+            raise too_deep_error(response.status, response.body[:1000], reason) from None
         self._logger.info(
             f"Request {request.id}: Received response with status code {response.status} and "
             + ("response body:" if parsed is not None else "no response body."),
             *([parsed] if parsed is not None else []),
         )
         return response.status, response.body, parsed, {k.lower(): v for k, v in response.headers.items()}
+
+    async def _send_before(self, deadline: int, request: HttpRequest, use_beacon: bool) -> HttpResponse:
+        left = deadline - self._browser.now_ms()
+        try:
+            return await asyncio.wait_for(self._send_once(request, use_beacon), max(left, 0) / 1000)
+        except TimeoutError:
+            raise NetworkError(
+                f"The Edge Network did not answer within {REQUEST_TIMEOUT_MS // 1000} seconds."
+            ) from None
 
     async def _send_once(self, request: HttpRequest, use_beacon: bool) -> HttpResponse:
         if use_beacon:
@@ -260,7 +296,7 @@ class EdgeClient:
                 return int(digits) * 1000
             try:
                 when = parsedate_to_datetime(header).timestamp() * 1000
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError, OSError):
                 when = None
             if when is not None:
                 return max(0, int(when - self._browser.now_ms()))
