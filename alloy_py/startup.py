@@ -24,17 +24,18 @@ page and instance, ``alloy-py.queue.<instance>.<page id>``::
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .browser import Browser, PageFacts
+from .components.rendering import show_containers
 from .consent import parse_consent_cookie
 from .cookies import CookieJar, namespaced_cookie_name
 from .errors import AlloyError
+from .lifecycle import start_now
 
 if TYPE_CHECKING:
     from .event import Event
@@ -53,7 +54,6 @@ MAX_AGE_MS = 24 * 60 * 60 * 1000
 # this long without booting it is taken for gone (mobile browsers kill hidden tabs).
 HIDDEN_GRACE_MS = 30_000
 REPLAY_MARKER = "alloyPy"  # data.alloyPy = {"replayed": true, "eventId", "queuedAt"} on replayed events
-PREHIDING_ID = "alloy-prehiding"
 # Commands whose only effect is the value they resolve to: nobody awaits them on the next page.
 _NOT_REPLAYED = frozenset({"configure", "getIdentity", "appendIdentityToUrl", "getLibraryInfo", "createEventMergeId"})
 
@@ -191,20 +191,14 @@ async def run_recorded(instance: Instance, command: str, options: Any, call: Cal
         return await instance.execute(command, options, call=call)
     except AlloyError:
         if call.hid_containers and command == "configure":
-            _show_containers(browser)  # no configuration, so no rendering will ever show them
+            show_containers(browser)  # no configuration, so no rendering will ever show them
         raise
     finally:
         _unsent.pop(call.id, None)
         if call.stored_in:
             _forget(browser, call.stored_in, call.id)
         if call.hid_containers and command != "configure":
-            _show_containers(browser)
-
-
-def _show_containers(browser: Browser) -> None:
-    node = browser.element_by_id(PREHIDING_ID)
-    if node is not None:
-        browser.remove(node)
+            show_containers(browser)
 
 
 # ---------------------------------------------------------------- replay on a later page
@@ -282,8 +276,6 @@ def _gone(record: Mapping[str, Any], now: int) -> bool:
 def _start_replay(
     instance: Instance, key: str, stored_config: Mapping[str, Any], page_config: Mapping[str, Any], entry: dict[str, Any]
 ) -> int:
-    from .lifecycle import start_now
-
     browser = instance.browser
     call = CallFacts(
         id=entry["id"],
@@ -316,12 +308,10 @@ def _start_replay(
     return 1
 
 
-async def _replayed(instance: Instance, key: str, call: CallFacts, run: Any) -> None:
+async def _replayed(instance: Instance, key: str, call: CallFacts, run: Awaitable[Any]) -> None:
     try:
         await run
     except AlloyError as error:
         instance.logger.warn("A replayed command failed.", error.message)
-    except asyncio.CancelledError:
-        raise
     finally:
         _forget(instance.browser, key, call.id)

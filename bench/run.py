@@ -13,8 +13,21 @@ Each round and library gets a fresh Chromium profile:
   warm3   third load (V8 only uses its code cache from the 3rd sighting on)
 
 then, in the warm page: JS heap / wasm memory, CPU per event (200 sendEvents,
-main-thread TaskDuration from CDP `Performance.getMetrics`), and rendering a
-response with 50 DOM actions (setHtml/setText into 50 elements).
+main-thread TaskDuration from CDP `Performance.getMetrics`), rendering a
+response with 50 DOM actions (setHtml/setText into 50 elements) that the Edge
+answers after EDGE_MS (150) ms, and the embedded case: a page whose Pyodide is
+already running installs alloy_py (the wheel with loadPackage, or the zip on
+sys.path) and sends an event from Python, against a page that adds alloy.js's
+base code and script tag at the same moment.
+
+A second pass (BENCH_NET=0 skips it) repeats cold/warm/warm3 in fresh profiles
+with Chromium's network emulation at 100 ms latency and 50 Mbit/s.
+
+alloy.js is Adobe's production build, alloy.min.js. Every JS/wasm file is
+served with Content-Encoding from pre-compressed .br/.gz variants when the
+browser accepts them (Chromium over http://127.0.0.1 accepts gzip).
+BENCH_BASELINE=<web/dist of an older build> adds its alloy-py as a column
+("alloy-py before"), served from its own server, in the same rounds.
 
 The Edge is answered instantly through the CDP Fetch domain on the page's
 session, with credentialed CORS headers. Not Playwright's `context.route`:
@@ -31,6 +44,7 @@ No pass/fail thresholds.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import json
 import os
@@ -52,7 +66,11 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.support.static_server import StaticServer  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tools"))
+from precompress import precompress  # noqa: E402
+
 DIST = Path(os.environ.get("BENCH_DIST", ROOT / "web" / "dist")).resolve()  # BENCH_DIST: compare builds
+BASELINE = os.environ.get("BENCH_BASELINE")
 ALLOY_DIST = ROOT / "node_modules" / "@adobe" / "alloy" / "dist"
 OUT = ROOT / "build" / "bench"
 LAUNCH = runpy.run_path(str(ROOT / "playwright.config.py"))
@@ -62,6 +80,9 @@ RENDERS = int(os.environ.get("RENDERS", "5"))
 # Optional network emulation (CDP): LATENCY_MS=100 MBPS=50 for a "real" network.
 LATENCY_MS = float(os.environ.get("LATENCY_MS", "0"))
 MBPS = float(os.environ.get("MBPS", "0"))
+NET = (100.0, 50.0) if os.environ.get("BENCH_NET", "1") != "0" else None  # the throttled pass
+EDGE_MS = float(os.environ.get("EDGE_MS", "150"))  # Edge latency for the render loads
+EMBEDS = int(os.environ.get("EMBEDS", "3"))
 ACTIONS = 50
 CACHE = "public, max-age=31536000, immutable"
 
@@ -71,7 +92,10 @@ BASE_CODE = (
     '!function(n,o){o.forEach(function(o){n[o]||((n.__alloyNS=n.__alloyNS||[]).push(o),n[o]=function(){'
     'var u=arguments;return new Promise(function(i,l){n[o].q.push([i,l,u])})},n[o].q=[])})}(window,["alloy"]);'
 )
-IMPLS = {"alloy.js": "/vendor/alloy/alloy.js", "alloy-py": "/alloy-py.js"}
+IMPLS = {"alloy.js": "/vendor/alloy/alloy.min.js", "alloy-py": "/alloy-py.js"}
+if BASELINE:
+    IMPLS["alloy-py before"] = "/alloy-py.js"
+PAGES = {"alloy.js": "alloyjs", "alloy-py": "alloypy", "alloy-py before": "alloypy"}
 EDGE_PATTERNS = ["https://edge.adobedc.net/*", "https://adobedc.demdex.net/*"]
 IDENTITY = [
     {"type": "state:store", "payload": [
@@ -125,6 +149,64 @@ alloy("sendEvent", {RENDER_OPTIONS if render else PAGEVIEW_OPTIONS}).then(
 
 
 PAGEVIEW_OPTIONS = '{xdm: {eventType: "web.webpagedetails.pageViews"}}'
+
+# Embedded: the page's own Pyodide is running (an app's), then at t0 alloy_py
+# is installed and an event sent from Python; alloy.js: at t0 the base code
+# and its script tag are added.
+EMBED_HEAD = """<!doctype html><html><head><meta charset="utf-8"><title>bench embedded</title>
+<script>
+window.__bench = {edge: []};
+(function () {
+  var f = window.fetch;
+  window.fetch = function (u) {
+    var s = typeof u === "string" ? u : (u && u.url) || String(u);
+    if (/adobedc|demdex/.test(s)) __bench.edge.push(performance.now());
+    return f.apply(this, arguments);
+  };
+})();
+</script>"""
+
+
+def variants(impl: str, dist: Path) -> list[str]:
+    if impl == "alloy.js":
+        return ["script"]
+    return ["wheel", "zip"] if "zip" in json.loads((dist / "manifest.json").read_text()) else ["wheel"]
+
+
+def embed_html(impl: str, variant: str, manifest: dict) -> str:
+    config = json.dumps({"datastreamId": DATASTREAM_ID, "orgId": ORG_ID})
+    done = "__bench.resolved = performance.now();"
+    if impl == "alloy.js":
+        return EMBED_HEAD + f"""</head><body><script>
+setTimeout(function () {{
+  __bench.t0 = performance.now();
+  {BASE_CODE}
+  var s = document.createElement("script"); s.src = "{IMPLS['alloy.js']}"; s.async = true;
+  document.head.appendChild(s);
+  alloy("configure", {config});
+  alloy("sendEvent", {PAGEVIEW_OPTIONS}).then(function () {{ {done} }},
+    function (e) {{ __bench.error = String(e); {done} }});
+}}, 300);
+</script></body></html>"""
+    install = (f'await pyodide.loadPackage(new URL("/{manifest["wheel"]}", location).href);'
+               if variant == "wheel" else
+               f'pyodide.FS.writeFile("/lib/alloy_py.zip", new Uint8Array(await (await fetch("/{manifest["zip"]}")).arrayBuffer()));'
+               ' pyodide.runPython("import sys; sys.path.insert(0, \'/lib/alloy_py.zip\')");')
+    return EMBED_HEAD + f"""</head><body><script type="module">
+import {{ loadPyodide }} from "/pyodide/pyodide.mjs";
+const pyodide = await loadPyodide({{indexURL: new URL("/pyodide/", location).href}});
+await new Promise((r) => setTimeout(r, 300));  // the app is up and running
+try {{
+  __bench.t0 = performance.now();
+  {install}
+  await pyodide.runPythonAsync(`
+from alloy_py import alloy
+await alloy("configure", {config})
+await alloy("sendEvent", {{"xdm": {{"eventType": "web.webpagedetails.pageViews"}}}})
+`);
+}} catch (e) {{ __bench.error = String(e); }}
+{done}
+</script></body></html>"""
 RENDER_OPTIONS = '{renderDecisions: true, data: {bench: "render"}}'
 
 EVENTS_JS = """async (n) => {
@@ -173,6 +255,9 @@ class Edge:
         handle = list(IDENTITY)
         if '"render"' in (req.get("postData") or ""):
             handle.append(render_handle())
+            # The page waits for the Edge meanwhile; blocking Playwright's
+            # dispatcher for that long delays nothing the page measures.
+            time.sleep(EDGE_MS / 1000)
         body = json.dumps({"requestId": query.get("requestId", "r"), "handle": handle}).encode()
         self.cdp.send("Fetch.fulfillRequest", {
             "requestId": params["requestId"], "responseCode": 200,
@@ -189,15 +274,21 @@ def load(page, server, url: str) -> dict:
     page.wait_for_function("() => window.__bench.resolved !== undefined", timeout=120_000, polling=20)
     b = page.evaluate("""() => ({edge: __bench.edge[0], resolved: __bench.resolved, error: __bench.error,
       marks: performance.getEntriesByType("mark").filter(m => m.name.startsWith("alloy-py:"))
-                .map(m => [m.name, m.startTime])})""")
+                .map(m => [m.name, m.startTime]),
+      early: performance.getEntriesByType("resource").filter(e => e.startTime <= __bench.edge[0])
+                .map(e => new URL(e.name).pathname)})""")
     if b.get("error"):
         raise RuntimeError(f"{url}: sendEvent failed: {b['error']}")
     paths = [p for m, p in server.requests if m == "GET"]
+    early = set(b["early"]) | {urlsplit(url).path}
     return {"first_edge_ms": b["edge"], "resolved_ms": b["resolved"],
-            "marks": dict(b["marks"]), "fetched": paths}
+            "marks": dict(b["marks"]), "fetched": paths,
+            "fetched_before_edge": [p for p in paths if urlsplit(p).path in early]}
 
 
-def one(pw, server, impl: str) -> dict:
+def one(pw, server, impl: str, net: tuple[float, float] | None = None) -> dict:
+    """One fresh profile: three loads; unless ``net``, then memory, events, renders, embedded."""
+    latency, mbps = net if net else (LATENCY_MS, MBPS)
     profile = tempfile.mkdtemp(prefix="alloy-bench-")
     try:
         ctx = pw.chromium.launch_persistent_context(
@@ -207,15 +298,18 @@ def one(pw, server, impl: str) -> dict:
         cdp = ctx.new_cdp_session(page)
         edge = Edge(cdp, server.url)
         cdp.send("Performance.enable")
-        if LATENCY_MS or MBPS:
-            rate = MBPS * 1e6 / 8 if MBPS else -1
+        if latency or mbps:
+            rate = mbps * 1e6 / 8 if mbps else -1
             cdp.send("Network.enable")
             cdp.send("Network.emulateNetworkConditions", {
-                "offline": False, "latency": LATENCY_MS,
+                "offline": False, "latency": latency,
                 "downloadThroughput": rate, "uploadThroughput": rate})
-        url = server.url_for(f"/bench/{'alloyjs' if impl == 'alloy.js' else 'alloypy'}.html")
+        url = server.url_for(f"/bench/{PAGES[impl]}.html")
         out = {"cold": load(page, server, url), "warm": load(page, server, url),
                "warm3": load(page, server, url)}
+        if net:
+            ctx.close()
+            return out
         cdp.send("HeapProfiler.collectGarbage")
         heap = cdp.send("Runtime.getHeapUsage")
         mem = page.evaluate(MEMORY_JS)
@@ -242,6 +336,18 @@ def one(pw, server, impl: str) -> dict:
             r["ms"] = r["shown"] - r["edge"]
             renders.append(r)
         out["render"] = renders
+        out["embedded"] = {}
+        for variant in variants(impl, server.root):
+            runs = []
+            for _ in range(EMBEDS):
+                page.goto(server.url_for(f"/bench/{PAGES[impl]}-embed-{variant}.html"))
+                page.wait_for_function("() => window.__bench.resolved !== undefined", timeout=120_000, polling=20)
+                e = page.evaluate("() => ({t0: __bench.t0, edge: __bench.edge[0], resolved: __bench.resolved,"
+                                  " error: __bench.error})")
+                if e.get("error"):
+                    raise RuntimeError(f"{impl} embedded {variant}: {e['error']}")
+                runs.append(e["edge"] - e["t0"])
+            out["embedded"][variant] = runs
         out["edge_requests"] = edge.count
         ctx.close()
         return out
@@ -250,11 +356,21 @@ def one(pw, server, impl: str) -> dict:
 
 
 # ---------------------------------------------------------------- bytes
-def resolve(path: str) -> Path | None:
+def vendor_alloy() -> Path:
+    """alloy.min.js with its .gz/.br, as the alloy-py files have theirs (a CDN compresses it too)."""
+    folder = OUT / "vendor"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("alloy.js", "alloy.min.js"):
+        shutil.copyfile(ALLOY_DIST / name, folder / name)
+        precompress(folder / name)
+    return folder
+
+
+def resolve(path: str, dist: Path) -> Path | None:
     path = urlsplit(path).path
     if path.startswith("/vendor/alloy/"):
         return ALLOY_DIST / path[len("/vendor/alloy/"):]
-    p = DIST / path.lstrip("/")
+    p = dist / path.lstrip("/")
     return p if p.is_file() else None
 
 
@@ -277,7 +393,7 @@ def compressed(path: Path) -> dict:
     return _sizes[key]
 
 
-def transfer(paths: list[str], pages: dict[str, bytes]) -> dict:
+def transfer(paths: list[str], pages: dict[str, bytes], dist: Path) -> dict:
     total = {"raw": 0, "gzip": 0, "br": 0, "files": []}
     for p in paths:
         if p in pages:
@@ -285,7 +401,7 @@ def transfer(paths: list[str], pages: dict[str, bytes]) -> dict:
             tmp.write_bytes(pages[p])
             s = compressed(tmp)
         else:
-            f = resolve(p)
+            f = resolve(p, dist)
             if f is None:
                 continue
             s = compressed(f)
@@ -296,7 +412,10 @@ def transfer(paths: list[str], pages: dict[str, bytes]) -> dict:
 
 
 # ---------------------------------------------------------------- report
-def stats(values: list[float]) -> dict:
+def stats(values: list) -> dict:
+    values = [v for v in values if v is not None]
+    if not values:
+        return {"median": None, "min": None, "max": None}
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
@@ -317,58 +436,102 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     pages = {}
     runs: dict[str, list[dict]] = {k: [] for k in IMPLS}
+    net_runs: dict[str, list[dict]] = {k: [] for k in IMPLS}
     t0 = time.monotonic()
-    with StaticServer(DIST, mounts={"/vendor/alloy/": ALLOY_DIST}, cache_control=CACHE) as server, \
-            sync_playwright() as pw:
+    vendor = vendor_alloy()
+    dists = {impl: (Path(BASELINE).resolve() if impl == "alloy-py before" else DIST) for impl in IMPLS}
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for impl in IMPLS:
+            if dists[impl] not in servers:
+                servers[dists[impl]] = stack.enter_context(
+                    StaticServer(dists[impl], mounts={"/vendor/alloy/": vendor}, cache_control=CACHE))
+        pw = stack.enter_context(sync_playwright())
         for impl, src in IMPLS.items():
-            path = f"/bench/{'alloyjs' if impl == 'alloy.js' else 'alloypy'}.html"
+            server = servers[dists[impl]]
+            manifest = json.loads((dists[impl] / "manifest.json").read_text())
+            path = f"/bench/{PAGES[impl]}.html"
             html = page_html(src)
             # The page itself must not be cached: a warm load still fetches it.
             server.add_page(path, html, headers={"Cache-Control": "no-cache"})
             server.add_page(path.replace(".html", "-render.html"), page_html(src, render=True),
                             headers={"Cache-Control": "no-cache"})
+            for variant in variants(impl, dists[impl]):
+                server.add_page(path.replace(".html", f"-embed-{variant}.html"), embed_html(impl, variant, manifest),
+                                headers={"Cache-Control": "no-cache"})
             pages[path] = html.encode()
         for r in range(ROUNDS):
             order = list(IMPLS) if r % 2 == 0 else list(reversed(IMPLS))
             for impl in order:
-                res = one(pw, server, impl)
+                res = one(pw, servers[dists[impl]], impl)
                 runs[impl].append(res)
-                print(f"bench: round {r + 1}/{ROUNDS} {impl:8}: cold edge {res['cold']['first_edge_ms']:.0f} ms,"
+                print(f"bench: round {r + 1}/{ROUNDS} {impl:15}: cold edge {res['cold']['first_edge_ms']:.0f} ms,"
                       f" warm edge {res['warm']['first_edge_ms']:.0f} ms,"
-                      f" CPU/event {res['events']['task_ms'] / EVENTS:.2f} ms", flush=True)
+                      f" CPU/event {res['events']['task_ms'] / EVENTS:.2f} ms"
+                      f" (load {os.getloadavg()[0]:.1f})", flush=True)
+        for r in range(ROUNDS if NET else 0):
+            order = list(IMPLS) if r % 2 == 0 else list(reversed(IMPLS))
+            for impl in order:
+                res = one(pw, servers[dists[impl]], impl, net=NET)
+                net_runs[impl].append(res)
+                print(f"bench: network round {r + 1}/{ROUNDS} {impl:15}: cold edge {res['cold']['first_edge_ms']:.0f} ms,"
+                      f" warm edge {res['warm']['first_edge_ms']:.0f} ms (load {os.getloadavg()[0]:.1f})", flush=True)
+    for impl in IMPLS:
+        for res, net_res in zip(runs[impl], net_runs[impl] or [None] * len(runs[impl])):
+            res["net"] = net_res
 
+    net = f"{NET[0]:.0f} ms, {NET[1]:.0f} Mbit/s" if NET else ""
+    embedded = {"alloy.js": "script", "alloy-py": "wheel", "alloy-py before": "wheel"}
     rows = [
         ("nav -> first Edge request, cold", "ms", lambda x: x["cold"]["first_edge_ms"]),
         ("nav -> first Edge request, warm", "ms", lambda x: x["warm"]["first_edge_ms"]),
         ("nav -> first Edge request, warm (3rd load)", "ms", lambda x: x["warm3"]["first_edge_ms"]),
+        *([(f"nav -> first Edge request, cold, {net}", "ms", lambda x: x["net"]["cold"]["first_edge_ms"]),
+           (f"nav -> first Edge request, warm, {net}", "ms", lambda x: x["net"]["warm"]["first_edge_ms"]),
+           (f"nav -> first Edge request, 3rd load, {net}", "ms", lambda x: x["net"]["warm3"]["first_edge_ms"])]
+          if NET else []),
+        (f"nav -> {ACTIONS} offers shown, warm, Edge {EDGE_MS:.0f} ms", "ms",
+         lambda x: statistics.median(r["shown"] for r in x["render"])),
+        ("embedded: running Pyodide -> first request (wheel)", "ms",
+         lambda x: statistics.median(x["embedded"][embedded[x["impl"]]])),
+        ("embedded: running Pyodide -> first request (zip)", "ms",
+         lambda x: statistics.median(x["embedded"].get("zip") or x["embedded"].get("script") or [None])),
         ("nav -> sendEvent resolved, cold", "ms", lambda x: x["cold"]["resolved_ms"]),
         ("nav -> sendEvent resolved, warm", "ms", lambda x: x["warm"]["resolved_ms"]),
         (f"CPU per event (main thread, {EVENTS} sendEvents)", "ms", lambda x: x["events"]["task_ms"] / EVENTS),
         ("wall per event (instant Edge)", "ms", lambda x: x["events"]["wall_ms"] / EVENTS),
-        (f"render {ACTIONS} DOM actions: Edge request -> all shown", "ms",
+        (f"render {ACTIONS} DOM actions: Edge request -> all shown (incl. Edge)", "ms",
          lambda x: statistics.median(r["ms"] for r in x["render"])),
         ("bytes fetched, cold, raw", "KB", lambda x: x["bytes_cold"]["raw"]),
         ("bytes fetched, cold, gzip -9", "KB", lambda x: x["bytes_cold"]["gzip"]),
         ("bytes fetched, cold, brotli 11", "KB", lambda x: x["bytes_cold"]["br"]),
+        ("bytes before the first Edge request, cold, brotli 11", "KB", lambda x: x["bytes_early"]["br"]),
         ("bytes fetched, warm, raw", "KB", lambda x: x["bytes_warm"]["raw"]),
         ("JS heap used (after GC)", "MB", lambda x: x["memory"]["js_heap_used"]),
         ("wasm memory", "MB", lambda x: x["memory"]["wasm"]),
     ]
     for impl in IMPLS:
         for res in runs[impl]:
-            res["bytes_cold"] = transfer(res["cold"]["fetched"], pages)
-            res["bytes_warm"] = transfer(res["warm"]["fetched"], pages)
+            res["impl"] = impl
+            res["bytes_early"] = transfer(res["cold"]["fetched_before_edge"], pages, dists[impl])
+            res["bytes_cold"] = transfer(res["cold"]["fetched"], pages, dists[impl])
+            res["bytes_warm"] = transfer(res["warm"]["fetched"], pages, dists[impl])
 
     table = []
     for label, unit, get in rows:
         entry = {"metric": label, "unit": unit}
         for impl in IMPLS:
             entry[impl] = stats([get(x) for x in runs[impl]])
-        a, b = entry["alloy.js"]["median"], entry["alloy-py"]["median"]
-        entry["ratio"] = (b / a) if a else None
+        a = entry["alloy.js"]["median"]
+        for key, impl in (("ratio", "alloy-py"), ("ratio before", "alloy-py before")):
+            if impl in IMPLS:
+                b = entry[impl]["median"]
+                entry[key] = (b / a) if a and b is not None else None
         table.append(entry)
 
-    head = f"{'metric':50} {'unit':4} {'alloy.js median (min-max)':>28} {'alloy-py median (min-max)':>28} {'py/js':>7}"
+    ratios = ["ratio"] + (["ratio before"] if BASELINE else [])
+    head = f"{'metric':58} {'unit':4} " + " ".join(f"{impl + ' median (min-max)':>30}" for impl in IMPLS) \
+        + " " + " ".join(f"{'py/js' if r == 'ratio' else 'before/js':>9}" for r in ratios)
     print()
     print(head)
     print("-" * len(head))
@@ -376,9 +539,11 @@ def main() -> int:
         cells = []
         for impl in IMPLS:
             s = e[impl]
-            cells.append(f"{fmt(s['median'], e['unit'])} ({fmt(s['min'], e['unit'])}-{fmt(s['max'], e['unit'])})")
-        ratio = f"{e['ratio']:.1f}x" if e["ratio"] is not None else "-"
-        print(f"{e['metric']:50} {e['unit']:4} {cells[0]:>28} {cells[1]:>28} {ratio:>7}")
+            cells.append("-" if s["median"] is None else
+                         f"{fmt(s['median'], e['unit'])} ({fmt(s['min'], e['unit'])}-{fmt(s['max'], e['unit'])})")
+        marks = [f"{e[r]:.1f}x" if e[r] is not None else "-" for r in ratios]
+        print(f"{e['metric']:58} {e['unit']:4} " + " ".join(f"{c:>30}" for c in cells)
+              + " " + " ".join(f"{m:>9}" for m in marks))
 
     py = runs["alloy-py"]
     marks = sorted({k for x in py for k in x["cold"]["marks"]}, key=lambda k: py[0]["cold"]["marks"].get(k, 0))
@@ -397,12 +562,13 @@ def main() -> int:
         "rounds": ROUNDS, "events": EVENTS, "latency_ms": LATENCY_MS, "mbps": MBPS, "renders": RENDERS, "actions": ACTIONS,
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "python": platform.python_version(), "chromium": browser_version},
-        "manifest": json.loads((DIST / "manifest.json").read_text()),
+        "manifest": json.loads((DIST / "manifest.json").read_text()), "baseline": BASELINE, "edge_ms": EDGE_MS,
         "table": table, "runs": runs, "seconds": time.monotonic() - t0,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
     (OUT / "results.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"\n{browser_version}, {os.cpu_count()} CPUs; {ROUNDS} rounds in {result['seconds']:.0f} s;"
-          f" raw numbers in {(OUT / 'results.json').relative_to(ROOT)}")
+          f" load average at the end {result['load']}; raw numbers in {(OUT / 'results.json').relative_to(ROOT)}")
     return 0
 
 

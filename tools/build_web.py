@@ -13,8 +13,17 @@ Output (all paths relative to web/dist/):
     pyodide/python_stdlib_pyc.zip         the stdlib byte-compiled by Pyodide
                                           itself under Node (what the loader
                                           boots with: no compiling at import)
-    alloy-py.js                           web/alloy-py.js with __ALLOY_PY_WHEEL__
-                                          replaced by the wheel's file name
+    alloy_py-<version>-<hash>.zip         alloy_py's byte-compiled modules (no
+                                          emulator), what the loader puts on
+                                          sys.path: no package install at boot
+    pyodide/snapshot-<hash>.bin(.br,.gz)  the memory snapshot the loader restores
+                                          (tools/build_snapshot.py)
+    pyodide/*.wasm|mjs.{br,gz}            pre-compressed variants, served with
+                                          Content-Encoding (tools/precompress.py)
+    pyodide/empty.zip                     the "stdlib" a restore starts with (the
+                                          real one is written after it)
+    alloy-py.js                           web/alloy-py.js with its __ALLOY_PY_*__
+                                          placeholders replaced by file names
     demo/                                 copy of web/demo/ (if it exists)
     manifest.json                         {"wheel": ..., "version": ..., "pyodide": ...}
 
@@ -24,6 +33,7 @@ are not copied again.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import subprocess
@@ -33,10 +43,15 @@ from typing import NoReturn
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from precompress import precompress  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 DIST = WEB / "dist"
 PYODIDE_SRC = ROOT / "node_modules" / "pyodide"
+# Served with Content-Encoding from their .gz/.br (the zips are deflated already).
+PRECOMPRESSED = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 PYODIDE_FILES = (
     "pyodide.mjs",
     "pyodide.asm.mjs",
@@ -45,10 +60,12 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 STDLIB_PYC = "python_stdlib_pyc.zip"
+EMPTY_ZIP = "empty.zip"
+# Modules the browser never imports: left out of the zip (not of the wheel).
+ZIP_EXCLUDE = ("alloy_py/emulator/", "alloy_py/__main__.py")
 STDLIB_BUILDER = ROOT / "tools" / "build_stdlib_pyc.mjs"
 STDLIB_CACHE = ROOT / "build" / "stdlib"
 LOADER_SRC = WEB / "alloy-py.js"
-LOADER_PLACEHOLDER = "__ALLOY_PY_WHEEL__"
 DEMO_SRC = WEB / "demo"
 
 _written: list[Path] = []
@@ -113,8 +130,15 @@ def copy_pyodide() -> str:
         _written.append(dst)
     _written.append(build_stdlib_pyc(out / STDLIB_PYC, version))
     # Drop anything else (e.g. files from an older layout).
+    (out / EMPTY_ZIP).write_bytes(b"")
+    _written.append(out / EMPTY_ZIP)
+    keep = {*PYODIDE_FILES, STDLIB_PYC, EMPTY_ZIP}
+    for name in PRECOMPRESSED:
+        variants = precompress(out / name)
+        _written.extend(variants)
+        keep.update(v.name for v in variants)
     for extra in out.iterdir():
-        if extra.name not in PYODIDE_FILES and extra.name != STDLIB_PYC:
+        if extra.name not in keep and not extra.name.startswith("snapshot-"):
             shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     return version
 
@@ -144,6 +168,62 @@ def precompile_wheel(wheel: Path) -> None:
     shutil.copyfile(cached, wheel)
 
 
+def build_alloy_zip(wheel: Path) -> Path:
+    """alloy_py's unchecked-hash pycs from the (byte-compiled) wheel as sourceless ``x.pyc`` in a zip.
+
+    zipimport loads ``alloy_py/x.pyc`` without a source (it does not look in
+    ``__pycache__``). Sorted entries, fixed dates: reproducible.
+    """
+    import zipfile
+
+    tag = "cpython-314"
+    entries: dict[str, bytes] = {}
+    with zipfile.ZipFile(wheel) as src:
+        for name in src.namelist():
+            if not name.startswith("alloy_py/") or name.startswith(ZIP_EXCLUDE):
+                continue
+            folder, _, base = name.rpartition("/")
+            if folder.endswith("/__pycache__") and base.endswith(f".{tag}.pyc"):
+                module = folder[: -len("/__pycache__")] + "/" + base[: -len(f".{tag}.pyc")]
+                if (module + ".py").startswith(ZIP_EXCLUDE):
+                    continue
+                entries[module + ".pyc"] = src.read(name)
+            elif name.endswith("py.typed"):
+                continue
+            elif not name.endswith((".py", ".pyc")):
+                entries[name] = src.read(name)  # package data, if any
+    sources = [n for n in entries if n.endswith(".pyc")]
+    if not sources:
+        fail(f"{wheel.name} holds no {tag} pycs")
+    for old in DIST.glob("alloy_py-*.zip"):
+        old.unlink()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as dst:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, entries[name], compresslevel=9)
+    data = buffer.getvalue()
+    version = wheel.name.split("-")[1]
+    dest = DIST / f"alloy_py-{version}-{hashlib.sha256(data).hexdigest()[:12]}.zip"
+    dest.write_bytes(data)
+    _written.append(dest)
+    return dest
+
+
+def build_snapshot(alloy_zip: Path) -> str:
+    import build_snapshot as snapshot
+
+    try:
+        name = snapshot.build(DIST, STDLIB_PYC, alloy_zip.name, EMPTY_ZIP)
+    except snapshot.SnapshotError as error:
+        fail(f"the memory snapshot could not be made: {error}")
+    for suffix in ("", ".br", ".gz"):
+        _written.append(DIST / "pyodide" / (name + suffix))
+    return name
+
+
 def build_stdlib_pyc(dst: Path, version: str) -> Path:
     """python_stdlib.zip with every module as a sourceless .pyc (see the .mjs).
 
@@ -169,7 +249,7 @@ def build_stdlib_pyc(dst: Path, version: str) -> Path:
     return dst
 
 
-def write_loader(wheel_name: str) -> None:
+def write_loader(names: dict[str, str]) -> None:
     dst = DIST / "alloy-py.js"
     if not LOADER_SRC.is_file():
         if dst.exists():
@@ -177,9 +257,11 @@ def write_loader(wheel_name: str) -> None:
         print(f"build_web: {LOADER_SRC.relative_to(ROOT)} does not exist yet: skipped alloy-py.js")
         return
     text = LOADER_SRC.read_text(encoding="utf-8")
-    if LOADER_PLACEHOLDER not in text:
-        print(f"build_web: warning: {LOADER_PLACEHOLDER} not found in {LOADER_SRC.relative_to(ROOT)}")
-    dst.write_text(text.replace(LOADER_PLACEHOLDER, wheel_name), encoding="utf-8")
+    for placeholder, value in names.items():
+        if placeholder not in text:
+            fail(f"{placeholder} not found in {LOADER_SRC.relative_to(ROOT)}")
+        text = text.replace(placeholder, value)
+    dst.write_text(text, encoding="utf-8")
     _written.append(dst)
 
 
@@ -193,7 +275,7 @@ def copy_demo() -> None:
     _written.extend(sorted(p for p in dst.rglob("*") if p.is_file()))
 
 
-def write_manifest(wheel: Path, pyodide_version: str) -> None:
+def write_manifest(wheel: Path, pyodide_version: str, alloy_zip: Path, snapshot: str) -> None:
     # The wheel name is "<name>-<version>-<tags>.whl" (PEP 427).
     version = wheel.name.split("-")[1]
     manifest = {
@@ -201,6 +283,8 @@ def write_manifest(wheel: Path, pyodide_version: str) -> None:
         "version": version,
         "pyodide": pyodide_version,
         "pyodideIndexURL": "pyodide/",
+        "zip": alloy_zip.name,
+        "snapshot": "pyodide/" + snapshot,
         "loader": "alloy-py.js" if (DIST / "alloy-py.js").exists() else None,
     }
     dst = DIST / "manifest.json"
@@ -214,9 +298,15 @@ def main() -> int:
     wheel = build_wheel()
     pyodide_version = copy_pyodide()
     precompile_wheel(wheel)
-    write_loader(wheel.name)
+    alloy_zip = build_alloy_zip(wheel)
+    snapshot = build_snapshot(alloy_zip)
+    lock_info = json.loads((PYODIDE_SRC / "pyodide-lock.json").read_text())["info"]
+    length = int.from_bytes((DIST / "pyodide" / snapshot).read_bytes()[8:12], "little")  # sparse header
+    write_loader({"__ALLOY_PY_ZIP__": alloy_zip.name, "__ALLOY_PY_SNAPSHOT__": snapshot,
+                  "__ALLOY_PY_SNAPSHOT_LENGTH__": str(length),
+                  "__ALLOY_PY_LOCK_INFO__": json.dumps(lock_info, sort_keys=True)})
     copy_demo()
-    write_manifest(wheel, pyodide_version)
+    write_manifest(wheel, pyodide_version, alloy_zip, snapshot)
     total = 0
     print(f"build_web: wrote {DIST.relative_to(ROOT)}/ (pyodide {pyodide_version})")
     for path in _written:

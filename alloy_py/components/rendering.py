@@ -22,7 +22,7 @@ from typing import Any
 from ..browser import Browser, HtmlPosition, Node
 from ..log import Logger
 
-__all__ = ["ItemPlan", "Renderer", "css_escape"]
+__all__ = ["PREHIDING_ID", "ItemPlan", "Renderer", "css_escape", "show_containers"]
 
 PREHIDING_ID = "alloy-prehiding"
 AWAIT_SELECTOR_MS = 5000
@@ -68,6 +68,13 @@ class ItemPlan:
     in_notification: bool
 
 
+def show_containers(browser: Browser) -> None:
+    """Remove the ``prehidingStyle`` (alloy's, the loader's or Adobe's prehiding snippet's)."""
+    node = browser.element_by_id(PREHIDING_ID)
+    if node is not None:
+        browser.remove(node)
+
+
 class Renderer:
     def __init__(self, browser: Browser, logger: Logger, auto_collect: Mapping[str, str]) -> None:
         self._browser = browser
@@ -82,9 +89,7 @@ class Renderer:
             self._browser.add_style(prehiding_style, PREHIDING_ID)
 
     def show_containers(self) -> None:
-        node = self._browser.element_by_id(PREHIDING_ID)
-        if node is not None:
-            self._browser.remove(node)
+        show_containers(self._browser)
 
     # Selectors
     def select(self, selector: str) -> list[Node]:

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .decisions import DEFAULT_DECISIONS, validate_decisions
 from .edge import ACTIONS, CLUSTER, DEFAULT_DATASTREAMS, MAX_BODY_BYTES, EdgeAnswer, answer
+from .precompressed import PrecompressedFiles
 
 __all__ = ["EdgeEmulator"]
 
@@ -58,7 +59,7 @@ def _content_type(path: str) -> str:
     return MIME_TYPES.get(ext) or mimetypes.guess_type(path)[0] or MIME_TYPES[""]
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class _Handler(PrecompressedFiles):
     server: "_Server"
     protocol_version = "HTTP/1.1"
     server_version = "alloy-py-edge-emulator"

@@ -123,3 +123,11 @@ def test_static_server_pages_mounts_and_mime(page, add_page, static_server, base
         assert r.headers["content-type"] == mime, path
     assert ("HEAD", "/pyodide/pyodide.asm.wasm") in static_server.requests
     assert page.request.get(static_server.url_for("/nope.html")).status == 404
+
+
+def test_static_server_precompressed_variants(tmp_path):
+    from tests.emulator.test_emulator import check_precompressed
+    from tests.support.static_server import StaticServer
+
+    with StaticServer(tmp_path) as server:
+        check_precompressed(server.url_for, tmp_path)

@@ -404,3 +404,37 @@ def test_emulator_not_on_browser_boot_path() -> None:
     code = "import sys, alloy_py; print(any(m.startswith('alloy_py.emulator') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def check_precompressed(url_for: Any, folder: Any) -> None:
+    """``X.br``/``X.gz`` served for ``X`` with Content-Encoding, when accepted (both servers)."""
+    import gzip
+
+    (folder / "s.bin").write_bytes(b"raw" * 100)
+    (folder / "s.bin.gz").write_bytes(gzip.compress(b"raw" * 100))
+    (folder / "s.bin.br").write_bytes(b"brotli bytes")
+    (folder / "a.wasm").write_bytes(b"\0asm")
+    (folder / "a.wasm.gz").write_bytes(gzip.compress(b"\0asm"))
+
+    def fetch(path: str, accept: Optional[str]) -> tuple[Any, bytes]:
+        request = urllib.request.Request(url_for(path), headers={"Accept-Encoding": accept} if accept else {})
+        with urllib.request.urlopen(request, timeout=10) as res:
+            return res.headers, res.read()
+
+    headers, body = fetch("/s.bin", "gzip, deflate, br, zstd")
+    assert (headers["Content-Encoding"], body, headers["Vary"]) == ("br", b"brotli bytes", "Accept-Encoding")
+    assert headers["Content-Type"] == "application/octet-stream"
+    headers, body = fetch("/s.bin", "gzip, deflate")
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == b"raw" * 100
+    assert int(headers["Content-Length"]) == len(body)
+    headers, body = fetch("/s.bin", "br;q=0, gzip;q=0")
+    assert headers["Content-Encoding"] is None and body == b"raw" * 100
+    headers, body = fetch("/s.bin", None)
+    assert headers["Content-Encoding"] is None and body == b"raw" * 100
+    headers, body = fetch("/a.wasm", "gzip")  # the variant keeps the file's own type
+    assert (headers["Content-Type"], headers["Content-Encoding"]) == ("application/wasm", "gzip")
+
+
+def test_static_precompressed_variants(tmp_path) -> None:
+    with EdgeEmulator(static_dir=tmp_path) as edge:
+        check_precompressed(edge.url_for, tmp_path)

@@ -10,6 +10,14 @@ It serves one root directory (normally ``web/dist``) on 127.0.0.1, plus:
 
 Lookup order: in-memory pages, then the longest matching mount, then the root.
 
+**Uploads**: ``server.accept_uploads("/x")`` makes a ``POST /x`` store its body
+as the in-memory page ``/x`` (``application/octet-stream``), for tools that
+hand bytes back from the page (tools/build_snapshot.py).
+
+A file ``X`` with a ``X.br``/``X.gz`` next to it is served from that variant,
+with ``Content-Encoding``, when the request accepts it
+(:mod:`alloy_py.emulator.precompressed`, as the emulator does).
+
 Responses carry explicit MIME types (``.wasm`` application/wasm, ``.mjs``/``.js``
 text/javascript, ``.whl`` application/zip, ``.json`` application/json, ...) and
 ``Cache-Control: no-store`` unless told otherwise. Logging is quiet; every
@@ -39,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Union
 from urllib.parse import unquote, urlsplit
+
+from alloy_py.emulator.precompressed import PrecompressedFiles
 
 __all__ = ["StaticServer", "MIME_TYPES"]
 
@@ -80,7 +90,7 @@ def _content_type_for(path: str) -> str:
     return MIME_TYPES.get(ext.lower()) or mimetypes.guess_type(path)[0] or MIME_TYPES[""]
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class _Handler(PrecompressedFiles):
     server: "_Server"
     extensions_map = dict(MIME_TYPES)
     protocol_version = "HTTP/1.1"
@@ -133,6 +143,21 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self._serve_page(page, head=False)
         return super().do_GET()
 
+    def do_POST(self) -> None:  # noqa: N802
+        self._record()
+        path = unquote(urlsplit(self.path).path)
+        with self.server.lock:
+            accepted = path in self.server.uploads
+        if not accepted:
+            self.send_error(405)
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.pages[path] = _Page(body, MIME_TYPES[""])
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_HEAD(self) -> None:  # noqa: N802
         self._record()
         page = self._page()
@@ -162,6 +187,7 @@ class _Server(http.server.ThreadingHTTPServer):
         self.directory = directory
         self.lock = threading.Lock()
         self.pages: dict[str, _Page] = {}
+        self.uploads: set[str] = set()
         self.mounts: list[tuple[str, str]] = []
         self.requests: list[tuple[str, str]] = []
         self.cache_control: Optional[str] = "no-store"
@@ -170,10 +196,14 @@ class _Server(http.server.ThreadingHTTPServer):
         self.verbose = False
 
     def finish_request(self, request, client_address) -> None:
-        try:
-            self.RequestHandlerClass(request, client_address, self, directory=self.directory)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the page went away mid-download (tests leave pages during boot)
+        self.RequestHandlerClass(request, client_address, self, directory=self.directory)
+
+    def handle_error(self, request, client_address) -> None:
+        # A page that navigates away mid-download resets its connections: not an error.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -268,6 +298,16 @@ class StaticServer:
         return self.url_for(path)
 
     add_file = add_page
+
+    def accept_uploads(self, path: str) -> None:
+        """A ``POST`` to ``path`` stores its body as the page ``path`` (see :meth:`page_body`)."""
+        with self._httpd.lock:
+            self._httpd.uploads.add(path)
+
+    def page_body(self, path: str) -> Optional[bytes]:
+        with self._httpd.lock:
+            page = self._httpd.pages.get(path)
+        return page.body if page is not None else None
 
     def remove_page(self, path: str) -> None:
         if not path.startswith("/"):
