@@ -93,9 +93,22 @@ _read: Any = None
 
 
 def _reader() -> Any:
-    if _read is None:
-        raise UnreadableOptions("alloy-py was started without its loader (alloy-py.js).")
-    return _read
+    return _read if _read is not None else _plain_reader
+
+
+def _plain_reader(value: Any, *_: Any) -> Any:
+    """Without the loader's ``readOptions`` (a bare Pyodide calling the bridge): plain
+    ``JSON.stringify``, so callbacks are left out."""
+    try:
+        text = js.JSON.stringify(value)
+    except Exception as error:
+        return _Read(ok=False, reason="throws", path="", message=format_message(error))
+    return _Read(ok=True, text="null" if text is None else str(text), functions=[])
+
+
+class _Read:
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
 
 
 def _to_js(value: Any) -> Any:
