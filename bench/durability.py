@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Error as PlaywrightError, sync_playwright  # noqa: E402
 
-from bench.run import ALLOY_DIST, BASE_CODE, CACHE, DATASTREAM_ID, DIST, IMPLS, LAUNCH, ORG_ID, Edge  # noqa: E402
+from bench.run import ALLOY_DIST, BASE_CODE, CACHE, DATASTREAM_ID, DIST, IMPLS, ORG_ID, Edge, fresh_profile  # noqa: E402
 from tests.support.static_server import StaticServer  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
@@ -67,12 +65,7 @@ def one(pw, server: StaticServer, impl: str, leave_ms: int, warm: bool) -> tuple
     first = server.add_page(f"/durable/{name}-first.html", page(IMPLS[impl], queued))
     second = server.add_page(f"/durable/{name}-second.html", page(
         IMPLS[impl], "alloy('sendEvent', {xdm: {eventType: 'web.webpagedetails.pageViews'}});"))
-    profile = tempfile.mkdtemp(prefix="alloy-durable-")
-    try:
-        ctx = pw.chromium.launch_persistent_context(
-            profile, executable_path=LAUNCH["CHROMIUM"], args=LAUNCH["CHROMIUM_ARGS"],
-            headless=True, service_workers="block")
-        tab = ctx.pages[0] if ctx.pages else ctx.new_page()
+    with fresh_profile(pw) as (ctx, tab):
         edge = RecordingEdge(ctx.new_cdp_session(tab), server.url)
         if warm:
             tab.goto(second)
@@ -88,10 +81,7 @@ def one(pw, server: StaticServer, impl: str, leave_ms: int, warm: bool) -> tuple
                 tab.wait_for_timeout(500)  # would a duplicate follow?
                 break
         counts = Counter(e["data"]["n"] for e in edge.events if "n" in e.get("data", {}))
-        ctx.close()
         return len(counts), sum(c - 1 for c in counts.values())
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main() -> int:

@@ -286,15 +286,26 @@ def load(page, server, url: str) -> dict:
             "fetched_before_edge": [p for p in paths if urlsplit(p).path in early]}
 
 
-def one(pw, server, impl: str, net: tuple[float, float] | None = None) -> dict:
-    """One fresh profile: three loads; unless ``net``, then memory, events, renders, embedded."""
-    latency, mbps = net if net else (LATENCY_MS, MBPS)
+@contextlib.contextmanager
+def fresh_profile(pw):
+    """A Chromium with a profile of its own (empty HTTP and code caches) and its first tab."""
     profile = tempfile.mkdtemp(prefix="alloy-bench-")
     try:
         ctx = pw.chromium.launch_persistent_context(
             profile, executable_path=LAUNCH["CHROMIUM"], args=LAUNCH["CHROMIUM_ARGS"],
             headless=True, service_workers="block")
-        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        try:
+            yield ctx, ctx.pages[0] if ctx.pages else ctx.new_page()
+        finally:
+            ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def one(pw, server, impl: str, net: tuple[float, float] | None = None) -> dict:
+    """One fresh profile: three loads; unless ``net``, then memory, events, renders, embedded."""
+    latency, mbps = net if net else (LATENCY_MS, MBPS)
+    with fresh_profile(pw) as (ctx, page):
         cdp = ctx.new_cdp_session(page)
         edge = Edge(cdp, server.url)
         cdp.send("Performance.enable")
@@ -308,7 +319,6 @@ def one(pw, server, impl: str, net: tuple[float, float] | None = None) -> dict:
         out = {"cold": load(page, server, url), "warm": load(page, server, url),
                "warm3": load(page, server, url)}
         if net:
-            ctx.close()
             return out
         cdp.send("HeapProfiler.collectGarbage")
         heap = cdp.send("Runtime.getHeapUsage")
@@ -349,10 +359,7 @@ def one(pw, server, impl: str, net: tuple[float, float] | None = None) -> dict:
                 runs.append(e["edge"] - e["t0"])
             out["embedded"][variant] = runs
         out["edge_requests"] = edge.count
-        ctx.close()
         return out
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- bytes
