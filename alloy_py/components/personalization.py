@@ -22,22 +22,12 @@ from ..edge.response import EdgeResponse
 from ..event import Event
 from ..validation import Validator, any_of, boolean, literal, object_of, string
 from . import Component, ComponentContext
-from .rendering import DEFAULT_CONTENT_ITEM, Renderer
+from ..schemas import DEFAULT_CONTENT_ITEM, DOM_ACTION, REDIRECT_ITEM, REQUESTED_SCHEMAS
+from .rendering import Renderer
 
-__all__ = ["Personalization", "SCHEMAS", "page_surface"]
+__all__ = ["Personalization", "page_surface"]
 
 PAGE_WIDE_SCOPE = "__view__"
-_SCHEMA = "https://ns.adobe.com/personalization/"
-SCHEMAS = [
-    _SCHEMA + "default-content-item",
-    _SCHEMA + "html-content-item",
-    _SCHEMA + "json-content-item",
-    _SCHEMA + "redirect-item",
-    _SCHEMA + "ruleset-item",
-    _SCHEMA + "message/in-app",
-    _SCHEMA + "message/content-card",
-]
-DOM_ACTION_SCHEMA = _SCHEMA + "dom-action"
 _INTERACTIONS = [literal(v) for v in ("always", "never", "decoratedElementsOnly")]
 
 # Compiled on first use: the wide Unicode ranges cost ~40 ms at import under Pyodide.
@@ -103,7 +93,6 @@ Meta = dict[str, Any]
 T = TypeVar("T")
 Renderable = tuple[dict[str, Any], str, bool]  # a proposition, its scope type, whether it is returned
 DISPLAY = "decisioning.propositionDisplay"
-REDIRECT_ITEM = _SCHEMA + "redirect-item"
 
 
 def _notification(proposition: dict[str, Any]) -> Meta:
@@ -227,7 +216,7 @@ class Personalization(Component):
                 scopes.append(PAGE_WIDE_SCOPE)
             if page_surface(href) not in surfaces:
                 surfaces.append(page_surface(href))
-        schemas = SCHEMAS + ([DOM_ACTION_SCHEMA] if PAGE_WIDE_SCOPE in scopes else [])
+        schemas = REQUESTED_SCHEMAS + ([DOM_ACTION] if PAGE_WIDE_SCOPE in scopes else [])
         event.merge_query(
             {"personalization": {"schemas": schemas, "decisionScopes": _dedupe(scopes), "surfaces": _dedupe(surfaces)}}
         )

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..browser import Browser, HtmlPosition, Node
 from ..log import Logger
+from ..schemas import DEFAULT_CONTENT_ITEM, DOM_ACTION, HTML_CONTENT_ITEM
 
 __all__ = ["PREHIDING_ID", "ItemPlan", "Renderer", "css_escape", "show_containers"]
 
@@ -28,10 +29,6 @@ PREHIDING_ID = "alloy-prehiding"
 AWAIT_SELECTOR_MS = 5000
 _EQ = re.compile(r":eq\((\d+)\)")
 _IDENTIFIER = re.compile(r"(#|\.)(-?\w+)")
-_SCHEMA = "https://ns.adobe.com/personalization/"
-DOM_ACTION = _SCHEMA + "dom-action"
-HTML_CONTENT_ITEM = _SCHEMA + "html-content-item"
-DEFAULT_CONTENT_ITEM = _SCHEMA + "default-content-item"
 INTERACT_ID = "data-aep-interact-id"
 CLICK_LABEL = "data-aep-click-label"
 

@@ -25,6 +25,8 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Union
 
+from ..schemas import DOM_ACTION, HTML_CONTENT_ITEM, JSON_CONTENT_ITEM
+
 __all__ = [
     "DEFAULT_DECISIONS",
     "DOM_ACTION",
@@ -34,10 +36,6 @@ __all__ = [
     "validate_decisions",
 ]
 
-SCHEMA = "https://ns.adobe.com/personalization/"
-DOM_ACTION = SCHEMA + "dom-action"
-JSON_CONTENT_ITEM = SCHEMA + "json-content-item"
-HTML_CONTENT_ITEM = SCHEMA + "html-content-item"
 DOM_ACTION_FORMAT = "application/vnd.adobe.target.dom-action"
 
 

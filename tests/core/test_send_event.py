@@ -13,7 +13,7 @@ from alloy_py import AlloyError
 from alloy_py.edge.client import MAX_PAYLOAD_BYTES
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
-from alloy_py.components.personalization import SCHEMAS
+from alloy_py.schemas import REQUESTED_SCHEMAS as SCHEMAS
 
 from .conftest import (
     CLUSTER_COOKIE,
