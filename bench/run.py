@@ -181,16 +181,19 @@ def embed_html(impl: str, variant: str, manifest: dict) -> str:
 setTimeout(function () {{
   __bench.t0 = performance.now();
   {BASE_CODE}
-  var s = document.createElement("script"); s.src = "{IMPLS['alloy.js']}"; s.async = true;
+  var s = document.createElement("script"); s.src = "{IMPLS['alloy.js']}" + location.search; s.async = true;
   document.head.appendChild(s);
   alloy("configure", {config});
   alloy("sendEvent", {PAGEVIEW_OPTIONS}).then(function () {{ {done} }},
     function (e) {{ __bench.error = String(e); {done} }});
 }}, 300);
 </script></body></html>"""
-    install = (f'await pyodide.loadPackage(new URL("/{manifest["wheel"]}", location).href);'
+    # ``?fresh=…`` on the page URL makes the installed file's URL new too:
+    # neither the HTTP cache nor V8's code cache has seen it.
+    install = (f'await pyodide.loadPackage(new URL("/{manifest["wheel"]}" + location.search, location).href);'
                if variant == "wheel" else
-               f'pyodide.FS.writeFile("/lib/alloy_py.zip", new Uint8Array(await (await fetch("/{manifest["zip"]}")).arrayBuffer()));'
+               f'pyodide.FS.writeFile("/lib/alloy_py.zip", new Uint8Array(await (await fetch("/{manifest["zip"]}"'
+               ' + location.search)).arrayBuffer()));'
                ' pyodide.runPython("import sys; sys.path.insert(0, \'/lib/alloy_py.zip\')");')
     return EMBED_HEAD + f"""</head><body><script type="module">
 import {{ loadPyodide }} from "/pyodide/pyodide.mjs";
@@ -347,17 +350,18 @@ def one(pw, server, impl: str, net: tuple[float, float] | None = None) -> dict:
             renders.append(r)
         out["render"] = renders
         out["embedded"] = {}
-        for variant in variants(impl, server.root):
+        for variant, fresh in [(v, f) for v in variants(impl, server.root) for f in (False, True)]:
             runs = []
-            for _ in range(EMBEDS):
-                page.goto(server.url_for(f"/bench/{PAGES[impl]}-embed-{variant}.html"))
+            for n in range(EMBEDS):
+                query = f"?fresh={time.time_ns()}-{n}" if fresh else ""
+                page.goto(server.url_for(f"/bench/{PAGES[impl]}-embed-{variant}.html") + query)
                 page.wait_for_function("() => window.__bench.resolved !== undefined", timeout=120_000, polling=20)
                 e = page.evaluate("() => ({t0: __bench.t0, edge: __bench.edge[0], resolved: __bench.resolved,"
                                   " error: __bench.error})")
                 if e.get("error"):
                     raise RuntimeError(f"{impl} embedded {variant}: {e['error']}")
                 runs.append(e["edge"] - e["t0"])
-            out["embedded"][variant] = runs
+            out["embedded"][variant + (" fresh" if fresh else "")] = runs
         out["edge_requests"] = edge.count
         return out
 
@@ -467,11 +471,13 @@ def main() -> int:
                 server.add_page(path.replace(".html", f"-embed-{variant}.html"), embed_html(impl, variant, manifest),
                                 headers={"Cache-Control": "no-cache"})
             pages[path] = html.encode()
+        loads: list[float] = []
         for r in range(ROUNDS):
             order = list(IMPLS) if r % 2 == 0 else list(reversed(IMPLS))
             for impl in order:
                 res = one(pw, servers[dists[impl]], impl)
                 runs[impl].append(res)
+                loads.append(os.getloadavg()[0])
                 print(f"bench: round {r + 1}/{ROUNDS} {impl:15}: cold edge {res['cold']['first_edge_ms']:.0f} ms,"
                       f" warm edge {res['warm']['first_edge_ms']:.0f} ms,"
                       f" CPU/event {res['events']['task_ms'] / EVENTS:.2f} ms"
@@ -481,6 +487,7 @@ def main() -> int:
             for impl in order:
                 res = one(pw, servers[dists[impl]], impl, net=NET)
                 net_runs[impl].append(res)
+                loads.append(os.getloadavg()[0])
                 print(f"bench: network round {r + 1}/{ROUNDS} {impl:15}: cold edge {res['cold']['first_edge_ms']:.0f} ms,"
                       f" warm edge {res['warm']['first_edge_ms']:.0f} ms (load {os.getloadavg()[0]:.1f})", flush=True)
     for impl in IMPLS:
@@ -503,6 +510,8 @@ def main() -> int:
          lambda x: statistics.median(x["embedded"][embedded[x["impl"]]])),
         ("embedded: running Pyodide -> first request (zip)", "ms",
          lambda x: statistics.median(x["embedded"].get("zip") or x["embedded"].get("script") or [None])),
+        ("embedded, file not cached: running Pyodide -> first request (zip)", "ms",
+         lambda x: statistics.median(x["embedded"].get("zip fresh") or x["embedded"].get("script fresh") or [None])),
         ("nav -> sendEvent resolved, cold", "ms", lambda x: x["cold"]["resolved_ms"]),
         ("nav -> sendEvent resolved, warm", "ms", lambda x: x["warm"]["resolved_ms"]),
         (f"CPU per event (main thread, {EVENTS} sendEvents)", "ms", lambda x: x["events"]["task_ms"] / EVENTS),
@@ -572,11 +581,36 @@ def main() -> int:
         "manifest": json.loads((DIST / "manifest.json").read_text()), "baseline": BASELINE, "edge_ms": EDGE_MS,
         "table": table, "runs": runs, "seconds": time.monotonic() - t0,
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "load_during": [min(loads), max(loads)],
     }
     (OUT / "results.json").write_text(json.dumps(result, indent=1) + "\n")
+    (OUT / "table.md").write_text(markdown(result))
     print(f"\n{browser_version}, {os.cpu_count()} CPUs; {ROUNDS} rounds in {result['seconds']:.0f} s;"
-          f" load average at the end {result['load']}; raw numbers in {(OUT / 'results.json').relative_to(ROOT)}")
+          f" load average {min(loads):.1f}-{max(loads):.1f} during the rounds, {result['load']} at the end;"
+          f" raw numbers in {(OUT / 'results.json').relative_to(ROOT)}, the README's table in"
+          f" {(OUT / 'table.md').relative_to(ROOT)}")
     return 0
+
+
+def markdown(result: dict) -> str:
+    """The README's Performance table: medians (min-max) and the ratios to alloy.js."""
+    impls = [impl for impl in IMPLS if impl in result["table"][0]]
+    head = ["metric", *impls, "py/js", *(["before/js"] if "alloy-py before" in impls else [])]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for e in result["table"]:
+        cells = [e["metric"].replace("->", "→")]
+        for impl in impls:
+            s = e[impl]
+            spread = "" if s["min"] == s["max"] else f" ({fmt(s['min'], e['unit'])}–{fmt(s['max'], e['unit'])})"
+            cells.append("–" if s["median"] is None else f"{fmt(s['median'], e['unit'])} {e['unit']}{spread}")
+        for key in ("ratio", "ratio before")[: len(head) - 1 - len(impls)]:
+            cells.append(f"{e[key]:.1f}×" if e.get(key) is not None else "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    low, high = result["load_during"]
+    lines.append("")
+    lines.append(f"{result['rounds']} rounds, {result['machine']['chromium']}, {result['machine']['cpus']} CPUs,"
+                 f" load average {low:.1f}–{high:.1f} during the rounds.")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

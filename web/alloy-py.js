@@ -459,6 +459,19 @@
       return done;
     }
 
+    // Synchronous, for an import that cannot wait (binary through the
+    // x-user-defined charset: a synchronous request has no arraybuffer type).
+    function fetchNow(path) {
+      var request = new XMLHttpRequest();
+      request.open("GET", base + path, false);
+      request.overrideMimeType("text/plain; charset=x-user-defined");
+      request.send();
+      if (request.status !== 200) throw new Error(base + path + ": HTTP " + request.status);
+      var text = request.responseText, bytes = new Uint8Array(text.length);
+      for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+      return bytes;
+    }
+
     function options(extra) {
       var result = {};
       [common, extra].forEach(function (o) { for (var k in o) result[k] = o[k]; });
@@ -515,9 +528,8 @@
 
     // The snapshot boot: the heap of an interpreter that has imported alloy_py.
     // Nothing the commands run imports anything more (tests/browser check it),
-    // so both zips are written into the file system only after the restore,
-    // off the first request's path (the zipimport tables in the snapshot
-    // expect these very bytes at these paths).
+    // so neither zip is fetched unless an import needs one (the zipimport
+    // tables in the snapshot expect these very bytes at these paths).
     function restore(pyodideMjs) {
       var bytes = fetchBytes(SNAPSHOT);
       var failure = null;
@@ -552,16 +564,19 @@
         var random = pyodide.pyimport("random");
         random.seed();
         random.destroy();
-        var later = window.requestIdleCallback || function (f) { return setTimeout(f, 50); };
-        later(function () {
-          Promise.all([fetchBytes("pyodide/" + STDLIB), fetchBytes(ZIP)]).then(function (files) {
-            pyodide.FS.writeFile(STDLIB_PATH, files[0]);
-            pyodide.FS.writeFile(ZIP_PATH, files[1]);
+        // The zips come only if an import needs a module the snapshot lacks
+        // (alloy_py/browser/snapshot_files.py); no command does.
+        var files = pyodide.pyimport("alloy_py.browser.snapshot_files");
+        files.install(function () {
+          try {
+            pyodide.FS.writeFile(STDLIB_PATH, fetchNow("pyodide/" + STDLIB));
+            pyodide.FS.writeFile(ZIP_PATH, fetchNow(ZIP));
             mark("files");
-          }, function (error) {
+          } catch (error) {
             console.warn("alloy-py: " + error.message + ": modules not in the snapshot cannot be imported.");
-          });
-        }, { timeout: 1000 });
+          }
+        });
+        files.destroy();
         return pyodide;
       });
     }
