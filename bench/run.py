@@ -190,7 +190,7 @@ setTimeout(function () {{
 </script></body></html>"""
     # ``?fresh=…`` on the page URL makes the installed file's URL new too:
     # neither the HTTP cache nor V8's code cache has seen it.
-    install = (f'await pyodide.loadPackage(new URL("/{manifest["wheel"]}" + location.search, location).href);'
+    install = (f'await pyodide.loadPackage(new URL("/{manifest["wheel"]}", location).href);'
                if variant == "wheel" else
                f'pyodide.FS.writeFile("/lib/alloy_py.zip", new Uint8Array(await (await fetch("/{manifest["zip"]}"'
                ' + location.search)).arrayBuffer()));'
@@ -350,7 +350,9 @@ def one(pw, server, impl: str, net: tuple[float, float] | None = None) -> dict:
             renders.append(r)
         out["render"] = renders
         out["embedded"] = {}
-        for variant, fresh in [(v, f) for v in variants(impl, server.root) for f in (False, True)]:
+        # Not cached: the zip (loadPackage takes only a URL ending in .whl) and alloy.min.js.
+        for variant, fresh in [(v, f) for v in variants(impl, server.root) for f in (False, True)
+                               if not (f and v == "wheel")]:
             runs = []
             for n in range(EMBEDS):
                 query = f"?fresh={time.time_ns()}-{n}" if fresh else ""
