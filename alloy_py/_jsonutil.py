@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import AlloyError
@@ -68,6 +68,15 @@ def deep_assign(target: dict[str, Any], source: dict[str, Any]) -> dict[str, Any
             else:
                 into[key] = value
     return target
+
+
+def copy_keeping_callables(value: Any) -> Any:
+    """A deep copy of objects and arrays; anything else (a callback, a string) is kept as it is."""
+    if isinstance(value, Mapping):
+        return {key: copy_keeping_callables(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [copy_keeping_callables(item) for item in value]
+    return value
 
 
 def assign_concat_arrays(*values: Any) -> dict[str, Any]:

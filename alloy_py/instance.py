@@ -24,7 +24,7 @@ from .components.library import Audiences, EventMerge, LibraryInfo, MachineLearn
 from .components.personalization import Personalization
 from .config import build_config
 from .consent import ConsentState
-from ._jsonutil import NULL
+from ._jsonutil import NULL, copy_keeping_callables
 from .cookies import CookieJar
 from .edge.client import EdgeClient, EdgeSettings
 from .errors import AlloyError, CommandError, ComponentError, ValidationError, format_message
@@ -116,7 +116,7 @@ class Instance:
 
         ``call``: when and where the loader saw the call, if it came before Python ran.
         """
-        options = {} if options is None else None if options is NULL else _copy_options(options)
+        options = {} if options is None else None if options is NULL else copy_keeping_callables(options)  # commands never change the caller's objects
         current_call.set(call)  # this task's own: a nested call never inherits it
         try:
             executor = self._executor(command, options)
@@ -287,11 +287,3 @@ def _prefixed(error: BaseException, prefix: str) -> AlloyError:
         return prefixed
     return AlloyError(message)
 
-
-def _copy_options(options: Any) -> Any:
-    """Commands never change the caller's objects; callbacks are kept as they are."""
-    if isinstance(options, Mapping):
-        return {key: _copy_options(value) for key, value in options.items()}
-    if isinstance(options, (list, tuple)):
-        return [_copy_options(value) for value in options]
-    return options

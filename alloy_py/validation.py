@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._jsonutil import Omitted, to_json
+from ._jsonutil import Omitted, copy_keeping_callables, to_json
 from .errors import ValidationError
 
 __all__ = [
@@ -114,7 +114,7 @@ class Validator:
     # Available after any type.
     def default(self, default_value: Any) -> Validator:
         def step(value: Any, path: str, context: ValidationContext) -> Any:
-            return _copy(default_value) if _is_nil(value) else value
+            return copy_keeping_callables(default_value) if _is_nil(value) else value
 
         return self._then(step, null_safe=False)
 
@@ -253,14 +253,6 @@ class Validator:
             return value
 
         return self._then(step)
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _type_check(predicate: Callable[[Any], bool], expected: str) -> Validator:

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..browser import ClickDom, Node
 from ..browser.recorded import RecordedDom
+from ..cookies import storage_key
 from ..event import Event
 from ..startup import CallFacts
 from ..lifecycle import start_now
@@ -89,7 +90,7 @@ class ActivityCollector(Component):
                     "The 'downloadLinkQualifier' configuration was provided but will be ignored because "
                     "clickCollectionEnabled is false."
                 )
-        self._storage_key = f"com.adobe.alloy.{config['orgId']}clickData"
+        self._storage_key = storage_key(f"{config['orgId']}clickData")
         self._memory: str | None = None  # the stored page name when sessionStorage is not enabled
 
     # Where the last page name is kept (alloy's click activity storage).

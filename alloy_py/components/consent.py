@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from .._jsonutil import to_json
 from ..consent import parse_consent_cookie
-from ..cookies import namespaced_cookie_name, sanitize_org_id
+from ..cookies import namespaced_cookie_name, sanitize_org_id, storage_key
 from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
 from ..validation import Validator, anything, array_of, enum_of, object_of
 from . import Command, Component, ComponentContext
@@ -63,7 +63,7 @@ class Consent(Component):
         super().__init__(context)
         org_id = context.config["orgId"]
         self._consent_cookie = namespaced_cookie_name(org_id, "consent")
-        self._hash_prefix = f"com.adobe.alloy.{sanitize_org_id(org_id)}.consentHashes."
+        self._hash_prefix = storage_key(f"{sanitize_org_id(org_id)}.consentHashes.")
         self._queue = asyncio.Lock()
         self._queued = 0
         stored = self._stored()

@@ -11,9 +11,9 @@ import asyncio
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..cookies import decode_kndctr_ecid, namespaced_cookie_name
+from ..cookies import decode_kndctr_ecid, encode_uri_component, namespaced_cookie_name
 from ..edge.client import is_explicit_origin
 from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
 from ..edge.response import EdgeResponse
@@ -280,7 +280,7 @@ class Identity(Component):
 
     def _with_adobe_mc(self, url: str, ecid: str) -> str:
         seconds = round(self.context.browser.now_ms() / 1000)
-        value = _encode_uri_component(f"TS={seconds}|MCMID={ecid}|MCORGID={_encode_uri_component(self._org_id)}")
+        value = encode_uri_component(f"TS={seconds}|MCMID={ecid}|MCORGID={encode_uri_component(self._org_id)}")
         match = _URL_PARTS.match(url)
         location, query, fragment = match.groups() if match else (url, "", "")
         separator = "?" if query == "" else "" if query == "?" else "&"
@@ -302,10 +302,6 @@ def _decode_safely(text: str) -> str:
         return unquote(text, errors="strict")
     except UnicodeDecodeError:
         return text
-
-
-def _encode_uri_component(text: str) -> str:
-    return quote(text, safe="-_.!~*'()")
 
 
 def _silence(future: asyncio.Future[None]) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .._jsonutil import assign_concat_arrays, to_json
 from ..browser import Browser, HttpRequest, HttpResponse
-from ..cookies import CookieJar, namespaced_cookie_name
+from ..cookies import CookieJar, namespaced_cookie_name, storage_key
 from ..errors import NetworkError, PayloadTooLargeError
 from ..lifecycle import CallbackList, Lifecycle
 from ..log import Logger
@@ -154,7 +154,6 @@ class EdgeClient:
         settings = self._settings
         hint = self.location_hint()
         path = f"{settings.edge_base_path}/{hint}" if hint else settings.edge_base_path
-        path += request.edge_sub_path
         config_id = request.datastream_id_override or settings.datastream_id
         if config_id != settings.datastream_id:
             request.payload.merge_meta({"sdkConfig": {"datastream": {"original": settings.datastream_id}}})
@@ -168,7 +167,7 @@ class EdgeClient:
         session = (query.get("adb_validation_sessionid") or [""])[-1]
         if not session:
             return ""
-        key = "com.adobe.alloy.validation.clientId"
+        key = storage_key("validation.clientId")
         client_id = self._browser.storage_get("local", key)
         if not client_id:
             client_id = self._browser.uuid4()

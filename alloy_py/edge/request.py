@@ -108,7 +108,6 @@ class EdgeRequest:
     payload: RequestPayload
     kind: str = "interact"  # "interact" (data collection), or a fixed action
     datastream_id_override: str | None = None
-    edge_sub_path: str = ""
     use_third_party_domain: bool = False
     identity_established: bool = False
 
