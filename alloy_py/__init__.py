@@ -30,7 +30,7 @@ from .errors import (
     PayloadTooLargeError,
     ValidationError,
 )
-from .instance import Instance, Page
+from .instance import Instance, PageInstances
 
 __all__ = [
     "AlloyError",
@@ -54,7 +54,7 @@ def create_instance(name: str = "alloy", browser: Browser | None = None) -> Inst
         from .browser.pyodide import page_browser
 
         browser = page_browser()
-    return Page.of(browser).instance(name)
+    return PageInstances.of(browser).instance(name)
 
 
 async def alloy(command: str, options: Any = None) -> dict[str, Any]:

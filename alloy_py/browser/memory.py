@@ -51,7 +51,7 @@ class StoredCookie:
     secure: bool = False
 
 
-@dataclass
+@dataclass(eq=False)  # compared (and hashed) by identity: one page each
 class MemoryBrowser:
     """A page at ``url`` whose Edge is ``edge``; time only moves when told."""
 
