@@ -35,7 +35,7 @@ from .event_manager import EventManager
 from .lifecycle import Lifecycle, call_maybe_async, check_hooks
 from .startup import CallFacts, current_call
 from .log import DebugSwitch, Logger
-from .validation import ValidationContext, boolean, object_of
+from .validation import ValidationServices, boolean, object_of
 
 __all__ = ["DEFAULT_COMPONENTS", "ComponentRegistry", "Instance", "PageInstances"]
 
@@ -130,7 +130,8 @@ class Instance:
 
         ``call``: when and where the loader saw the call, if it came before Python ran.
         """
-        options = {} if options is None else None if options is NULL else copy_keeping_callables(options)  # commands never change the caller's objects
+        # Commands never change the caller's objects.
+        options = {} if options is None else None if options is NULL else copy_keeping_callables(options)
         current_call.set(call)  # this task's own: a nested call never inherits it
         try:
             executor = self._executor(command, options)
@@ -221,7 +222,7 @@ class Instance:
 
     def _build(self, options: Any) -> ComponentRegistry:
         browser = self.browser
-        validation = ValidationContext(warn=self.logger.warn, unique_values=self._page.unique_values)
+        validation = ValidationServices(warn=self.logger.warn, unique_values=self._page.unique_values)
         schemas = [c.config_schema for c in self._component_types if c.config_schema is not None]
         config = build_config(options, schemas, validation)
         self._debug.set(bool(config["debugEnabled"]), from_config=True)
