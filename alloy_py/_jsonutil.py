@@ -136,7 +136,7 @@ def _lone(match: re.Match[str]) -> str:
 
 
 def _string(text: str) -> str:
-    quoted = json.encoder.encode_basestring(text)  # type: ignore[attr-defined]
+    quoted = json.encoder.encode_basestring(text)  # type: ignore[attr-defined,unused-ignore]
     if _SURROGATES.search(quoted):
         # A str from JS holds a surrogate only when it was alone there: JSON.stringify escapes it.
         quoted = _SURROGATES.sub(_lone, quoted.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass"))

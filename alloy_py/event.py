@@ -31,7 +31,7 @@ def _same_proposition(a: Any, b: Any) -> bool:
     if a is b:
         return True
     if not (isinstance(a, dict) and isinstance(b, dict)):
-        return a == b
+        return bool(a == b)
     return bool(a.get("id") and a.get("id") == b.get("id") and a.get("scope") and a.get("scope") == b.get("scope"))
 
 

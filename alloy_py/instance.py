@@ -35,6 +35,7 @@ from .event_manager import EventManager
 from .lifecycle import Lifecycle, call_maybe_async, check_hooks
 from .startup import CallFacts, current_call
 from .log import DebugSwitch, Logger
+from .types import CommandResult, Json
 from .validation import ValidationServices, boolean, object_of
 
 __all__ = ["DEFAULT_COMPONENTS", "ComponentRegistry", "Instance", "PageInstances"]
@@ -122,10 +123,10 @@ class Instance:
         for component_type in self._component_types:
             check_hooks(component_type)
 
-    async def __call__(self, command: str, options: Any = None) -> dict[str, Any]:
+    async def __call__(self, command: str, options: Json = None) -> CommandResult:
         return await self.execute(command, options)
 
-    async def execute(self, command: str, options: Any = None, *, call: CallFacts | None = None) -> dict[str, Any]:
+    async def execute(self, command: str, options: Json = None, *, call: CallFacts | None = None) -> CommandResult:
         """Run one command; resolves to an object or raises an :class:`AlloyError`.
 
         ``call``: when and where the loader saw the call, if it came before Python ran.
@@ -148,7 +149,7 @@ class Instance:
         self.logger.info(f"{command} command resolved. Result:", result)
         return result
 
-    def _executor(self, command: str, options: Any) -> Callable[[], Awaitable[Any]]:
+    def _executor(self, command: str, options: Json) -> Callable[[], Awaitable[object]]:
         if command == "configure":
             if self._configured is not None:
                 raise CommandError("The library has already been configured and may only be configured once.")
@@ -164,7 +165,7 @@ class Instance:
             return _nothing
         configured = self._configured
 
-        async def run() -> Any:
+        async def run() -> object:
             try:
                 registry = await asyncio.shield(configured)
             except Exception:
@@ -211,7 +212,7 @@ class Instance:
         assert self._configured is not None
         await self._configured
 
-    def _configure(self, options: Any) -> asyncio.Future[ComponentRegistry]:
+    def _configure(self, options: Json) -> asyncio.Future[ComponentRegistry]:
         """Validate and build synchronously (a failure here allows configure again), then start."""
         try:
             registry = self._build(options)
@@ -220,7 +221,7 @@ class Instance:
             raise
         return asyncio.ensure_future(self._start(registry))
 
-    def _build(self, options: Any) -> ComponentRegistry:
+    def _build(self, options: Json) -> ComponentRegistry:
         browser = self.browser
         validation = ValidationServices(warn=self.logger.warn, unique_values=self._page.unique_values)
         schemas = [c.config_schema for c in self._component_types if c.config_schema is not None]

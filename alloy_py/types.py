@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CommandResult",
+    "Config",
     "FailureHandler",
     "HookName",
     "Json",
@@ -27,6 +28,8 @@ __all__ = [
 Json = Any
 """A JSON value (or a caller's callback inside options): checked where it is read."""
 JsonObject = dict[str, Any]
+Config = Mapping[str, Any]
+"""The validated ``configure`` options, defaults filled in."""
 Options = dict[str, Any]
 """A command's options once copied and validated."""
 CommandResult = dict[str, Any]

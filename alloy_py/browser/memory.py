@@ -11,7 +11,7 @@ with Beautiful Soup and soupsieve, imported only when a page has HTML
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import ipaddress
 import itertools
 from collections.abc import Callable
@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import NetworkError
-from . import ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
+from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["MemoryBrowser", "SentRequest", "StoredCookie"]
 
@@ -312,7 +312,7 @@ class MemoryBrowser:
         return parent
 
     def node_name(self, node: Node) -> str:
-        from bs4 import Comment, NavigableString
+        from bs4.element import Comment, NavigableString
 
         if isinstance(node, Comment):
             return "#comment"
@@ -355,3 +355,6 @@ def _is_ip(host: str) -> bool:
         return False
     return True
 
+
+if TYPE_CHECKING:  # mypy checks that the fake is a whole Browser
+    _conforms: Browser = MemoryBrowser()

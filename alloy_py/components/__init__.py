@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..instance import ComponentRegistry
     from ..lifecycle import RequestHandlers
     from ..log import Logger
-    from ..types import CommandResult, Options, ResponseResult
+    from ..types import CommandResult, Config, Options, ResponseResult
 
 __all__ = ["Command", "Component", "ComponentServices"]
 
@@ -44,7 +44,7 @@ class ComponentServices:
     """What a component may use; nothing else reaches it."""
 
     instance_name: str
-    config: Mapping[str, Any]
+    config: Config
     browser: Browser
     cookies: CookieJar
     apex_domain: str
