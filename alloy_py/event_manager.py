@@ -5,8 +5,7 @@ Port of ``core/createEventManager.js``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 from .browser import Browser
 from .consent import ConsentState
@@ -15,7 +14,7 @@ from .errors import AlloyError
 from .event import Event
 from .lifecycle import RequestHandlers
 from .log import Logger
-from .types import JsonObject, Options
+from .types import Config, JsonObject, Options
 
 __all__ = ["EventCanceled", "EventManager"]
 
@@ -29,40 +28,33 @@ class EventCanceled(AlloyError):
         super().__init__(CANCELED)
 
 
+@dataclass(frozen=True)
 class EventManager:
-    def __init__(
-        self,
-        config: Mapping[str, Any],
-        browser: Browser,
-        consent: ConsentState,
-        edge_client: EdgeClient,
-        logger: Logger,
-    ) -> None:
-        self._config = config
-        self._browser = browser
-        self._consent = consent
-        self._edge_client = edge_client
-        self._logger = logger
+    config: Config
+    browser: Browser
+    consent: ConsentState
+    edge_client: EdgeClient
+    logger: Logger
 
     def create_event(self) -> Event:
-        return Event(self._browser.now_ms())
+        return Event(self.browser.now_ms())
 
     async def send_event(self, event: Event, options: Options) -> JsonObject:
         options = dict(options)
-        edge_client = self._edge_client
+        edge_client = self.edge_client
         lifecycle = edge_client.lifecycle
         request = edge_client.new_request("interact", options.pop("edgeConfigOverrides", None))
         handlers = RequestHandlers()
         await lifecycle.before_event(event, options, handlers)
         request.payload.add_event(event)
-        await self._consent.await_consent()
+        await self.consent.await_consent()
         try:
-            event.finalize(self._config.get("onBeforeEventSend"))
+            event.finalize(self.config.get("onBeforeEventSend"))
         except Exception as error:
             await lifecycle.failed(error, handlers)
             raise
         if not event.should_send:
-            self._logger.info(CANCELED)
+            self.logger.info(CANCELED)
             await lifecycle.failed(EventCanceled(), handlers)
             return {}
         return await edge_client.send(request, handlers)
