@@ -18,11 +18,15 @@ __all__ = [
     "Config",
     "FailureHandler",
     "HookName",
+    "HtmlPosition",
     "Json",
     "JsonObject",
+    "Node",
+    "OnBeforeEventSend",
     "Options",
     "ResponseHandler",
     "ResponseResult",
+    "StorageKind",
 ]
 
 Json = Any
@@ -34,6 +38,16 @@ Options = dict[str, Any]
 """A command's options once copied and validated."""
 CommandResult = dict[str, Any]
 """What a command resolves to (always an object, as in alloy.js)."""
+
+OnBeforeEventSend = Callable[[JsonObject], Any]
+"""``configure``'s ``onBeforeEventSend``: called with ``{xdm, data}``; ``false`` cancels the event."""
+
+# The browser seam (alloy_py.browser):
+StorageKind = Literal["local", "session"]
+HtmlPosition = Literal["replace-children", "append", "prepend", "before", "after"]
+"""Where ``Browser.insert_html`` puts a fragment, relative to the node."""
+Node = Any
+"""A DOM node: an opaque handle that only the Browser which returned it reads."""
 
 HookName = Literal[
     "on_components_registered",

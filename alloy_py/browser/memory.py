@@ -53,7 +53,11 @@ class StoredCookie:
 
 @dataclass(eq=False)  # compared (and hashed) by identity: one page each
 class MemoryBrowser:
-    """A page at ``url`` whose Edge is ``edge``; time only moves when told."""
+    """A page at ``url`` whose Edge is ``edge``; time only moves when told.
+
+    ``edge`` (the handler the page's requests reach) keeps its short name: it is the
+    public test API (``MemoryBrowser(edge=handler)``, ``memory.edge = handler``).
+    """
 
     url: str = "https://www.example.com/index.html"
     html: str = "<!doctype html><html><head></head><body></body></html>"

@@ -22,7 +22,7 @@ from .. import Component, ComponentServices
 from ..rendering import Renderer
 from .details import PersonalizationDetails
 from .notifications import DisplayNotifier, merge_decisions_meta
-from .propositions import Meta, PropositionProcessor, Renderable, clean_proposition, scope_type
+from .propositions import DisplayMeta, PropositionProcessor, Renderable, clean_proposition, scope_type
 from .view_cache import ViewCache, view_renderables
 
 __all__ = ["Personalization"]
@@ -89,7 +89,7 @@ class Personalization(Component):
         details = PersonalizationDetails.from_options(
             options, view_name=event.view_name, href=href, view_cache_initialized=self._view_cache.initialized
         )
-        metas: list[Meta] = []
+        metas: list[DisplayMeta] = []
         if details.include_rendered:
             metas.extend(await self._displays.take_held())
         if details.should_fetch:
@@ -117,7 +117,7 @@ class Personalization(Component):
         handlers.on_response.append(handle_response)
 
     def _handle_decisions(
-        self, response: EdgeResponse, render: bool, view_name: str | None, notify: Callable[[list[Meta]], None]
+        self, response: EdgeResponse, render: bool, view_name: str | None, notify: Callable[[list[DisplayMeta]], None]
     ) -> JsonObject:
         handles = [clean for p in response.payloads("personalization:decisions") if (clean := clean_proposition(p))]
         if not handles:
@@ -145,7 +145,7 @@ class Personalization(Component):
             self.renderer.show_containers()
         return {"propositions": processed.propositions, "decisions": processed.decisions}
 
-    async def _change_view(self, view_name: str, render: bool, handlers: RequestHandlers) -> list[Meta]:
+    async def _change_view(self, view_name: str, render: bool, handlers: RequestHandlers) -> list[DisplayMeta]:
         propositions = self._view_cache.view(view_name)
         if render:
             processed = self._propositions.process(propositions, [])

@@ -14,14 +14,14 @@ from typing import Any
 from ...event import Event
 from ...event_manager import EventManager
 from ...log import Logger
-from .propositions import Meta
+from .propositions import DisplayMeta
 
 __all__ = ["DISPLAY", "DisplayNotifier", "merge_decisions_meta"]
 
 DISPLAY = "decisioning.propositionDisplay"
 
 
-def merge_decisions_meta(event: Event, metas: list[Meta], event_type: str = "display") -> None:
+def merge_decisions_meta(event: Event, metas: list[DisplayMeta], event_type: str = "display") -> None:
     """alloy's ``mergeDecisionsMeta``: which propositions this event reports on."""
     if metas:
         event.merge_xdm(
@@ -34,36 +34,36 @@ class DisplayNotifier:
         self._events = events
         self._logger = logger
         # Displays held back by sendDisplayEvent: false, for a later includeRenderedPropositions.
-        self._held: list[asyncio.Future[list[Meta]]] = []
+        self._held: list[asyncio.Future[list[DisplayMeta]]] = []
 
-    async def take_held(self) -> list[Meta]:
+    async def take_held(self) -> list[DisplayMeta]:
         """The held displays (once they are known), for the event that includes them."""
         held, self._held = self._held, []
         return [meta for displays in await asyncio.gather(*held) for meta in displays]
 
     def notifier(
         self, render: bool, send_display: bool, view_name: str | None, identity_map: Any
-    ) -> Callable[[list[Meta]], None]:
+    ) -> Callable[[list[DisplayMeta]], None]:
         """What to do with the displays of one event's rendering."""
         if not render:
             return lambda metas: None
         if not send_display:
-            held: asyncio.Future[list[Meta]] = asyncio.get_running_loop().create_future()
+            held: asyncio.Future[list[DisplayMeta]] = asyncio.get_running_loop().create_future()
             self._held.append(held)
 
-            def hold(metas: list[Meta]) -> None:
+            def hold(metas: list[DisplayMeta]) -> None:
                 if not held.done():
                     held.set_result(metas)
 
             return hold
 
-        def send(metas: list[Meta]) -> None:
+        def send(metas: list[DisplayMeta]) -> None:
             if metas:
                 asyncio.ensure_future(self._send_display(metas, view_name, identity_map))
 
         return send
 
-    async def _send_display(self, metas: list[Meta], view_name: str | None, identity_map: Any) -> None:
+    async def _send_display(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> None:
         events = self._events
         event = events.create_event()
         merge_decisions_meta(event, metas)

@@ -17,11 +17,11 @@ from ...types import JsonObject
 from ..rendering import Renderer
 from .details import PAGE_WIDE_SCOPE
 
-__all__ = ["Meta", "Processed", "PropositionProcessor", "Renderable", "ScopeType", "clean_proposition", "notification",
+__all__ = ["DisplayMeta", "Processed", "PropositionProcessor", "Renderable", "ScopeType", "clean_proposition", "notification",
            "scope_type"]
 
 ScopeType = Literal["page", "view", "proposition"]
-Meta = JsonObject
+DisplayMeta = JsonObject
 """One proposition as a display notification reports it: ``id``, ``scope``, ``scopeDetails``."""
 
 
@@ -34,7 +34,7 @@ class Renderable(NamedTuple):
 class Processed(NamedTuple):
     propositions: list[JsonObject]  # the command's result, with renderAttempted
     decisions: list[JsonObject]  # what was not rendered (alloy's deprecated ``decisions``)
-    displays: asyncio.Future[list[Meta]]  # what to report once rendering has run
+    displays: asyncio.Future[list[DisplayMeta]]  # what to report once rendering has run
 
 
 def scope_type(proposition: JsonObject) -> ScopeType:
@@ -47,7 +47,7 @@ def scope_type(proposition: JsonObject) -> ScopeType:
     return "proposition"
 
 
-def notification(proposition: JsonObject) -> Meta:
+def notification(proposition: JsonObject) -> DisplayMeta:
     meta = {"id": proposition.get("id"), "scope": proposition.get("scope"), "scopeDetails": proposition.get("scopeDetails")}
     return {key: value for key, value in meta.items() if value is not None}
 
@@ -83,7 +83,7 @@ class PropositionProcessor:
     def process(self, to_render: list[Renderable], not_rendered: list[Renderable]) -> Processed:
         returned: list[JsonObject] = []
         decisions: list[JsonObject] = []
-        pending: list[asyncio.Future[Meta | None]] = []
+        pending: list[asyncio.Future[DisplayMeta | None]] = []
         for proposition, kind, visible in to_render:
             rendered_items: list[JsonObject] = []
             other_items: list[JsonObject] = []
