@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["after", "copy_outcome", "resolved", "silence"]
+__all__ = ["after", "constant", "copy_outcome", "resolved", "silence"]
 
 T = TypeVar("T")
 
@@ -16,6 +16,11 @@ def resolved(value: T) -> asyncio.Future[T]:
     future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
     future.set_result(value)
     return future
+
+
+def constant(value: T) -> Callable[[], T]:
+    """``value`` for :func:`after`, bound now (a loop's variable would be read too late)."""
+    return lambda: value
 
 
 def after(futures: Sequence[asyncio.Future[Any]], value: Callable[[], T]) -> asyncio.Future[T]:

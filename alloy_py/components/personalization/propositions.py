@@ -11,7 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, NamedTuple
 
-from ..._futures import after, resolved
+from ..._futures import after, constant, resolved
 from ...log import Logger
 from ...types import JsonObject
 from ..rendering import Renderer
@@ -99,7 +99,7 @@ class PropositionProcessor:
             if outcomes:
                 # alloy.js counts a failed render (a selector that never appeared) as done:
                 # a proposition with anything to render is reported once its items have run.
-                pending.append(after(outcomes, lambda meta=meta: meta))  # type: ignore[misc]
+                pending.append(after(outcomes, constant(meta)))
             elif meta is not None:
                 pending.append(resolved(meta))
             if visible:
