@@ -16,37 +16,26 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from typing import Any
-
 from .browser import Browser
-from .errors import (
-    AlloyError,
-    CommandError,
-    ComponentError,
-    ConfigurationError,
-    DeclinedConsentError,
-    EdgeResponseError,
-    NetworkError,
-    PayloadTooLargeError,
-    ValidationError,
-)
-from .instance import Instance, Page
+from . import errors
+from .errors import AlloyError as AlloyError
+from .errors import CommandError as CommandError
+from .errors import ComponentError as ComponentError
+from .errors import ConfigurationError as ConfigurationError
+from .errors import DeclinedConsentError as DeclinedConsentError
+from .errors import EdgeResponseError as EdgeResponseError
+from .errors import NetworkError as NetworkError
+from .errors import PayloadTooLargeError as PayloadTooLargeError
+from .errors import ValidationError as ValidationError
+from .instance import Instance as Instance
+from .instance import PageInstances
+from .types import CommandResult, Json
 
-__all__ = [
-    "AlloyError",
-    "CommandError",
-    "ComponentError",
-    "ConfigurationError",
-    "DeclinedConsentError",
-    "EdgeResponseError",
-    "Instance",
-    "NetworkError",
-    "PayloadTooLargeError",
-    "ValidationError",
-    "__version__",
-    "alloy",
-    "create_instance",
-]
+# The error classes, as errors.py lists them (not its helpers).
+__all__ = sorted(
+    ["Instance", "__version__", "alloy", "create_instance", *(n for n in errors.__all__ if n.endswith("Error"))]
+)
+
 
 def create_instance(name: str = "alloy", browser: Browser | None = None) -> Instance:
     """The instance called ``name`` on the page of ``browser`` (the real page under Pyodide)."""
@@ -54,9 +43,9 @@ def create_instance(name: str = "alloy", browser: Browser | None = None) -> Inst
         from .browser.pyodide import page_browser
 
         browser = page_browser()
-    return Page.of(browser).instance(name)
+    return PageInstances.of(browser).instance(name)
 
 
-async def alloy(command: str, options: Any = None) -> dict[str, Any]:
+async def alloy(command: str, options: Json = None) -> CommandResult:
     """The default instance, as ``window.alloy``: ``await alloy("sendEvent", {...})``."""
     return await create_instance("alloy").execute(command, options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import AlloyError
@@ -70,6 +70,15 @@ def deep_assign(target: dict[str, Any], source: dict[str, Any]) -> dict[str, Any
     return target
 
 
+def copy_keeping_callables(value: Any) -> Any:
+    """A deep copy of objects and arrays; anything else (a callback, a string) is kept as it is."""
+    if isinstance(value, Mapping):
+        return {key: copy_keeping_callables(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [copy_keeping_callables(item) for item in value]
+    return value
+
+
 def assign_concat_arrays(*values: Any) -> dict[str, Any]:
     """alloy's ``assignConcatArrayValues``: arrays concatenate, the rest overwrites."""
     result: dict[str, Any] = {}
@@ -127,7 +136,7 @@ def _lone(match: re.Match[str]) -> str:
 
 
 def _string(text: str) -> str:
-    quoted = json.encoder.encode_basestring(text)  # type: ignore[attr-defined]
+    quoted = json.encoder.encode_basestring(text)  # type: ignore[attr-defined,unused-ignore]
     if _SURROGATES.search(quoted):
         # A str from JS holds a surrogate only when it was alone there: JSON.stringify escapes it.
         quoted = _SURROGATES.sub(_lone, quoted.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass"))

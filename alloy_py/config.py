@@ -14,7 +14,7 @@ from typing import Any
 from .errors import ConfigurationError, ValidationError
 from .validation import (
     MISSING,
-    ValidationContext,
+    ValidationServices,
     Validator,
     anything,
     boolean,
@@ -57,7 +57,7 @@ NOT_YET_PORTED_OPTIONS = object_of(
 
 
 def build_config(
-    options: Any, component_schemas: Iterable[Validator], context: ValidationContext
+    options: Any, component_schemas: Iterable[Validator], services: ValidationServices
 ) -> dict[str, Any]:
     """Validate ``options`` against every schema; raise alloy's "Resolve these…" error."""
     combined = CORE_OPTIONS
@@ -65,7 +65,7 @@ def build_config(
         combined = combined.concat(schema)
     validator = combined.no_unknown_fields().required()
     try:
-        config = validator(MISSING if options is None else options, "", context)
+        config = validator(MISSING if options is None else options, "", services)
     except ValidationError as error:
         problems = error.message.replace("\n", "\n\t - ")
         raise ConfigurationError(

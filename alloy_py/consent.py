@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 from typing import Literal
 
-from .errors import DeclinedConsentError
+from .errors import AlloyError, DeclinedConsentError
 from .log import Logger
 
-__all__ = ["ConsentState", "parse_consent_cookie"]
+__all__ = ["ConsentPending", "ConsentState", "parse_consent_cookie"]
 
 State = Literal["in", "out", "pending"]
 Source = Literal["default", "initial", "new"]
@@ -27,6 +27,10 @@ def parse_consent_cookie(value: str | None) -> dict[str, str]:
         if key:
             result[key] = purpose_value
     return result
+
+
+class ConsentPending(AlloyError):
+    """``check()`` while a consent answer is awaited (alloy's ``withConsent`` rejection)."""
 
 
 class ConsentState:
@@ -89,7 +93,7 @@ class ConsentState:
     def check(self) -> None:
         """``withConsent``: fail at once, instead of waiting, unless consent is in."""
         if self.state == "pending":
-            raise RuntimeError("Consent is pending.")
+            raise ConsentPending("Consent is pending.")
         if self.state == "out":
             message = "The user declined consent." if self.was_set else "No consent preferences have been set."
             raise DeclinedConsentError(message)

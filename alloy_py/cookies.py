@@ -15,13 +15,33 @@ from urllib.parse import quote, unquote
 
 from .browser import Browser
 
-__all__ = ["CookieJar", "decode_kndctr_ecid", "namespaced_cookie_name", "sanitize_org_id"]
+__all__ = [
+    "CookieJar",
+    "decode_kndctr_ecid",
+    "encode_uri_component",
+    "namespaced_cookie_name",
+    "sanitize_org_id",
+    "storage_key",
+]
 
 _NAME_KEEP = re.compile(r"%(2[346B]|5E|60|7C)")
 _VALUE_KEEP = re.compile(r"%(2[346BF]|3[AC-F]|40|5[BDE]|60|7[BCD])")
 _ENCODED_RUN = re.compile(r"(%[\dA-F]{2})+", re.IGNORECASE)
-_URI_COMPONENT_SAFE = "-_.!~*'()"
-_PROBE_COOKIE = "com.adobe.alloy.getTld"
+_URI_COMPONENT_SAFE = "-_.!~*'()"  # what encodeURIComponent leaves as it is
+_ALLOY_PREFIX = "com.adobe.alloy."
+
+
+def storage_key(name: str) -> str:
+    """alloy's name for what it keeps in web storage (and its probe cookie): ``com.adobe.alloy.<name>``."""
+    return _ALLOY_PREFIX + name
+
+
+def encode_uri_component(text: str) -> str:
+    """``encodeURIComponent``."""
+    return quote(text, safe=_URI_COMPONENT_SAFE)
+
+
+_PROBE_COOKIE = storage_key("getTld")
 
 
 def _encode_name(name: str) -> str:

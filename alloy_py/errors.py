@@ -14,6 +14,12 @@
 
 alloy.js chains causes by rewriting ``message``; we chain with ``raise … from``
 and let :func:`format_message` produce the same text.
+
+Internal signals are AlloyErrors too, each private to the module that raises and
+catches it: ``ConsentPending`` (:mod:`~alloy_py.consent`), ``EventCanceled``
+(:mod:`~alloy_py.event_manager`), ``SelectorNotFound``
+(:mod:`~alloy_py.components.rendering`) and ``_NoIdentityCookie``
+(:mod:`~alloy_py.components.identity`).
 """
 
 from __future__ import annotations

@@ -8,20 +8,18 @@ user always wins (alloy never sets ``xdm._id``).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._jsonutil import deep_assign
+from .types import JsonObject, OnBeforeEventSend
 
 if TYPE_CHECKING:
     from .startup import CallFacts
 
-__all__ = ["Event", "OnBeforeEventSend"]
-
-OnBeforeEventSend = Callable[[dict[str, Any]], Any]
+__all__ = ["Event"]
 
 
-def _propositions(xdm: dict[str, Any] | None) -> list[Any]:
+def _propositions(xdm: JsonObject | None) -> list[Any]:
     decisioning = ((xdm or {}).get("_experience") or {}).get("decisioning") or {}
     propositions = decisioning.get("propositions")
     return propositions if isinstance(propositions, list) and propositions else []
@@ -31,16 +29,16 @@ def _same_proposition(a: Any, b: Any) -> bool:
     if a is b:
         return True
     if not (isinstance(a, dict) and isinstance(b, dict)):
-        return a == b
+        return bool(a == b)
     return bool(a.get("id") and a.get("id") == b.get("id") and a.get("scope") and a.get("scope") == b.get("scope"))
 
 
 class Event:
     def __init__(self, created_at_ms: int) -> None:
         self.created_at_ms = created_at_ms
-        self.content: dict[str, Any] = {}
-        self.user_xdm: dict[str, Any] | None = None
-        self.user_data: dict[str, Any] | None = None
+        self.content: JsonObject = {}
+        self.user_xdm: JsonObject | None = None
+        self.user_data: JsonObject | None = None
         self.document_may_unload = False
         self.should_send = True
         # Set for a call the loader recorded before Python ran: its own moment and page.
@@ -51,19 +49,19 @@ class Event:
         if self._finalized:
             raise RuntimeError(f"{method} cannot be called after event is finalized.")
 
-    def merge_xdm(self, xdm: dict[str, Any] | None) -> None:
+    def merge_xdm(self, xdm: JsonObject | None) -> None:
         self._merge("xdm", xdm, "mergeXdm")
 
-    def merge_data(self, data: dict[str, Any] | None) -> None:
+    def merge_data(self, data: JsonObject | None) -> None:
         self._merge("data", data, "mergeData")
 
-    def merge_meta(self, meta: dict[str, Any] | None) -> None:
+    def merge_meta(self, meta: JsonObject | None) -> None:
         self._merge("meta", meta, "mergeMeta")
 
-    def merge_query(self, query: dict[str, Any] | None) -> None:
+    def merge_query(self, query: JsonObject | None) -> None:
         self._merge("query", query, "mergeQuery")
 
-    def _merge(self, key: str, value: dict[str, Any] | None, method: str) -> None:
+    def _merge(self, key: str, value: JsonObject | None, method: str) -> None:
         self._check_open(method)
         if value:
             deep_assign(self.content, {key: copy.deepcopy(value)})
@@ -108,7 +106,7 @@ class Event:
     def is_empty(self) -> bool:
         return not self.content and not self.user_xdm and not self.user_data
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         if not self._finalized:
             raise RuntimeError("toJSON called before finalize")
         return self.content

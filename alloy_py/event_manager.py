@@ -5,75 +5,56 @@ Port of ``core/createEventManager.js``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 from .browser import Browser
 from .consent import ConsentState
 from .edge.client import EdgeClient
-from .edge.request import EdgeRequest, RequestPayload, apply_config_overrides
-from .lifecycle import CallbackList, Lifecycle
-from .log import Logger
+from .errors import AlloyError
 from .event import Event
+from .lifecycle import RequestHandlers
+from .log import Logger
+from .types import Config, JsonObject, Options
 
-__all__ = ["EventManager"]
+__all__ = ["EventCanceled", "EventManager"]
 
 CANCELED = "Event was canceled because the onBeforeEventSend callback returned false."
 
 
+class EventCanceled(AlloyError):
+    """What the failure hooks hear when ``onBeforeEventSend`` returned false (the command resolves ``{}``)."""
+
+    def __init__(self) -> None:
+        super().__init__(CANCELED)
+
+
+@dataclass(frozen=True)
 class EventManager:
-    def __init__(
-        self,
-        config: Mapping[str, Any],
-        browser: Browser,
-        lifecycle: Lifecycle,
-        consent: ConsentState,
-        edge: EdgeClient,
-        logger: Logger,
-    ) -> None:
-        self._config = config
-        self._browser = browser
-        self._lifecycle = lifecycle
-        self._consent = consent
-        self._edge = edge
-        self._logger = logger
+    config: Config
+    browser: Browser
+    consent: ConsentState
+    edge_client: EdgeClient
+    logger: Logger
 
     def create_event(self) -> Event:
-        return Event(self._browser.now_ms())
+        return Event(self.browser.now_ms())
 
-    def create_request(self, local_overrides: dict[str, Any] | None = None) -> EdgeRequest:
-        payload = RequestPayload()
-        override = apply_config_overrides(payload, local_overrides, self._config.get("edgeConfigOverrides"))
-        return EdgeRequest(id=self._browser.uuid4(), payload=payload, datastream_id_override=override)
-
-    async def send_event(self, event: Event, options: dict[str, Any]) -> dict[str, Any]:
+    async def send_event(self, event: Event, options: Options) -> JsonObject:
         options = dict(options)
-        request = self.create_request(options.pop("edgeConfigOverrides", None))
-        on_response = CallbackList()
-        on_request_failure = CallbackList()
-        await self._lifecycle.call(
-            "on_before_event",
-            event=event,
-            options=options,
-            on_response=on_response.add,
-            on_request_failure=on_request_failure.add,
-        )
+        edge_client = self.edge_client
+        lifecycle = edge_client.lifecycle
+        request = edge_client.new_request("interact", options.pop("edgeConfigOverrides", None))
+        handlers = RequestHandlers()
+        await lifecycle.before_event(event, options, handlers)
         request.payload.add_event(event)
-        await self._consent.await_consent()
+        await self.consent.await_consent()
         try:
-            event.finalize(self._config.get("onBeforeEventSend"))
+            event.finalize(self.config.get("onBeforeEventSend"))
         except Exception as error:
-            await self._fail(on_request_failure, error)
+            await lifecycle.failed(error, handlers)
             raise
         if not event.should_send:
-            self._logger.info(CANCELED)
-            await self._fail(on_request_failure, RuntimeError(CANCELED))
+            self.logger.info(CANCELED)
+            await lifecycle.failed(EventCanceled(), handlers)
             return {}
-        return await self._edge.send(request, on_response, on_request_failure)
-
-    async def _fail(self, callbacks: CallbackList, error: BaseException) -> None:
-        callbacks.add(self._lifecycle.hook("on_request_failure"))
-        try:
-            await callbacks.call(error=error)
-        except Exception:
-            pass
+        return await edge_client.send(request, handlers)

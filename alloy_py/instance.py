@@ -9,32 +9,36 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .browser import Browser
-from .components import Command, Component, ComponentContext
+from .components import Command, Component, ComponentServices
 from .components.context import Context
 from .components.data_collector import DataCollector
 from .components.identity import Identity
 from .components.activity_collector import ActivityCollector
 from .components.consent import Consent
-from .components.library import Audiences, EventMerge, LibraryInfo, MachineLearning
+from .components.event_merge import EventMerge
+from .components.library_info import LibraryInfo
+from .components.response_results import Audiences, MachineLearning
 from .components.personalization import Personalization
 from .config import build_config
 from .consent import ConsentState
-from ._jsonutil import NULL
+from ._jsonutil import NULL, copy_keeping_callables
 from .cookies import CookieJar
 from .edge.client import EdgeClient, EdgeSettings
 from .errors import AlloyError, CommandError, ComponentError, ValidationError, format_message
 from .event_manager import EventManager
-from .lifecycle import Lifecycle, call_maybe_async
+from .lifecycle import Lifecycle, call_maybe_async, check_hooks
 from .startup import CallFacts, current_call
 from .log import DebugSwitch, Logger
-from .validation import ValidationContext, boolean, object_of
+from .types import CommandResult, Json
+from .validation import ValidationServices, boolean, object_of
 
-__all__ = ["DEFAULT_COMPONENTS", "Instance", "Page"]
+__all__ = ["DEFAULT_COMPONENTS", "ComponentRegistry", "Instance", "PageInstances"]
 
 # alloy 2.33.1's registration order, less what is not ported yet.
 DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
@@ -55,15 +59,19 @@ _SET_DEBUG_OPTIONS = object_of({"enabled": boolean().required()}).no_unknown_fie
 _COMMAND_DOCUMENTATION = "https://adobe.ly/3sHgQHb"
 
 
-class Page:
-    """What instances on one page share: the browser and ``unique()``'s memory."""
+class PageInstances:
+    """The instances of one page (one browser), and what they share: ``unique()``'s memory."""
 
-    _pages: ClassVar[dict[int, Page]] = {}
+    # Keyed by the browser object itself; an entry lives as long as its browser.
+    _of_browser: ClassVar[weakref.WeakKeyDictionary[Browser, PageInstances]] = weakref.WeakKeyDictionary()
 
     @classmethod
-    def of(cls, browser: Browser) -> Page:
-        """The one page of ``browser``."""
-        return cls._pages.setdefault(id(browser), cls(browser))
+    def of(cls, browser: Browser) -> PageInstances:
+        """The instances of ``browser``'s page."""
+        page = cls._of_browser.get(browser)
+        if page is None:
+            page = cls._of_browser[browser] = cls(browser)
+        return page
 
     def __init__(self, browser: Browser) -> None:
         self.browser = browser
@@ -76,7 +84,9 @@ class Page:
         return self.instances[name]
 
 
-class _Registry:
+class ComponentRegistry:
+    """The components of one configured instance and the commands they bring."""
+
     def __init__(self, components: Sequence[Component]) -> None:
         self.components = list(components)
         self.commands: dict[str, tuple[Component, str, Command]] = {}
@@ -88,6 +98,8 @@ class _Registry:
                         f"because it has existing command(s): {name}"
                     )
                 self.commands[name] = (component, name, command)
+        for component in self.components:
+            component.registered(self)
 
     def command_names(self) -> list[str]:
         return list(self.commands)
@@ -99,24 +111,28 @@ class _Registry:
 class Instance:
     """``window.alloy``: call it with a command name and options."""
 
-    def __init__(self, name: str, page: Page, components: Sequence[type[Component]] = DEFAULT_COMPONENTS) -> None:
+    def __init__(self, name: str, page: PageInstances, components: Sequence[type[Component]] = DEFAULT_COMPONENTS) -> None:
         self.name = name
         self._page = page
         self.browser = page.browser
         self._component_types = tuple(components)
         self._debug = DebugSwitch(self.browser, name)
         self.logger = Logger(self.browser, self._debug, f"[{name}]")
-        self._configured: asyncio.Future[_Registry] | None = None
+        self._configured: asyncio.Future[ComponentRegistry] | None = None
+        self._lifecycle: Lifecycle | None = None
+        for component_type in self._component_types:
+            check_hooks(component_type)
 
-    async def __call__(self, command: str, options: Any = None) -> dict[str, Any]:
+    async def __call__(self, command: str, options: Json = None) -> CommandResult:
         return await self.execute(command, options)
 
-    async def execute(self, command: str, options: Any = None, *, call: CallFacts | None = None) -> dict[str, Any]:
+    async def execute(self, command: str, options: Json = None, *, call: CallFacts | None = None) -> CommandResult:
         """Run one command; resolves to an object or raises an :class:`AlloyError`.
 
         ``call``: when and where the loader saw the call, if it came before Python ran.
         """
-        options = {} if options is None else None if options is NULL else _copy_options(options)
+        # Commands never change the caller's objects.
+        options = {} if options is None else None if options is NULL else copy_keeping_callables(options)
         current_call.set(call)  # this task's own: a nested call never inherits it
         try:
             executor = self._executor(command, options)
@@ -133,7 +149,7 @@ class Instance:
         self.logger.info(f"{command} command resolved. Result:", result)
         return result
 
-    def _executor(self, command: str, options: Any) -> Callable[[], Awaitable[Any]]:
+    def _executor(self, command: str, options: Json) -> Callable[[], Awaitable[object]]:
         if command == "configure":
             if self._configured is not None:
                 raise CommandError("The library has already been configured and may only be configured once.")
@@ -149,7 +165,7 @@ class Instance:
             return _nothing
         configured = self._configured
 
-        async def run() -> Any:
+        async def run() -> object:
             try:
                 registry = await asyncio.shield(configured)
             except Exception:
@@ -196,7 +212,7 @@ class Instance:
         assert self._configured is not None
         await self._configured
 
-    def _configure(self, options: Any) -> asyncio.Future[_Registry]:
+    def _configure(self, options: Json) -> asyncio.Future[ComponentRegistry]:
         """Validate and build synchronously (a failure here allows configure again), then start."""
         try:
             registry = self._build(options)
@@ -205,54 +221,46 @@ class Instance:
             raise
         return asyncio.ensure_future(self._start(registry))
 
-    def _build(self, options: Any) -> _Registry:
+    def _build(self, options: Json) -> ComponentRegistry:
         browser = self.browser
-        validation = ValidationContext(warn=self.logger.warn, unique_values=self._page.unique_values)
+        validation = ValidationServices(warn=self.logger.warn, unique_values=self._page.unique_values)
         schemas = [c.config_schema for c in self._component_types if c.config_schema is not None]
         config = build_config(options, schemas, validation)
         self._debug.set(bool(config["debugEnabled"]), from_config=True)
         cookies = CookieJar(browser)
         hostname = urlsplit(browser.page().href).hostname or ""
         apex_domain = cookies.apex_domain(hostname)
-        components: list[Component] = []
-        lifecycle = Lifecycle(components)
         consent = ConsentState(self.logger.child("Consent"))
-        edge = EdgeClient(
-            EdgeSettings(
-                datastream_id=config["datastreamId"],
-                org_id=config["orgId"],
-                edge_domain=config["edgeDomain"],
-                edge_base_path=config["edgeBasePath"],
-                target_migration_enabled=bool(config.get("targetMigrationEnabled")),
-            ),
-            browser,
-            cookies,
-            apex_domain,
-            lifecycle,
-            self.logger,
+        settings = EdgeSettings(
+            datastream_id=config["datastreamId"],
+            org_id=config["orgId"],
+            edge_domain=config["edgeDomain"],
+            edge_base_path=config["edgeBasePath"],
+            target_migration_enabled=bool(config.get("targetMigrationEnabled")),
+            config_overrides=config.get("edgeConfigOverrides"),
         )
-        events = EventManager(config, browser, lifecycle, consent, edge, self.logger)
-        registry_holder: list[_Registry] = []
-        context = ComponentContext(
+        edge_client = EdgeClient(settings, browser, cookies, apex_domain, self.logger)
+        events = EventManager(config, browser, consent, edge_client, self.logger)
+        services = ComponentServices(
             instance_name=self.name,
             config=config,
             browser=browser,
             cookies=cookies,
             apex_domain=apex_domain,
             consent=consent,
-            lifecycle=lifecycle,
-            edge=edge,
+            edge_client=edge_client,
             events=events,
             logger=self.logger,
-            registry=lambda: registry_holder[0],
         )
-        components.extend(component_type(context) for component_type in self._component_types)
-        registry = _Registry(components)
-        registry_holder.append(registry)
+        components = [component_type(services) for component_type in self._component_types]
+        registry = ComponentRegistry(components)
+        self._lifecycle = Lifecycle(registry.components)
+        edge_client.connect(self._lifecycle)
         return registry
 
-    async def _start(self, registry: _Registry) -> _Registry:
-        await Lifecycle(registry.components).call("on_components_registered")
+    async def _start(self, registry: ComponentRegistry) -> ComponentRegistry:
+        assert self._lifecycle is not None
+        await self._lifecycle.components_registered()
         return registry
 
 
@@ -287,11 +295,3 @@ def _prefixed(error: BaseException, prefix: str) -> AlloyError:
         return prefixed
     return AlloyError(message)
 
-
-def _copy_options(options: Any) -> Any:
-    """Commands never change the caller's objects; callbacks are kept as they are."""
-    if isinstance(options, Mapping):
-        return {key: _copy_options(value) for key, value in options.items()}
-    if isinstance(options, (list, tuple)):
-        return [_copy_options(value) for value in options]
-    return options

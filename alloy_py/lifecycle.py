@@ -1,15 +1,17 @@
 """Lifecycle hooks: how components take part in every event and request.
 
 Port of ``core/createLifecycle.js``. A component takes part in a hook by
-defining the method; callbacks run in component registration order.
+overriding its method on :class:`~alloy_py.components.Component`; the
+component hooks run in registration order, then the per-request
+:class:`RequestHandlers` the hooks added.
 
 ============================  =================================================
-hook (method)                 keyword arguments
+hook (method)                 arguments
 ============================  =================================================
 ``on_components_registered``  —
-``on_before_event``           event, options, on_response, on_request_failure
-``on_before_request``         request, on_response, on_request_failure
-``on_response``               response
+``on_before_event``           event, options, handlers
+``on_before_request``         request, handlers
+``on_response``               response → what it adds to the result
 ``on_request_failure``        error
 ============================  =================================================
 """
@@ -19,22 +21,34 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
+from .components import Component
 from .errors import AlloyError, ComponentError
+from .types import FailureHandler, HookName, ResponseHandler, ResponseResult
 
-__all__ = ["HOOKS", "CallbackList", "Lifecycle", "call_maybe_async", "start_now"]
+if TYPE_CHECKING:
+    from .edge.request import EdgeRequest
+    from .edge.response import EdgeResponse
+    from .event import Event
+    from .types import Options
 
-HOOKS = {
+__all__ = ["HOOKS", "Lifecycle", "RequestHandlers", "call_maybe_async", "check_hooks", "start_now"]
+
+HOOKS: dict[HookName, str] = {
     "on_components_registered": "onComponentsRegistered",
     "on_before_event": "onBeforeEvent",
     "on_before_request": "onBeforeRequest",
     "on_response": "onResponse",
     "on_request_failure": "onRequestFailure",
 }
+assert set(HOOKS) == set(get_args(HookName))
+
+T = TypeVar("T")
 
 
-def start_now(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+def start_now(coroutine: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     """Run ``coroutine`` now, in the caller's (JS) task, up to its first real wait.
 
     alloy.js runs that far synchronously; so must we, or an event sent from a
@@ -43,57 +57,84 @@ def start_now(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
     """
     loop = asyncio.get_event_loop()
     try:
-        return asyncio.Task(coroutine, loop=loop, eager_start=True)  # type: ignore[call-arg]
+        return asyncio.Task(coroutine, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
     except TypeError:
         return asyncio.ensure_future(coroutine)
 
 
-async def call_maybe_async(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    result = function(*args, **kwargs)
+async def call_maybe_async(function: Callable[..., Awaitable[T] | T], *args: Any) -> T:
+    result = function(*args)
     if inspect.isawaitable(result):
-        result = await result
+        return await result
     return result
 
 
-class CallbackList:
-    """Callbacks added while an event is built, called together later (alloy's aggregator)."""
+@dataclass
+class RequestHandlers:
+    """What the hooks of one event and its request want called with its outcome.
 
-    def __init__(self) -> None:
-        self._callbacks: list[Callable[..., Any]] = []
+    Created once per request (alloy's callback aggregators); ``on_before_event``
+    and ``on_before_request`` hooks append to it.
+    """
 
-    def add(self, callback: Callable[..., Any]) -> None:
-        self._callbacks.append(callback)
+    on_response: list[ResponseHandler] = field(default_factory=list)
+    on_failure: list[FailureHandler] = field(default_factory=list)
 
-    async def call(self, **kwargs: Any) -> list[Any]:
-        return [await call_maybe_async(callback, **kwargs) for callback in list(self._callbacks)]
+
+def check_hooks(component_type: type[Component]) -> None:
+    """A misspelt hook would never run: refuse any ``on_*`` method that is not one."""
+    for name in dir(component_type):
+        if name.startswith("on_") and name not in HOOKS:
+            raise AlloyError(
+                f"[{component_type.namespace}] {name} is not a lifecycle hook "
+                f"(the hooks are {', '.join(HOOKS)})."
+            )
 
 
 class Lifecycle:
-    def __init__(self, components: Sequence[Any]) -> None:
-        self._components = components  # shared: filled in after the components are built
+    """Calls the hooks of the components that override them, in registration order."""
 
-    async def call(self, hook: str, **kwargs: Any) -> list[Any]:
+    def __init__(self, components: Sequence[Component]) -> None:
+        self._taking_part: dict[HookName, list[Component]] = {
+            hook: [c for c in components if getattr(type(c), hook) is not getattr(Component, hook)]
+            for hook in HOOKS
+        }
+
+    async def _call(self, hook: HookName, invoke: Callable[[Component], Awaitable[T] | T]) -> list[T]:
         results = []
-        for component in self._components:
-            method = getattr(component, hook, None)
-            if method is None:
-                continue
+        for component in self._taking_part[hook]:
             try:
-                results.append(await call_maybe_async(method, **kwargs))
-            except AlloyError as error:
-                if error.code:  # declined consent travels unwrapped
-                    raise
-                raise ComponentError(
-                    f"[{component.namespace}] An error occurred while executing the {HOOKS[hook]} lifecycle hook."
-                ) from error
+                results.append(await call_maybe_async(invoke, component))
             except Exception as error:
+                if isinstance(error, AlloyError) and error.code:  # declined consent travels unwrapped
+                    raise
                 raise ComponentError(
                     f"[{component.namespace}] An error occurred while executing the {HOOKS[hook]} lifecycle hook."
                 ) from error
         return results
 
-    def hook(self, name: str) -> Callable[..., Awaitable[list[Any]]]:
-        async def run(**kwargs: Any) -> list[Any]:
-            return await self.call(name, **kwargs)
+    async def components_registered(self) -> None:
+        await self._call("on_components_registered", lambda c: c.on_components_registered())
 
-        return run
+    async def before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
+        await self._call("on_before_event", lambda c: c.on_before_event(event, options, handlers))
+
+    async def before_request(self, request: EdgeRequest, handlers: RequestHandlers) -> None:
+        await self._call("on_before_request", lambda c: c.on_before_request(request, handlers))
+
+    async def responded(self, response: EdgeResponse, handlers: RequestHandlers) -> list[ResponseResult]:
+        """The components' ``on_response`` results, then the request's handlers'."""
+        results = await self._call("on_response", lambda c: c.on_response(response))
+        for handler in list(handlers.on_response):
+            results.append(await call_maybe_async(handler, response))
+        return results
+
+    async def failed(self, error: BaseException, handlers: RequestHandlers) -> None:
+        """The components' ``on_request_failure``, then the request's handlers; their own errors are
+        dropped: the original error is the one the caller must see."""
+        try:
+            await self._call("on_request_failure", lambda c: c.on_request_failure(error))
+            for handler in list(handlers.on_failure):
+                await call_maybe_async(handler, error)
+        except Exception:
+            pass

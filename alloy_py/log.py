@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from .browser import Browser
+from .cookies import storage_key
 
 __all__ = ["DebugSwitch", "Logger"]
 
@@ -17,7 +18,7 @@ class DebugSwitch:
 
     def __init__(self, browser: Browser, instance_name: str) -> None:
         self._browser = browser
-        self._key = f"com.adobe.alloy.instance.{instance_name}.debug"
+        self._key = storage_key(f"instance.{instance_name}.debug")
         stored = browser.storage_get("session", self._key)
         query = parse_qs(urlsplit(browser.page().href).query)
         if "alloy_debug" in query:

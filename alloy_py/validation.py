@@ -1,7 +1,7 @@
 """alloy's option validators, ported so that every message reads the same.
 
 Port of ``core/src/utils/validation/*``. A validator is called with
-``(value, path, context)`` and returns the value to use (defaults filled in,
+``(value, path, services)`` and returns the value to use (defaults filled in,
 renamed keys moved) or raises :class:`ValidationError`. Absent keys are
 :data:`MISSING` (JavaScript's ``undefined``); ``None`` is ``null``. Both count
 as "no value" for ``required``, ``default`` and the null-safe checks, as in
@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._jsonutil import Omitted, to_json
+from ._jsonutil import Omitted, copy_keeping_callables, to_json
 from .errors import ValidationError
 
 __all__ = [
     "MISSING",
-    "ValidationContext",
+    "ValidationServices",
     "Validator",
     "any_of",
     "anything",
@@ -57,14 +57,14 @@ MISSING: Final = _Missing()
 
 
 @dataclass
-class ValidationContext:
+class ValidationServices:
     """What alloy passes as ``this``: the logger, and the memory of ``unique()``."""
 
     warn: Callable[[str], None] = lambda message: None
     unique_values: dict[int, list[Any]] = field(default_factory=dict)
 
 
-ValidateFn = Callable[[Any, str, ValidationContext], Any]
+ValidateFn = Callable[[Any, str, ValidationServices], Any]
 
 
 def js_stringify(value: Any) -> str:
@@ -97,29 +97,29 @@ class Validator:
         self._fn = fn
         self.schema = schema
 
-    def __call__(self, value: Any, path: str = "", context: ValidationContext | None = None) -> Any:
-        return self._fn(value, path, context or ValidationContext())
+    def __call__(self, value: Any, path: str = "", services: ValidationServices | None = None) -> Any:
+        return self._fn(value, path, services or ValidationServices())
 
     def _then(self, step: ValidateFn, *, null_safe: bool = True) -> Validator:
         first = self._fn
 
-        def chained(value: Any, path: str, context: ValidationContext) -> Any:
-            value = first(value, path, context)
+        def chained(value: Any, path: str, services: ValidationServices) -> Any:
+            value = first(value, path, services)
             if null_safe and _is_nil(value):
                 return value
-            return step(value, path, context)
+            return step(value, path, services)
 
         return Validator(chained, self.schema)
 
     # Available after any type.
     def default(self, default_value: Any) -> Validator:
-        def step(value: Any, path: str, context: ValidationContext) -> Any:
-            return _copy(default_value) if _is_nil(value) else value
+        def step(value: Any, path: str, services: ValidationServices) -> Any:
+            return copy_keeping_callables(default_value) if _is_nil(value) else value
 
         return self._then(step, null_safe=False)
 
     def required(self) -> Validator:
-        def step(value: Any, path: str, context: ValidationContext) -> Any:
+        def step(value: Any, path: str, services: ValidationServices) -> Any:
             if _is_nil(value):
                 raise ValidationError(f"'{path or 'undefined'}' is a required option")
             return value
@@ -127,9 +127,9 @@ class Validator:
         return self._then(step, null_safe=False)
 
     def deprecated(self, message: str = "This field has been deprecated") -> Validator:
-        def step(value: Any, path: str, context: ValidationContext) -> Any:
+        def step(value: Any, path: str, services: ValidationServices) -> Any:
             if value is not MISSING:
-                context.warn(f"'{path}': {message}" if path else message)
+                services.warn(f"'{path}': {message}" if path else message)
             return value
 
         return self._then(step, null_safe=False)
@@ -146,7 +146,7 @@ class Validator:
         return self._check(is_valid, "a valid domain")
 
     def non_empty(self) -> Validator:
-        def step(value: Any, path: str, context: ValidationContext) -> Any:
+        def step(value: Any, path: str, services: ValidationServices) -> Any:
             if _is_object(value):
                 if not value:
                     raise _fail(value, path, "a non-empty object")
@@ -170,8 +170,8 @@ class Validator:
     def unique(self) -> Validator:
         key = id(self)
 
-        def step(value: Any, path: str, context: ValidationContext) -> Any:
-            seen = context.unique_values.setdefault(key, [])
+        def step(value: Any, path: str, services: ValidationServices) -> Any:
+            seen = services.unique_values.setdefault(key, [])
             if value in seen:
                 raise _fail(value, path, "a unique value across instances")
             seen.append(value)
@@ -195,7 +195,7 @@ class Validator:
     def no_unknown_fields(self) -> Validator:
         schema = self.schema or {}
 
-        def step(value: Any, path: str, context: ValidationContext) -> Any:
+        def step(value: Any, path: str, services: ValidationServices) -> Any:
             unknown = [f"'{_join(path, key)}': Unknown field." for key in value if key not in schema]
             if unknown:
                 raise ValidationError("\n".join(unknown))
@@ -211,33 +211,33 @@ class Validator:
         """Accept ``old_field`` as a deprecated spelling of ``new_field``."""
         base = self._fn
 
-        def rename(value: Any, path: str, context: ValidationContext) -> Any:
+        def rename(value: Any, path: str, services: ValidationServices) -> Any:
             if not _is_object(value):
                 raise _fail(value, path, "an object")
             old_value = value.get(old_field, MISSING)
             new_value = value.get(new_field, MISSING)
             others = {k: v for k, v in value.items() if k not in (old_field, new_field)}
-            validated_old = old_validator(old_value, path, context)
+            validated_old = old_validator(old_value, path, services)
             if validated_old is not MISSING:
                 message = f"The field '{old_field}' is deprecated. Use '{new_field}' instead."
                 if path:
                     message = f"'{path}': {message}"
                 if new_value is not MISSING and new_value != validated_old:
                     raise ValidationError(message)
-                context.warn(message)
+                services.warn(message)
             chosen = new_value if new_value else validated_old
             result = {new_field: chosen} if chosen is not MISSING else {}
             result.update(others)
             return result
 
-        def run(value: Any, path: str, context: ValidationContext) -> Any:
+        def run(value: Any, path: str, services: ValidationServices) -> Any:
             # alloy joins these errors with String(error), hence the "Error: " prefixes.
             errors: list[str] = []
             for step in (rename, base):
                 if step is rename and _is_nil(value):
                     continue
                 try:
-                    value = step(value, path, context)
+                    value = step(value, path, services)
                 except ValidationError as error:
                     errors.append(f"Error: {error.message}")
             if errors:
@@ -247,7 +247,7 @@ class Validator:
         return Validator(run, self.schema)
 
     def _check(self, predicate: Callable[[Any], bool], expected: str) -> Validator:
-        def step(value: Any, path: str, context: ValidationContext) -> Any:
+        def step(value: Any, path: str, services: ValidationServices) -> Any:
             if not predicate(value):
                 raise _fail(value, path, expected)
             return value
@@ -255,16 +255,8 @@ class Validator:
         return self._then(step)
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
 def _type_check(predicate: Callable[[Any], bool], expected: str) -> Validator:
-    def check(value: Any, path: str, context: ValidationContext) -> Any:
+    def check(value: Any, path: str, services: ValidationServices) -> Any:
         if _is_nil(value):
             return value
         if not predicate(value):
@@ -275,7 +267,7 @@ def _type_check(predicate: Callable[[Any], bool], expected: str) -> Validator:
 
 
 def anything() -> Validator:
-    return Validator(lambda value, path, context: value)
+    return Validator(lambda value, path, services: value)
 
 
 def string() -> Validator:
@@ -298,10 +290,10 @@ def literal(expected: Any) -> Validator:
 def any_of(validators: Iterable[Validator], message: str) -> Validator:
     options = list(validators)
 
-    def check(value: Any, path: str, context: ValidationContext) -> Any:
+    def check(value: Any, path: str, services: ValidationServices) -> Any:
         for option in options:
             try:
-                return option(value, path, context)
+                return option(value, path, services)
             except ValidationError:
                 continue
         raise _fail(value, path, message)
@@ -314,7 +306,7 @@ def enum_of(*values: Any) -> Validator:
 
 
 def array_of(element: Validator) -> Validator:
-    def check(value: Any, path: str, context: ValidationContext) -> Any:
+    def check(value: Any, path: str, services: ValidationServices) -> Any:
         if _is_nil(value):
             return value
         if not isinstance(value, list):
@@ -323,7 +315,7 @@ def array_of(element: Validator) -> Validator:
         result = []
         for index, item in enumerate(value):
             try:
-                result.append(element(item, f"{path}[{index}]", context))
+                result.append(element(item, f"{path}[{index}]", services))
             except ValidationError as error:
                 errors.append(error.message)
                 result.append(None)
@@ -335,13 +327,13 @@ def array_of(element: Validator) -> Validator:
 
 
 def _validate_members(
-    members: Iterable[tuple[str, Any, Validator]], path: str, context: ValidationContext
+    members: Iterable[tuple[str, Any, Validator]], path: str, services: ValidationServices
 ) -> tuple[dict[str, Any], list[str]]:
     errors: list[str] = []
     result: dict[str, Any] = {}
     for key, item, validator in members:
         try:
-            validated = validator(item, _join(path, key), context)
+            validated = validator(item, _join(path, key), services)
         except ValidationError as error:
             errors.append(error.message)
             continue
@@ -351,13 +343,13 @@ def _validate_members(
 
 
 def object_of(schema: Mapping[str, Validator]) -> Validator:
-    def check(value: Any, path: str, context: ValidationContext) -> Any:
+    def check(value: Any, path: str, services: ValidationServices) -> Any:
         if _is_nil(value):
             return value
         if not _is_object(value):
             raise _fail(value, path, "an object")
         members = ((key, value.get(key, MISSING), validator) for key, validator in schema.items())
-        result, errors = _validate_members(members, path, context)
+        result, errors = _validate_members(members, path, services)
         for key, item in value.items():
             if key not in result:
                 result[key] = item
@@ -369,12 +361,12 @@ def object_of(schema: Mapping[str, Validator]) -> Validator:
 
 
 def map_of_values(element: Validator) -> Validator:
-    def check(value: Any, path: str, context: ValidationContext) -> Any:
+    def check(value: Any, path: str, services: ValidationServices) -> Any:
         if _is_nil(value):
             return value
         if not _is_object(value):
             raise _fail(value, path, "an object")
-        result, errors = _validate_members(((k, v, element) for k, v in value.items()), path, context)
+        result, errors = _validate_members(((k, v, element) for k, v in value.items()), path, services)
         if errors:
             raise ValidationError("\n".join(errors))
         return result

@@ -12,18 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Protocol
 
 __all__ = [
     "Browser", "ClickDom", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node", "PageFacts",
     "StorageKind",
 ]
 
-StorageKind = Literal["local", "session"]
-# Where insert_html puts a fragment, relative to the node.
-HtmlPosition = Literal["replace-children", "append", "prepend", "before", "after"]
-# A DOM node; only the Browser that returned it knows what it is.
-Node = Any
+from ..types import HtmlPosition, Node, StorageKind
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pyodide.ffi import JsProxy, jsnull, to_js  # type: ignore[import-not-found]
 from .. import create_instance
 from .._jsonutil import FUNCTION_KEY, MAX_DEPTH, NULL, SYMBOL_KEY, UNSERIALIZABLE_KEY, js_number, read_marked
 from ..errors import AlloyError, format_message
-from ..instance import Page
+from ..instance import PageInstances
 from ..lifecycle import start_now
 from .. import startup
 from ..startup import CallFacts, collect_recorded_click, recorded_page, replay_stored, run_recorded
@@ -221,7 +221,7 @@ def click(recorded: Any) -> None:
         return
     if call is None or not isinstance(record, dict):
         return
-    for instance in list(Page.of(page_browser()).instances.values()):
+    for instance in list(PageInstances.of(page_browser()).instances.values()):
         start_now(collect_recorded_click(instance, record, call))
 
 

@@ -11,7 +11,7 @@ with Beautiful Soup and soupsieve, imported only when a page has HTML
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import ipaddress
 import itertools
 from collections.abc import Callable
@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import NetworkError
-from . import ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
+from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["MemoryBrowser", "SentRequest", "StoredCookie"]
 
@@ -51,9 +51,13 @@ class StoredCookie:
     secure: bool = False
 
 
-@dataclass
+@dataclass(eq=False)  # compared (and hashed) by identity: one page each
 class MemoryBrowser:
-    """A page at ``url`` whose Edge is ``edge``; time only moves when told."""
+    """A page at ``url`` whose Edge is ``edge``; time only moves when told.
+
+    ``edge`` (the handler the page's requests reach) keeps its short name: it is the
+    public test API (``MemoryBrowser(edge=handler)``, ``memory.edge = handler``).
+    """
 
     url: str = "https://www.example.com/index.html"
     html: str = "<!doctype html><html><head></head><body></body></html>"
@@ -312,7 +316,7 @@ class MemoryBrowser:
         return parent
 
     def node_name(self, node: Node) -> str:
-        from bs4 import Comment, NavigableString
+        from bs4.element import Comment, NavigableString
 
         if isinstance(node, Comment):
             return "#comment"
@@ -355,3 +359,6 @@ def _is_ip(host: str) -> bool:
         return False
     return True
 
+
+if TYPE_CHECKING:  # mypy checks that the fake is a whole Browser
+    _conforms: Browser = MemoryBrowser()

@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_once_callable, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from ..errors import NetworkError
-from . import ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
+from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["PyodideBrowser", "page_browser"]
 
@@ -362,3 +362,7 @@ def page_browser() -> PyodideBrowser:
     if _browser is None:
         _browser = PyodideBrowser()
     return _browser
+
+
+if TYPE_CHECKING:  # mypy checks that the page's browser is a whole Browser
+    _conforms: Browser = PyodideBrowser()

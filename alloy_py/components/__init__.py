@@ -2,9 +2,9 @@
 
 A component is a class with a ``namespace``, optional ``config_schema`` (an
 ``object_of`` validator merged into ``configure``'s), a ``commands()`` map and
-any lifecycle hook methods (see :mod:`alloy_py.lifecycle`). The order below
-decides hook order, the key order of what they merge into requests, and the
-order of the "List of available commands".
+the lifecycle hooks it overrides (see :mod:`alloy_py.lifecycle`). The order in
+``alloy_py.instance.DEFAULT_COMPONENTS`` decides hook order, the key order of
+what they merge into requests, and the order of the "List of available commands".
 """
 
 from __future__ import annotations
@@ -20,44 +20,68 @@ if TYPE_CHECKING:
     from ..consent import ConsentState
     from ..cookies import CookieJar
     from ..edge.client import EdgeClient
+    from ..edge.request import EdgeRequest
+    from ..edge.response import EdgeResponse
+    from ..event import Event
     from ..event_manager import EventManager
-    from ..lifecycle import Lifecycle
+    from ..instance import ComponentRegistry
+    from ..lifecycle import RequestHandlers
     from ..log import Logger
+    from ..types import CommandResult, Config, Options, ResponseResult
 
-__all__ = ["Command", "Component", "ComponentContext"]
+__all__ = ["Command", "Component", "ComponentServices"]
 
 
 @dataclass(frozen=True)
 class Command:
-    run: Callable[[dict[str, Any]], Awaitable[Any] | Any]
+    run: Callable[[Options], Awaitable[CommandResult | None] | CommandResult | None]
     validate: Callable[[Any], Any] | None = None
     documentation_uri: str = "https://adobe.ly/3sHgQHb"
 
 
 @dataclass(frozen=True)
-class ComponentContext:
+class ComponentServices:
     """What a component may use; nothing else reaches it."""
 
     instance_name: str
-    config: Mapping[str, Any]
+    config: Config
     browser: Browser
     cookies: CookieJar
     apex_domain: str
     consent: ConsentState
-    lifecycle: Lifecycle
-    edge: EdgeClient
+    edge_client: EdgeClient
     events: EventManager
     logger: Logger
-    registry: Callable[[], Any]
 
 
 class Component:
+    """Override the hooks the component takes part in; the others are never called."""
+
     namespace: ClassVar[str]
     config_schema: ClassVar[Validator | None] = None
 
-    def __init__(self, context: ComponentContext) -> None:
-        self.context = context
-        self.logger = context.logger.child(self.namespace)
+    def __init__(self, services: ComponentServices) -> None:
+        self.services = services
+        self.logger = services.logger.child(self.namespace)
 
     def commands(self) -> Mapping[str, Command]:
         return {}
+
+    def registered(self, registry: ComponentRegistry) -> None:
+        """Called once every component is registered (LibraryInfo lists them)."""
+
+    # Lifecycle hooks (alloy's onComponentsRegistered, onBeforeEvent…): no-ops here.
+    def on_components_registered(self) -> Awaitable[None] | None:
+        return None
+
+    def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> Awaitable[None] | None:
+        return None
+
+    def on_before_request(self, request: EdgeRequest, handlers: RequestHandlers) -> Awaitable[None] | None:
+        return None
+
+    def on_response(self, response: EdgeResponse) -> Awaitable[ResponseResult] | ResponseResult:
+        return None
+
+    def on_request_failure(self, error: BaseException) -> Awaitable[None] | None:
+        return None

@@ -20,11 +20,13 @@ from urllib.parse import urljoin, urlsplit
 
 from ..browser import ClickDom, Node
 from ..browser.recorded import RecordedDom
+from ..cookies import storage_key
 from ..event import Event
 from ..startup import CallFacts
-from ..lifecycle import start_now
+from ..lifecycle import RequestHandlers, start_now
+from ..types import Options
 from ..validation import Validator, boolean, callback, object_of, string
-from . import Component, ComponentContext
+from . import Component, ComponentServices
 
 __all__ = ["ActivityCollector", "DEFAULT_DOWNLOAD_QUALIFIER"]
 
@@ -75,9 +77,9 @@ class ActivityCollector(Component):
         }
     )
 
-    def __init__(self, context: ComponentContext) -> None:
-        super().__init__(context)
-        config = context.config
+    def __init__(self, services: ComponentServices) -> None:
+        super().__init__(services)
+        config = services.config
         if config["clickCollectionEnabled"] is False:
             if config.get("onBeforeLinkClickSend"):
                 self.logger.warn(
@@ -89,42 +91,42 @@ class ActivityCollector(Component):
                     "The 'downloadLinkQualifier' configuration was provided but will be ignored because "
                     "clickCollectionEnabled is false."
                 )
-        self._storage_key = f"com.adobe.alloy.{config['orgId']}clickData"
+        self._storage_key = storage_key(f"{config['orgId']}clickData")
         self._memory: str | None = None  # the stored page name when sessionStorage is not enabled
 
     # Where the last page name is kept (alloy's click activity storage).
     def _save(self, data: dict[str, Any]) -> None:
         text = json.dumps(data, separators=(",", ":"))
-        if self.context.config["clickCollection"].get("sessionStorageEnabled"):
-            self.context.browser.storage_set("session", self._storage_key, text)
+        if self.services.config["clickCollection"].get("sessionStorageEnabled"):
+            self.services.browser.storage_set("session", self._storage_key, text)
         else:
             self._memory = text
 
     def _load(self) -> dict[str, Any] | None:
-        if self.context.config["clickCollection"].get("sessionStorageEnabled"):
-            text = self.context.browser.storage_get("session", self._storage_key)
+        if self.services.config["clickCollection"].get("sessionStorageEnabled"):
+            text = self.services.browser.storage_get("session", self._storage_key)
         else:
             text = self._memory
         return json.loads(text) if text else None
 
     # Lifecycle
-    def on_components_registered(self, **_: Any) -> None:
-        self.context.browser.on_click(self._clicked)
+    def on_components_registered(self) -> None:
+        self.services.browser.on_click(self._clicked)
 
-    def on_before_event(self, event: Event, **_: Any) -> None:
+    def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
         content_xdm = {**(event.content.get("xdm") or {}), **(event.user_xdm or {})}
         page = ((content_xdm.get("web") or {}).get("webPageDetails") or {})
         if isinstance(page, dict) and "name" in page:
             self._save({"pageName": page["name"], "pageIDType": 1})
 
     def _clicked(self, element: Node) -> None:
-        event = self._click_event(self.context.browser, element, None)
+        event = self._click_event(self.services.browser, element, None)
         if event is not None:
             start_now(self._send(event))
 
     async def collect_recorded(self, click: Mapping[str, Any], call: CallFacts) -> None:
         """A click the loader recorded before Python ran: its page, time and nodes as they were."""
-        dom = RecordedDom(click, call.page or self.context.browser.page())
+        dom = RecordedDom(click, call.page or self.services.browser.page())
         if dom.target is None:
             return
         event = self._click_event(dom, dom.target, call)
@@ -132,7 +134,7 @@ class ActivityCollector(Component):
             await self._send(event)
 
     def _click_event(self, dom: ClickDom, element: Node, call: CallFacts | None) -> Event | None:
-        event = self.context.events.create_event()
+        event = self.services.events.create_event()
         event.call = call
         event.document_may_unload = True  # an exit link must go out as a beacon
         self._inject(event, dom, element)
@@ -140,12 +142,12 @@ class ActivityCollector(Component):
 
     async def _send(self, event: Event) -> None:
         try:
-            await self.context.events.send_event(event, {})
+            await self.services.events.send_event(event, {})
         except Exception as error:  # nobody awaits a click
             self.logger.error("An error occurred while executing the click collection.", str(error))
 
     def _inject(self, event: Event, dom: ClickDom, element: Node) -> None:
-        config = self.context.config
+        config = self.services.config
         if not config["clickCollectionEnabled"]:
             return
         props = self._properties(dom, element)
@@ -182,8 +184,8 @@ class ActivityCollector(Component):
         stored = self._load()
         if stored and stored.get("pageName"):
             props["pageName"], props["pageIDType"] = stored["pageName"], 1
-        property_filter = self.context.config["clickCollection"].get("filterClickDetails")
-        options_filter = self.context.config.get("onBeforeLinkClickSend")
+        property_filter = self.services.config["clickCollection"].get("filterClickDetails")
+        options_filter = self.services.config.get("onBeforeLinkClickSend")
         if callable(property_filter):
             if property_filter(props) is False:
                 self.logger.info("Clicked element properties were rejected by filter function.")
@@ -217,7 +219,7 @@ class ActivityCollector(Component):
     def _link_type(self, url: str, download_attribute: bool, page_href: str) -> str:
         if not url:
             return "other"
-        qualifier = self.context.config.get("downloadLinkQualifier")
+        qualifier = self.services.config.get("downloadLinkQualifier")
         if download_attribute or (qualifier and re.search(qualifier, _trim_query(url).lower())):
             return "download"
         hostname = (urlsplit(page_href).hostname or "").lower()

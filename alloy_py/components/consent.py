@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 
 from .._jsonutil import to_json
 from ..consent import parse_consent_cookie
-from ..cookies import namespaced_cookie_name, sanitize_org_id
-from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
+from ..cookies import namespaced_cookie_name, sanitize_org_id, storage_key
+from ..edge.response import EdgeResponse
+from ..types import JsonObject
 from ..validation import Validator, anything, array_of, enum_of, object_of
-from . import Command, Component, ComponentContext
+from . import Command, Component, ComponentServices
 from .data_collector import IDENTITY_MAP
 
 __all__ = ["Consent", "consent_hash"]
@@ -59,54 +60,58 @@ class Consent(Component):
         {"defaultConsent": enum_of("in", "out", "pending").default("in")}
     )
 
-    def __init__(self, context: ComponentContext) -> None:
-        super().__init__(context)
-        org_id = context.config["orgId"]
+    def __init__(self, services: ComponentServices) -> None:
+        super().__init__(services)
+        org_id = services.config["orgId"]
         self._consent_cookie = namespaced_cookie_name(org_id, "consent")
-        self._hash_prefix = f"com.adobe.alloy.{sanitize_org_id(org_id)}.consentHashes."
+        self._hash_prefix = storage_key(f"{sanitize_org_id(org_id)}.consentHashes.")
         self._queue = asyncio.Lock()
         self._queued = 0
         stored = self._stored()
-        identity_exists = context.cookies.get(namespaced_cookie_name(org_id, "identity")) is not None
+        identity_exists = services.cookies.get(namespaced_cookie_name(org_id, "identity")) is not None
         if not identity_exists or "general" not in stored:
             self._clear_hashes()
         if not identity_exists:
             # Consent belongs to an identity: without one, the old answer is void.
-            context.cookies.remove(self._consent_cookie)
+            services.cookies.remove(self._consent_cookie)
             stored = {}
-        context.consent.initialize(context.config["defaultConsent"], stored.get("general"))
+        services.consent.initialize(services.config["defaultConsent"], stored.get("general"))
 
     def _stored(self) -> dict[str, str]:
-        return parse_consent_cookie(self.context.cookies.get(self._consent_cookie))
+        return parse_consent_cookie(self.services.cookies.get(self._consent_cookie))
 
     def _clear_hashes(self) -> None:
-        browser = self.context.browser
+        browser = self.services.browser
         for key in browser.storage_keys("local"):
             if key.startswith(self._hash_prefix):
                 browser.storage_remove("local", key)
 
-    def _read_cookie_if_idle(self, **_: Any) -> None:
+    def _read_cookie_if_idle(self) -> None:
         # Only with no setConsent in flight, so an older answer cannot win a race.
         if self._queued == 0:
             general = self._stored().get("general")
             if general is not None:
-                self.context.consent.set(general)
+                self.services.consent.set(general)
 
-    on_response = _read_cookie_if_idle
-    on_request_failure = _read_cookie_if_idle
+    # Lifecycle: after any request, the consent cookie the Edge may have written.
+    def on_response(self, response: EdgeResponse) -> None:
+        self._read_cookie_if_idle()
+
+    def on_request_failure(self, error: BaseException) -> None:
+        self._read_cookie_if_idle()
 
     def commands(self) -> Mapping[str, Command]:
         return {"setConsent": Command(run=self._set_consent, validate=SET_CONSENT_OPTIONS)}
 
     async def _set_consent(self, options: dict[str, Any]) -> None:
         consents: list[Any] = options["consent"]
-        self.context.consent.suspend()
+        self.services.consent.suspend()
         keys_and_hashes = [
             (f"{self._hash_prefix}{c.get('standard')}.{c.get('version')}", consent_hash(c))
             for c in consents
             if isinstance(c, dict)
         ]
-        browser = self.context.browser
+        browser = self.services.browser
         self._queued += 1
         try:
             async with self._queue:
@@ -118,16 +123,13 @@ class Consent(Component):
             self._queued -= 1
             self._read_cookie_if_idle()
 
-    async def _send(self, consents: list[Any], identity_map: Any, overrides: dict[str, Any] | None) -> None:
-        payload = RequestPayload(identity_map_at_top=True)
-        override = apply_config_overrides(payload, overrides, self.context.config.get("edgeConfigOverrides"))
+    async def _send(self, consents: list[Any], identity_map: Any, overrides: JsonObject | None) -> None:
+        edge_client = self.services.edge_client
+        request = edge_client.new_request("privacy/set-consent", overrides, identity_map_at_top=True)
+        payload = request.payload
         payload.content["consent"] = consents
         if isinstance(identity_map, dict):
             for namespace, identities in identity_map.items():
                 for identity in identities:
                     payload.add_identity(namespace, identity)
-        request = EdgeRequest(
-            id=self.context.browser.uuid4(), payload=payload, kind="privacy/set-consent",
-            datastream_id_override=override,
-        )
-        await self.context.edge.send(request)
+        await edge_client.send(request)

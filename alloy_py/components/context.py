@@ -10,9 +10,11 @@ from typing import Any, ClassVar
 
 from .. import __version__
 from ..event import Event
+from ..lifecycle import RequestHandlers
 from ..startup import REPLAY_MARKER
+from ..types import Options
 from ..validation import Validator, array_of, object_of, string
-from . import Component
+from . import Component, ComponentServices
 
 __all__ = ["Context", "iso_local", "iso_utc"]
 
@@ -41,17 +43,17 @@ class Context(Component):
         {"context": array_of(string()).default(DEFAULT_CONTEXTS)}
     )
 
-    def __init__(self, context: Any) -> None:
-        super().__init__(context)
+    def __init__(self, services: ComponentServices) -> None:
+        super().__init__(services)
         self._enabled: list[str] = []
-        for index, name in enumerate(self.context.config["context"]):
+        for index, name in enumerate(self.services.config["context"]):
             if name in OPTIONAL_CONTEXTS:
                 self._enabled.append(name)
             else:
                 self.logger.warn(f"Invalid context[{index}]: '{name}' is not available.")
 
-    def on_before_event(self, event: Event, **_: Any) -> None:
-        browser = self.context.browser
+    def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
+        browser = self.services.browser
         call = event.call
         # A call recorded before Python ran is described as it was when it was made.
         page = (call.page if call else None) or browser.page()

@@ -80,7 +80,7 @@ class DataCollector(Component):
         merge_id = options.pop("mergeId", None)
         dataset_id = options.pop("datasetId", None)
         overrides = options.pop("edgeConfigOverrides", None)
-        events = self.context.events
+        events = self.services.events
         event = events.create_event()
         event.call = current_call.get()
         if unloading:

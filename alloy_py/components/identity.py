@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..cookies import decode_kndctr_ecid, namespaced_cookie_name
+from ..cookies import decode_kndctr_ecid, encode_uri_component, namespaced_cookie_name
 from ..edge.client import is_explicit_origin
-from ..edge.request import EdgeRequest, RequestPayload, apply_config_overrides
+from .._futures import copy_outcome, silence
+from ..edge.request import EdgeRequest, RequestPayload
 from ..edge.response import EdgeResponse
-from ..errors import ValidationError, format_message
+from ..errors import AlloyError, ValidationError, format_message
+from ..lifecycle import RequestHandlers
+from ..types import JsonObject
 from ..validation import Validator, array_of, boolean, enum_of, object_of, string
-from . import Command, Component, ComponentContext
+from . import Command, Component, ComponentServices
 
 __all__ = ["Identity", "browser_supports_third_party_cookies"]
 
@@ -50,6 +53,10 @@ _GET_IDENTITY_OPTIONS = object_of(
 ).no_unknown_fields().default({"namespaces": [ECID]})
 
 
+class _NoIdentityCookie(AlloyError):
+    """The request before this one brought no identity cookie: this one goes without."""
+
+
 def browser_supports_third_party_cookies(user_agent: str) -> bool:
     """alloy's best guess from the user agent (``injectGetBrowser.js``)."""
     name = next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), "Unknown")
@@ -62,42 +69,40 @@ class Identity(Component):
         {"thirdPartyCookiesEnabled": boolean().default(True), "idMigrationEnabled": boolean().default(True)}
     )
 
-    def __init__(self, context: ComponentContext) -> None:
-        super().__init__(context)
-        config = context.config
+    def __init__(self, services: ComponentServices) -> None:
+        super().__init__(services)
+        config = services.config
         self._org_id: str = config["orgId"]
         # An explicit origin (a local emulator) has no third-party ID service to go through.
         self._use_third_party = (
             bool(config["thirdPartyCookiesEnabled"])
             and not is_explicit_origin(config["edgeDomain"])
-            and browser_supports_third_party_cookies(context.browser.page().user_agent)
+            and browser_supports_third_party_cookies(services.browser.page().user_agent)
         )
         self._identity_cookie = namespaced_cookie_name(self._org_id, "identity")
         self._pending_identity: asyncio.Future[None] | None = None
         self.namespaces: dict[str, str] | None = None
-        self.edge: dict[str, Any] = {}
+        self.edge_info: JsonObject = {}  # what the Edge said of itself (regionId…): getIdentity's "edge"
 
     def _identity_cookie_exists(self) -> bool:
-        return self.context.cookies.get(self._identity_cookie) is not None
+        return self.services.cookies.get(self._identity_cookie) is not None
 
     def ecid_from_cookie(self) -> str | None:
-        value = self.context.cookies.get(self._identity_cookie)
+        value = self.services.cookies.get(self._identity_cookie)
         return decode_kndctr_ecid(value) if value else None
 
     # Lifecycle
-    async def on_before_request(
-        self, request: EdgeRequest, on_response: Callable[..., Any], on_request_failure: Callable[..., Any], **_: Any
-    ) -> None:
+    async def on_before_request(self, request: EdgeRequest, handlers: RequestHandlers) -> None:
         fetch = [ECID, CORE] if self._use_third_party else [ECID]
         request.payload.merge_query({"identity": {"fetch": fetch}})
         self._add_query_string_identity(request.payload)
-        await self._ensure_single_identity(request, on_response, on_request_failure)
+        await self._ensure_single_identity(request, handlers)
 
     def _add_query_string_identity(self, payload: RequestPayload) -> None:
         """An ECID handed over by ``appendIdentityToUrl`` on another site (``adobe_mc``)."""
         if payload.has_identity(ECID):
             return  # the caller's own ECID wins
-        parts = urlsplit(self.context.browser.page().href)
+        parts = urlsplit(self.services.browser.page().href)
         values = parse_qs(parts.query, keep_blank_values=True).get(ADOBE_MC)
         if values is None:
             fragment = parts.fragment
@@ -119,7 +124,7 @@ class Identity(Component):
         except ValueError:
             timestamp = None
         ecid, org_id = properties.get("MCMID"), _decode_safely(properties.get("MCORGID", ""))
-        now = self.context.browser.now_ms() / 1000
+        now = self.services.browser.now_ms() / 1000
         if timestamp is not None and now <= timestamp + ADOBE_MC_TTL_SECONDS and org_id == self._org_id and ecid:
             self.logger.info(f"Found valid ECID identity {ecid} from the adobe_mc query string parameter.")
             payload.add_identity(ECID, {"id": ecid})
@@ -128,14 +133,12 @@ class Identity(Component):
 
     def legacy_ecid(self) -> str | None:
         """The ECID Visitor.js left in ``s_ecid`` or ``AMCV_<orgId>``."""
-        cookies = self.context.cookies
+        cookies = self.services.cookies
         value = cookies.get("s_ecid") or cookies.get(f"AMCV_{self._org_id}")
         match = re.search(r"(^|\|)MCMID\|(\d+)($|\|)", value or "")
         return match.group(2) if match else None
 
-    async def _ensure_single_identity(
-        self, request: EdgeRequest, on_response: Callable[..., Any], on_request_failure: Callable[..., Any]
-    ) -> None:
+    async def _ensure_single_identity(self, request: EdgeRequest, handlers: RequestHandlers) -> None:
         previous = self._pending_identity
         # alloy.js checks every queued request before any answer can land (one run of
         # microtasks); Pyodide resumes them in separate tasks, between which the first
@@ -145,7 +148,7 @@ class Identity(Component):
             request.identity_established = True
             return
         if previous is None:
-            self._pending_identity = self._await_identity_cookie(on_response, on_request_failure)
+            self._pending_identity = self._await_identity_cookie(handlers)
             self._let_go_without_identity(request)
             return
         self.logger.info("Delaying request while retrieving ECID from server.")
@@ -157,11 +160,11 @@ class Identity(Component):
             if done.exception() is None:
                 chained.set_result(None)
                 return
-            own = self._await_identity_cookie(on_response, on_request_failure)
-            own.add_done_callback(lambda f: _copy_outcome(f, chained))
+            own = self._await_identity_cookie(handlers)
+            own.add_done_callback(lambda f: copy_outcome(f, chained))
 
         previous.add_done_callback(chain)
-        chained.add_done_callback(_silence)
+        chained.add_done_callback(silence)
         self._pending_identity = chained
         try:
             await asyncio.shield(previous)
@@ -175,25 +178,23 @@ class Identity(Component):
         if self._use_third_party:
             request.use_third_party_domain = True
         # Migrate a Visitor.js visitor's ECID instead of minting a new one.
-        if self.context.config["idMigrationEnabled"] and not request.payload.has_identity(ECID):
+        if self.services.config["idMigrationEnabled"] and not request.payload.has_identity(ECID):
             ecid = self.legacy_ecid()
             if ecid:
                 request.payload.add_identity(ECID, {"id": ecid})
 
-    def _await_identity_cookie(
-        self, on_response: Callable[..., Any], on_request_failure: Callable[..., Any]
-    ) -> asyncio.Future[None]:
+    def _await_identity_cookie(self, handlers: RequestHandlers) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
-        def settle(**_: Any) -> None:
+        def settle(_: object = None) -> None:
             if future.done():
                 return
             if self._identity_cookie_exists():
                 future.set_result(None)
             else:
-                future.set_exception(LookupError("Identity cookie not found."))
+                future.set_exception(_NoIdentityCookie("Identity cookie not found."))
 
-        def after_response(**kwargs: Any) -> None:
+        def after_response(response: EdgeResponse) -> None:
             if not self._identity_cookie_exists():
                 self.logger.warn(
                     "Identity cookie not found. This could be caused by any of the following issues:\n"
@@ -203,12 +204,12 @@ class Identity(Component):
                 )
             settle()
 
-        on_response(after_response)
-        on_request_failure(settle)
-        future.add_done_callback(_silence)
+        handlers.on_response.append(after_response)
+        handlers.on_failure.append(settle)
+        future.add_done_callback(silence)
         return future
 
-    def on_response(self, response: EdgeResponse, **_: Any) -> None:
+    def on_response(self, response: EdgeResponse) -> None:
         new_namespaces = {
             item["namespace"]["code"]: item["id"]
             for item in response.payloads("identity:result")
@@ -218,19 +219,19 @@ class Identity(Component):
             self._write_legacy_ecid(new_namespaces[ECID])
         if new_namespaces:
             self.namespaces = {**(self.namespaces or {}), **new_namespaces}
-        self.edge = {**self.edge, **response.edge_info(self.logger.warn)}
+        self.edge_info = {**self.edge_info, **response.edge_info(self.logger.warn)}
 
     def _write_legacy_ecid(self, ecid: str) -> None:
         """Visitor.js pages on the same site read the ECID from ``AMCV_<orgId>``."""
-        if not self.context.config["idMigrationEnabled"] or self.legacy_ecid() == ecid:
+        if not self.services.config["idMigrationEnabled"] or self.legacy_ecid() == ecid:
             return
         name = f"AMCV_{self._org_id}"
-        secure = self.context.browser.page().href.startswith("https:")
-        self.context.cookies.set(
+        secure = self.services.browser.page().href.startswith("https:")
+        self.services.cookies.set(
             name,
             f"MCMID|{ecid}",
-            domain=self.context.apex_domain,
-            expires_ms=self.context.browser.now_ms() + 390 * 86_400_000,
+            domain=self.services.apex_domain,
+            expires_ms=self.services.browser.now_ms() + 390 * 86_400_000,
             same_site="none" if secure else None,
             secure=secure,
         )
@@ -244,7 +245,7 @@ class Identity(Component):
 
     def _validate_get_identity(self, options: Any) -> Any:
         validated = _GET_IDENTITY_OPTIONS(options)
-        if not self.context.config["thirdPartyCookiesEnabled"] and CORE in validated["namespaces"]:
+        if not self.services.config["thirdPartyCookiesEnabled"] and CORE in validated["namespaces"]:
             raise ValidationError(
                 f"namespaces: The {CORE} namespace cannot be requested when third-party cookies are disabled."
             )
@@ -252,7 +253,7 @@ class Identity(Component):
 
     async def _get_identity(self, options: dict[str, Any]) -> dict[str, Any]:
         requested: list[str] = options["namespaces"]
-        await self.context.consent.await_consent()
+        await self.services.consent.await_consent()
         if not self.namespaces:
             ecid = self.ecid_from_cookie()
             if ecid and ECID in requested:
@@ -260,12 +261,12 @@ class Identity(Component):
             if not (ecid and requested == [ECID]):
                 await self._acquire(requested, options.get("edgeConfigOverrides"))
         namespaces = self.namespaces or {}
-        return {"identity": {name: namespaces.get(name) for name in requested}, "edge": self.edge}
+        return {"identity": {name: namespaces.get(name) for name in requested}, "edge": self.edge_info}
 
     async def _append_identity_to_url(self, options: dict[str, Any]) -> dict[str, Any]:
         """``adobe_mc`` added to a URL, so the next site keeps the visitor's ECID."""
         try:
-            self.context.consent.check()
+            self.services.consent.check()
             if not self.namespaces:
                 ecid = self.ecid_from_cookie()
                 if ecid:
@@ -279,21 +280,17 @@ class Identity(Component):
             return options
 
     def _with_adobe_mc(self, url: str, ecid: str) -> str:
-        seconds = round(self.context.browser.now_ms() / 1000)
-        value = _encode_uri_component(f"TS={seconds}|MCMID={ecid}|MCORGID={_encode_uri_component(self._org_id)}")
+        seconds = round(self.services.browser.now_ms() / 1000)
+        value = encode_uri_component(f"TS={seconds}|MCMID={ecid}|MCORGID={encode_uri_component(self._org_id)}")
         match = _URL_PARTS.match(url)
         location, query, fragment = match.groups() if match else (url, "", "")
         separator = "?" if query == "" else "" if query == "?" else "&"
         return f"{location}{query}{separator}adobe_mc={value}{fragment}"
 
-    async def _acquire(self, namespaces: list[str] | None, overrides: dict[str, Any] | None) -> None:
+    async def _acquire(self, namespaces: list[str] | None, overrides: JsonObject | None) -> None:
         content = {"query": {"identity": {"fetch": list(namespaces)}}} if namespaces else {}
-        payload = RequestPayload(content)
-        override = apply_config_overrides(payload, overrides, self.context.config.get("edgeConfigOverrides"))
-        request = EdgeRequest(
-            id=self.context.browser.uuid4(), payload=payload, kind="identity/acquire", datastream_id_override=override
-        )
-        await self.context.edge.send(request)
+        edge_client = self.services.edge_client
+        await edge_client.send(edge_client.new_request("identity/acquire", overrides, content))
 
 
 def _decode_safely(text: str) -> str:
@@ -303,22 +300,3 @@ def _decode_safely(text: str) -> str:
     except UnicodeDecodeError:
         return text
 
-
-def _encode_uri_component(text: str) -> str:
-    return quote(text, safe="-_.!~*'()")
-
-
-def _silence(future: asyncio.Future[None]) -> None:
-    """Mark a rejection as seen: nobody may be waiting when it rejects."""
-    if not future.cancelled():
-        future.exception()
-
-
-def _copy_outcome(source: asyncio.Future[None], target: asyncio.Future[None]) -> None:
-    if target.done():
-        return
-    error = source.exception()
-    if error is None:
-        target.set_result(None)
-    else:
-        target.set_exception(error)

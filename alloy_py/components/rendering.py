@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..browser import Browser, HtmlPosition, Node
+from ..errors import AlloyError
 from ..log import Logger
 from ..schemas import DEFAULT_CONTENT_ITEM, DOM_ACTION, HTML_CONTENT_ITEM
 
@@ -33,6 +34,10 @@ INTERACT_ID = "data-aep-interact-id"
 CLICK_LABEL = "data-aep-click-label"
 
 Decorate = Callable[[Node], None]
+
+
+class SelectorNotFound(AlloyError):
+    """No container matched within :data:`AWAIT_SELECTOR_MS` (logged as the action's failure)."""
 
 
 def css_escape(identifier: str) -> str:
@@ -55,14 +60,19 @@ def css_escape(identifier: str) -> str:
     return "".join(out)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class ItemPlan:
     """What processing one item decided (alloy's ``{render, setRenderAttempted, includeInNotification}``)."""
 
     # Changes the page now if it can; returns what still has to wait for the page.
-    render: Callable[[], Awaitable[None] | None] | None
-    render_attempted: bool
-    in_notification: bool
+    render: Callable[[], Awaitable[None] | None] | None = None
+    render_attempted: bool = False
+    in_notification: bool = False
+
+
+_NOT_RENDERED = ItemPlan()  # an item this SDK does not render: returned to the caller
+_DEFAULT_CONTENT = ItemPlan(render_attempted=True, in_notification=True)  # nothing to change, still displayed
+_CLICK_METRIC = ItemPlan(render_attempted=True)  # recorded by click collection, never displayed
 
 
 def show_containers(browser: Browser) -> None:
@@ -142,7 +152,7 @@ class Renderer:
                 return nodes
             remaining = deadline - self._browser.now_ms()
             if remaining <= 0:
-                raise LookupError(f"Could not find: {selector}")
+                raise SelectorNotFound(f"Could not find: {selector}")
             await self._browser.next_mutation(remaining)
 
     # Items
@@ -166,27 +176,27 @@ class Renderer:
     def plan(self, item: dict[str, Any], proposition: dict[str, Any], scope_type: str) -> ItemPlan:
         schema = item.get("schema")
         if schema == DEFAULT_CONTENT_ITEM:
-            return ItemPlan(None, True, True)
+            return _DEFAULT_CONTENT
         if schema not in (DOM_ACTION, HTML_CONTENT_ITEM):
-            return ItemPlan(None, False, False)
+            return _NOT_RENDERED
         data = self.preprocess(item.get("data"))
         action_type = (data or {}).get("type")
         selector = (data or {}).get("selector")
         if schema == HTML_CONTENT_ITEM and not (selector and action_type):
-            return ItemPlan(None, False, False)
+            return _NOT_RENDERED
         if not action_type:
             self._logger.warn("Invalid DOM action data: missing type.", data)
-            return ItemPlan(None, False, False)
+            return _NOT_RENDERED
         if action_type == "click":
             if not selector:
                 self._logger.warn("Invalid DOM action data: missing selector.", data)
-                return ItemPlan(None, False, False)
-            return ItemPlan(None, True, False)  # click metrics: recorded by click collection
+                return _NOT_RENDERED
+            return _CLICK_METRIC
         action = _ACTIONS.get(action_type)
         if action is None:
             warning = "Invalid DOM action data: unknown type." if schema == DOM_ACTION else "Invalid HTML content data"
             self._logger.warn(warning, data)
-            return ItemPlan(None, False, False)
+            return _NOT_RENDERED
         decorate = self._decorator(action_type, proposition, item)
         item_id = str(item.get("id"))
 
@@ -199,7 +209,7 @@ class Renderer:
                 return None
             return asyncio.ensure_future(self._render_when_present(action, data, decorate, view_item))
 
-        return ItemPlan(render, True, True)
+        return ItemPlan(render=render, render_attempted=True, in_notification=True)
 
     async def _render_when_present(
         self, action: _Action, data: dict[str, Any], decorate: Decorate, view_item: str | None

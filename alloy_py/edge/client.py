@@ -17,12 +17,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .._jsonutil import assign_concat_arrays, to_json
 from ..browser import Browser, HttpRequest, HttpResponse
-from ..cookies import CookieJar, namespaced_cookie_name
+from ..cookies import CookieJar, namespaced_cookie_name, storage_key
 from ..errors import NetworkError, PayloadTooLargeError
-from ..lifecycle import CallbackList, Lifecycle
+from ..lifecycle import Lifecycle, RequestHandlers
 from ..log import Logger
 from ..startup import forget_sent, handing_over
-from .request import EdgeRequest
+from ..types import JsonObject
+from .request import EdgeRequest, RequestKind, RequestPayload, apply_config_overrides
 from .response import EdgeResponse, TooDeep, check_status, js_string, parse_body, too_deep_error
 
 __all__ = ["MAX_PAYLOAD_BYTES", "EdgeClient", "EdgeSettings"]
@@ -44,6 +45,7 @@ class EdgeSettings:
     edge_domain: str
     edge_base_path: str
     target_migration_enabled: bool = False
+    config_overrides: JsonObject | None = None  # configure's edgeConfigOverrides
 
     @property
     def edge_origin(self) -> str:
@@ -58,44 +60,52 @@ def is_explicit_origin(edge_domain: str) -> bool:
 
 
 class EdgeClient:
+    """Builds every request to the Edge (:meth:`new_request`) and sends it (:meth:`send`)."""
+
     def __init__(
         self,
         settings: EdgeSettings,
         browser: Browser,
         cookies: CookieJar,
         apex_domain: str,
-        lifecycle: Lifecycle,
         logger: Logger,
     ) -> None:
         self._settings = settings
         self._browser = browser
         self._cookies = cookies
         self._apex_domain = apex_domain
-        self._lifecycle = lifecycle
         self._logger = logger
+        self._lifecycle: Lifecycle | None = None
         self._third_party_domain_failed = False
 
-    async def send(
-        self,
-        request: EdgeRequest,
-        on_response: CallbackList | None = None,
-        on_request_failure: CallbackList | None = None,
-    ) -> dict[str, Any]:
-        """Send ``request`` and return the merged ``onResponse`` results."""
-        # Callbacks added by onBeforeRequest hooks (identity waits on these).
-        request_callbacks = CallbackList()
-        failure_callbacks = CallbackList()
-        failure_callbacks.add(self._lifecycle.hook("on_request_failure"))
-        if on_request_failure is not None:
-            failure_callbacks.add(on_request_failure.call)
+    def connect(self, lifecycle: Lifecycle) -> None:
+        """The hooks to call around every request (the components exist only after this client)."""
+        self._lifecycle = lifecycle
 
+    @property
+    def lifecycle(self) -> Lifecycle:
+        assert self._lifecycle is not None, "EdgeClient.connect() was not called"
+        return self._lifecycle
+
+    def new_request(
+        self,
+        kind: RequestKind,
+        overrides: JsonObject | None = None,
+        content: JsonObject | None = None,
+        *,
+        identity_map_at_top: bool = False,
+    ) -> EdgeRequest:
+        """A request with ``meta.configOverrides`` (the configured ones, then the command's) merged in."""
+        payload = RequestPayload(content, identity_map_at_top=identity_map_at_top)
+        override = apply_config_overrides(payload, overrides, self._settings.config_overrides)
+        return EdgeRequest(id=self._browser.uuid4(), payload=payload, kind=kind, datastream_id_override=override)
+
+    async def send(self, request: EdgeRequest, handlers: RequestHandlers | None = None) -> JsonObject:
+        """Send ``request`` and return the merged ``onResponse`` results."""
+        handlers = RequestHandlers() if handlers is None else handlers
+        lifecycle = self.lifecycle
         try:
-            await self._lifecycle.call(
-                "on_before_request",
-                request=request,
-                on_response=request_callbacks.add,
-                on_request_failure=failure_callbacks.add,
-            )
+            await lifecycle.before_request(request, handlers)
             origin = self._endpoint_origin(request)
             url = self._url(origin, request)
             self._add_queue_time(request)
@@ -112,31 +122,22 @@ class EdgeClient:
                 try:
                     status, body, parsed, headers = await self._send_with_retries(request, url)
                 except Exception as retry_error:
-                    await self._fail(failure_callbacks, retry_error)
+                    await lifecycle.failed(retry_error, handlers)
                     raise
             else:
-                await self._fail(failure_callbacks, error)
+                await lifecycle.failed(error, handlers)
                 raise
 
         response = EdgeResponse(parsed if isinstance(parsed, dict) else {}, headers)
         try:
             self._response_to_cookies(response)
-            results = await self._lifecycle.call("on_response", response=response)
-            if on_response is not None:
-                results += await on_response.call(response=response)
-            results += await request_callbacks.call(response=response)
+            results = await lifecycle.responded(response, handlers)
         except Exception as error:
             # An answer we could not use counts as a failed request: whoever waits on
             # this one (the next requests, behind the first one's identity) goes on.
-            await self._fail(failure_callbacks, error)
+            await lifecycle.failed(error, handlers)
             raise
         return assign_concat_arrays(*results)
-
-    async def _fail(self, callbacks: CallbackList, error: BaseException) -> None:
-        try:
-            await callbacks.call(error=error)
-        except Exception:  # the original error is the one the caller must see
-            pass
 
     def _endpoint_origin(self, request: EdgeRequest) -> str:
         if self._third_party_domain_failed or not request.use_third_party_domain:
@@ -154,7 +155,6 @@ class EdgeClient:
         settings = self._settings
         hint = self.location_hint()
         path = f"{settings.edge_base_path}/{hint}" if hint else settings.edge_base_path
-        path += request.edge_sub_path
         config_id = request.datastream_id_override or settings.datastream_id
         if config_id != settings.datastream_id:
             request.payload.merge_meta({"sdkConfig": {"datastream": {"original": settings.datastream_id}}})
@@ -168,7 +168,7 @@ class EdgeClient:
         session = (query.get("adb_validation_sessionid") or [""])[-1]
         if not session:
             return ""
-        key = "com.adobe.alloy.validation.clientId"
+        key = storage_key("validation.clientId")
         client_id = self._browser.storage_get("local", key)
         if not client_id:
             client_id = self._browser.uuid4()

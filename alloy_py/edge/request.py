@@ -9,12 +9,16 @@ query, then the rest of ``meta``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .._jsonutil import deep_assign
 from ..event import Event
 
-__all__ = ["EdgeRequest", "RequestPayload", "prepare_config_overrides"]
+__all__ = ["EdgeRequest", "RequestKind", "RequestPayload", "apply_config_overrides", "prepare_config_overrides"]
+
+RequestKind = Literal["interact", "privacy/set-consent", "identity/acquire"]
+"""``interact``: data collection (sent to ``/v1/interact``, or ``/v1/collect`` as a beacon);
+the others are the fixed action in the URL."""
 
 
 def prepare_config_overrides(overrides: Any) -> dict[str, Any] | None:
@@ -106,9 +110,8 @@ class EdgeRequest:
 
     id: str
     payload: RequestPayload
-    kind: str = "interact"  # "interact" (data collection), or a fixed action
+    kind: RequestKind = "interact"
     datastream_id_override: str | None = None
-    edge_sub_path: str = ""
     use_third_party_domain: bool = False
     identity_established: bool = False
 

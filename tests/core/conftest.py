@@ -16,7 +16,7 @@ import pytest
 
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
-from alloy_py.instance import Instance, Page
+from alloy_py.instance import Instance, PageInstances
 
 ORG_ID = "5BFE274A5F6980A50A495C08@AdobeOrg"
 DATASTREAM_ID = "8a2f2e3c-0f4b-4c53-9a1a-6f1d2b7c9e10"
@@ -64,7 +64,7 @@ def memory() -> MemoryBrowser:
 
 
 def make_alloy(memory: MemoryBrowser, name: str = "alloy") -> Instance:
-    return Page(memory).instance(name)
+    return PageInstances(memory).instance(name)
 
 
 def body(sent: Any) -> dict[str, Any]:

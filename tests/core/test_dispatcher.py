@@ -8,7 +8,7 @@ import pytest
 
 from alloy_py import AlloyError, CommandError, ConfigurationError, ValidationError
 from alloy_py.browser.memory import MemoryBrowser
-from alloy_py.instance import Page
+from alloy_py.instance import PageInstances
 
 from .conftest import DATASTREAM_ID, ORG_ID, configured, make_alloy, run
 
@@ -76,7 +76,7 @@ def test_second_configure_and_unknown_command(memory: MemoryBrowser) -> None:
 
 
 def test_ids_must_be_unique_across_instances_of_a_page(memory: MemoryBrowser) -> None:
-    page = Page(memory)
+    page = PageInstances(memory)
 
     async def scenario() -> None:
         await page.instance("alloy")("configure", {"datastreamId": DATASTREAM_ID, "orgId": ORG_ID})

@@ -1,0 +1,45 @@
+"""LibraryInfo: ``getLibraryInfo``.
+
+Port of ``components/LibraryInfo``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..types import CommandResult, Options
+from . import Command, Component
+
+if TYPE_CHECKING:
+    from ..instance import ComponentRegistry
+
+__all__ = ["LibraryInfo"]
+
+
+class LibraryInfo(Component):
+    namespace = "LibraryInfo"
+    _registry: ComponentRegistry | None = None
+
+    def registered(self, registry: ComponentRegistry) -> None:
+        self._registry = registry
+
+    def commands(self) -> Mapping[str, Command]:
+        return {"getLibraryInfo": Command(run=self._library_info)}
+
+    def _library_info(self, options: Options) -> CommandResult:
+        registry = self._registry
+        assert registry is not None
+        configs = {
+            key: (f"function {getattr(value, '__name__', 'callback')}() {{ [python code] }}" if callable(value) else value)
+            for key, value in self.services.config.items()
+        }
+        return {
+            "libraryInfo": {
+                "version": __version__,
+                "configs": configs,
+                "commands": sorted([*registry.command_names(), "configure", "setDebug"]),
+                "components": registry.component_names(),
+            }
+        }

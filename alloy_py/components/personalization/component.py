@@ -1,0 +1,157 @@
+"""The Personalization component: asking for decisions, rendering them, saying so.
+
+Port of ``Personalization/createComponent.js``, ``createFetchDataHandler.js`` and
+``createViewChangeHandler.js``. Redirect offers and in-app messages are not
+rendered yet: they come back with ``renderAttempted: false``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import ClassVar
+
+from ...edge.request import EdgeRequest
+from ...edge.response import EdgeResponse
+from ...event import Event
+from ...lifecycle import RequestHandlers
+from ...schemas import REDIRECT_ITEM
+from ...types import JsonObject, Options
+from ...validation import Validator, any_of, boolean, literal, object_of, string
+from .. import Component, ComponentServices
+from ..rendering import Renderer
+from .details import PersonalizationDetails
+from .notifications import DisplayNotifier, merge_decisions_meta
+from .propositions import DisplayMeta, PropositionProcessor, Renderable, clean_proposition, scope_type
+from .view_cache import ViewCache, view_renderables
+
+__all__ = ["Personalization"]
+
+_INTERACTIONS = [literal(v) for v in ("always", "never", "decoratedElementsOnly")]
+
+
+class Personalization(Component):
+    namespace = "Personalization"
+    config_schema: ClassVar[Validator | None] = object_of(
+        {
+            "prehidingStyle": string().non_empty(),
+            "targetMigrationEnabled": boolean().default(False),
+            "autoCollectPropositionInteractions": object_of(
+                {
+                    "AJO": any_of(_INTERACTIONS, "undefined").default("always"),
+                    "TGT": any_of(_INTERACTIONS, "undefined").default("never"),
+                }
+            )
+            .default({"AJO": "always", "TGT": "never"})
+            .no_unknown_fields(),
+        }
+    )
+
+    def __init__(self, services: ComponentServices) -> None:
+        super().__init__(services)
+        config = services.config
+        self.renderer = Renderer(services.browser, self.logger, config["autoCollectPropositionInteractions"])
+        self._propositions = PropositionProcessor(self.renderer, self.logger)
+        self._view_cache = ViewCache()
+        self._displays = DisplayNotifier(services.events, self.logger)
+
+    # Lifecycle
+    def on_before_request(self, request: EdgeRequest, handlers: RequestHandlers) -> None:
+        if self.services.config["targetMigrationEnabled"]:
+            request.payload.merge_meta({"target": {"migration": True}})
+
+    def on_components_registered(self) -> None:
+        """alloy's ``handleConsentFlicker``: an opted-out visitor never keeps prehidden content hidden."""
+        consent = self.services.consent
+        if consent.state == "out" and consent.was_set:
+            self.renderer.show_containers()
+            return
+
+        async def show_if_declined() -> None:
+            try:
+                await consent.await_consent()
+            except Exception:
+                self.renderer.show_containers()
+
+        asyncio.ensure_future(show_if_declined())
+
+    def on_request_failure(self, error: BaseException) -> None:
+        self.renderer.show_containers()
+
+    async def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
+        handlers.on_response.append(lambda response: {"propositions": []})
+        handlers.on_failure.append(lambda error: self.renderer.show_containers())
+        href = self.services.browser.page().href
+        if "adobe_authoring_enabled" in href:
+            self.logger.warn("Rendering is disabled for authoring mode.")
+            event.merge_query({"personalization": {"enabled": False}})
+            return
+        details = PersonalizationDetails.from_options(
+            options, view_name=event.view_name, href=href, view_cache_initialized=self._view_cache.initialized
+        )
+        metas: list[DisplayMeta] = []
+        if details.include_rendered:
+            metas.extend(await self._displays.take_held())
+        if details.should_fetch:
+            self._view_cache.initialized = True
+            self._fetch(event, details, handlers)
+        elif details.view_name:
+            metas.extend(await self._change_view(details.view_name, details.render, handlers))
+        merge_decisions_meta(event, metas)
+
+    def _fetch(self, event: Event, details: PersonalizationDetails, handlers: RequestHandlers) -> None:
+        consent = self.services.consent
+        if not (consent.state == "out" and consent.was_set):
+            if details.render:
+                self.renderer.hide_containers(self.services.config.get("prehidingStyle"))
+            else:
+                self.renderer.show_containers()
+        event.merge_query({"personalization": details.query(self.logger.warn)})
+        notify = self._displays.notifier(
+            details.render, details.send_display, details.view_name, event.user_identity_map
+        )
+
+        def handle_response(response: EdgeResponse) -> JsonObject:
+            return self._handle_decisions(response, details.render, details.view_name, notify)
+
+        handlers.on_response.append(handle_response)
+
+    def _handle_decisions(
+        self, response: EdgeResponse, render: bool, view_name: str | None, notify: Callable[[list[DisplayMeta]], None]
+    ) -> JsonObject:
+        handles = [clean for p in response.payloads("personalization:decisions") if (clean := clean_proposition(p))]
+        if not handles:
+            self.logger.info("No offers were returned.")
+        groups: dict[str, list[JsonObject]] = {"page": [], "view": [], "proposition": []}
+        for proposition in handles:
+            groups[scope_type(proposition)].append(proposition)
+        new_views = self._view_cache.store(groups["view"])
+        current_view = view_renderables(new_views, view_name) if view_name else []
+        page = [Renderable(p, "page", True) for p in groups["page"]]
+        others = [Renderable(p, "proposition", True) for p in groups["proposition"]]
+        if not render:
+            processed = self._propositions.process([], [*page, *current_view, *others])
+            return {"propositions": processed.propositions, "decisions": processed.decisions}
+        processed = self._propositions.process([*page, *current_view], others)
+        displays = processed.displays
+        if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
+            notify(displays.result())
+        else:
+            displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
+        only_redirect = len(groups["page"]) == 1 and all(
+            item.get("schema") == REDIRECT_ITEM for item in groups["page"][0].get("items") or []
+        )
+        if not only_redirect:
+            self.renderer.show_containers()
+        return {"propositions": processed.propositions, "decisions": processed.decisions}
+
+    async def _change_view(self, view_name: str, render: bool, handlers: RequestHandlers) -> list[DisplayMeta]:
+        propositions = self._view_cache.view(view_name)
+        if render:
+            processed = self._propositions.process(propositions, [])
+        else:
+            processed = self._propositions.process([], propositions)
+        handlers.on_response.append(
+            lambda response: {"propositions": processed.propositions, "decisions": processed.decisions}
+        )
+        return await processed.displays if render else []

@@ -1,0 +1,79 @@
+"""Display notifications: telling the Edge what was shown.
+
+Port of ``Personalization/createNotificationHandler.js`` and ``utils/mergeDecisionsMeta``.
+A display is sent as its own event, or (``sendDisplayEvent: false``) held for a later
+event with ``includeRenderedPropositions``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from ...event import Event
+from ...event_manager import EventManager
+from ...log import Logger
+from .propositions import DisplayMeta
+
+__all__ = ["DISPLAY", "DisplayNotifier", "merge_decisions_meta"]
+
+DISPLAY = "decisioning.propositionDisplay"
+
+
+def merge_decisions_meta(event: Event, metas: list[DisplayMeta], event_type: str = "display") -> None:
+    """alloy's ``mergeDecisionsMeta``: which propositions this event reports on."""
+    if metas:
+        event.merge_xdm(
+            {"_experience": {"decisioning": {"propositions": metas, "propositionEventType": {event_type: 1}}}}
+        )
+
+
+class DisplayNotifier:
+    def __init__(self, events: EventManager, logger: Logger) -> None:
+        self._events = events
+        self._logger = logger
+        # Displays held back by sendDisplayEvent: false, for a later includeRenderedPropositions.
+        self._held: list[asyncio.Future[list[DisplayMeta]]] = []
+
+    async def take_held(self) -> list[DisplayMeta]:
+        """The held displays (once they are known), for the event that includes them."""
+        held, self._held = self._held, []
+        return [meta for displays in await asyncio.gather(*held) for meta in displays]
+
+    def notifier(
+        self, render: bool, send_display: bool, view_name: str | None, identity_map: Any
+    ) -> Callable[[list[DisplayMeta]], None]:
+        """What to do with the displays of one event's rendering."""
+        if not render:
+            return lambda metas: None
+        if not send_display:
+            held: asyncio.Future[list[DisplayMeta]] = asyncio.get_running_loop().create_future()
+            self._held.append(held)
+
+            def hold(metas: list[DisplayMeta]) -> None:
+                if not held.done():
+                    held.set_result(metas)
+
+            return hold
+
+        def send(metas: list[DisplayMeta]) -> None:
+            if metas:
+                asyncio.ensure_future(self._send_display(metas, view_name, identity_map))
+
+        return send
+
+    async def _send_display(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> None:
+        events = self._events
+        event = events.create_event()
+        merge_decisions_meta(event, metas)
+        xdm: dict[str, Any] = {"eventType": DISPLAY}
+        if identity_map is not None:
+            xdm["identityMap"] = identity_map
+        if view_name:
+            xdm["web"] = {"webPageDetails": {"viewName": view_name}}
+        event.merge_xdm(xdm)
+        try:
+            await events.send_event(event, {})
+        except Exception as error:  # nobody awaits a display notification
+            self._logger.warn("The display notification failed.", str(error))

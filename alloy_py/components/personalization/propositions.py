@@ -1,0 +1,146 @@
+"""Propositions: their shape, their scope type, and rendering them or handing them back.
+
+Port of ``Personalization/handlers/createProcessPropositions.js`` and
+``handlers/injectCreateProposition.js``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, NamedTuple
+
+from ..._futures import after, constant, resolved
+from ...log import Logger
+from ...types import JsonObject
+from ..rendering import Renderer
+from .details import PAGE_WIDE_SCOPE
+
+__all__ = ["DisplayMeta", "Processed", "PropositionProcessor", "Renderable", "ScopeType", "clean_proposition", "notification",
+           "scope_type"]
+
+ScopeType = Literal["page", "view", "proposition"]
+DisplayMeta = JsonObject
+"""One proposition as a display notification reports it: ``id``, ``scope``, ``scopeDetails``."""
+
+
+class Renderable(NamedTuple):
+    proposition: JsonObject
+    scope_type: ScopeType
+    returned: bool  # handed back to the caller (an empty view is only reported)
+
+
+class Processed(NamedTuple):
+    propositions: list[JsonObject]  # the command's result, with renderAttempted
+    decisions: list[JsonObject]  # what was not rendered (alloy's deprecated ``decisions``)
+    displays: asyncio.Future[list[DisplayMeta]]  # what to report once rendering has run
+
+
+def scope_type(proposition: JsonObject) -> ScopeType:
+    scope = proposition.get("scope")
+    if scope == PAGE_WIDE_SCOPE or (isinstance(scope, str) and scope.startswith("web://") and "#" not in scope):
+        return "page"
+    details = proposition.get("scopeDetails") or {}
+    if ((details.get("characteristics") or {}).get("scopeType")) == "view":
+        return "view"
+    return "proposition"
+
+
+def notification(proposition: JsonObject) -> DisplayMeta:
+    meta = {"id": proposition.get("id"), "scope": proposition.get("scope"), "scopeDetails": proposition.get("scopeDetails")}
+    return {key: value for key, value in meta.items() if value is not None}
+
+
+def clean_proposition(value: Any) -> JsonObject | None:
+    """A proposition as the Edge sends it, or ``None``: what is not of its shape is left out."""
+    if not isinstance(value, dict):
+        return None
+    proposition = dict(value)
+    if "items" in proposition:
+        items = proposition["items"]
+        proposition["items"] = [dict(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    if "scope" in proposition and not isinstance(proposition["scope"], str):
+        proposition["scope"] = "" if proposition["scope"] is None else str(proposition["scope"])
+    if "scopeDetails" in proposition and not isinstance(proposition["scopeDetails"], dict):
+        del proposition["scopeDetails"]
+    details = proposition.get("scopeDetails")
+    if isinstance(details, dict) and not isinstance(details.get("characteristics", {}), dict):
+        proposition["scopeDetails"] = {k: v for k, v in details.items() if k != "characteristics"}
+    for item in proposition.get("items", []):
+        if "schema" in item and not isinstance(item["schema"], str):
+            del item["schema"]
+    return proposition
+
+
+class PropositionProcessor:
+    """alloy's ``processPropositions``: render what can be, return the rest, then report."""
+
+    def __init__(self, renderer: Renderer, logger: Logger) -> None:
+        self._renderer = renderer
+        self._logger = logger
+
+    def process(self, to_render: list[Renderable], not_rendered: list[Renderable]) -> Processed:
+        returned: list[JsonObject] = []
+        decisions: list[JsonObject] = []
+        pending: list[asyncio.Future[DisplayMeta | None]] = []
+        for proposition, kind, visible in to_render:
+            rendered_items: list[JsonObject] = []
+            other_items: list[JsonObject] = []
+            outcomes: list[asyncio.Future[None]] = []
+            notify = False
+            for item in proposition.get("items") or []:
+                plan = self._renderer.plan(item, proposition, kind)
+                if plan.render is not None:
+                    outcomes.append(self._start(plan.render, item))
+                notify = notify or plan.in_notification
+                (rendered_items if plan.render_attempted else other_items).append(item)
+            meta = notification(proposition) if notify else None
+            if outcomes:
+                # alloy.js counts a failed render (a selector that never appeared) as done:
+                # a proposition with anything to render is reported once its items have run.
+                pending.append(after(outcomes, constant(meta)))
+            elif meta is not None:
+                pending.append(resolved(meta))
+            if visible:
+                _add_returned(returned, decisions, proposition, rendered_items, True)
+                _add_returned(returned, decisions, proposition, other_items, False)
+        for proposition, _kind, visible in not_rendered:
+            if visible:
+                _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
+        return Processed(returned, decisions, after(pending, lambda: [m for m in (p.result() for p in pending) if m]))
+
+    def _start(self, render: Callable[[], Awaitable[None] | None], item: JsonObject) -> asyncio.Future[None]:
+        """Run an item's render now; settled when it has finished (failures are logged)."""
+        try:
+            waiting = render()
+        except Exception as error:
+            self._render_failed(item, error)
+            return resolved(None)
+        if waiting is None:
+            return resolved(None)
+
+        async def finish() -> None:
+            try:
+                await waiting
+            except Exception as error:
+                self._render_failed(item, error)
+
+        return asyncio.ensure_future(finish())
+
+    def _render_failed(self, item: JsonObject, error: BaseException) -> None:
+        self._logger.warn(f"Failed to execute action {json.dumps(item)}. {error}")
+
+
+def _add_returned(
+    returned: list[JsonObject],
+    decisions: list[JsonObject],
+    proposition: JsonObject,
+    items: list[JsonObject],
+    render_attempted: bool,
+) -> None:
+    if not items:
+        return
+    returned.append({**proposition, "items": items, "renderAttempted": render_attempted})
+    if not render_attempted:
+        decisions.append({**proposition, "items": items})
