@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -27,10 +26,25 @@ ECID = "12345678901234567890123456789012345678"
 IDENTITY_COOKIE_VALUE = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=="
 
 
-def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """Run on a thread of its own: Playwright's sync API may own this thread's loop."""
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, coroutine).result()
+@pytest.fixture(autouse=True)
+def _outside_playwright_loop() -> Iterator[None]:
+    """Run this test as if no event loop were running on the main thread.
+
+    pytest-asyncio gives every ``async def test_…`` here a fresh loop of its own
+    and closes it afterwards. Playwright's sync API (tests/browser, tests/emulator,
+    tests/parity), which stays started for the whole session, marks *its* loop as
+    the running one on the main thread between its calls (``wait_for_future`` in
+    ``playwright/_impl/_greenlets.py``), and ``asyncio.Runner.run()`` refuses to
+    start under a running loop. So a core test that runs after a browser test
+    puts Playwright's mark aside, and puts it back before Playwright runs again
+    (this fixture is set up before pytest-asyncio's runner and torn down after it).
+    """
+    playwright_loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(playwright_loop)
 
 
 def edge_body(*handles: dict[str, Any], **extra: Any) -> str:

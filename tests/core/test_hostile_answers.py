@@ -21,7 +21,7 @@ from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
 from alloy_py.errors import INTERNAL_ERROR, AlloyError
 
-from .conftest import DATASTREAM_ID, IDENTITY_HANDLES, ORG_ID, edge_body, make_alloy, run
+from .conftest import DATASTREAM_ID, IDENTITY_HANDLES, ORG_ID, edge_body, make_alloy
 
 HANDLE_TYPES = ["state:store", "identity:result", "personalization:decisions", "locationHint:result",
                 "activation:pull", "rtml:inferences", "identity:exchange", "personalization:notification", "x"]
@@ -89,5 +89,5 @@ async def _hostile_then_good(answer: tuple[int, str, dict[str, str]]) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(answers)
-def test_any_answer_resolves_or_raises_alloy_error(answer: tuple[int, str, dict[str, str]]) -> None:
-    run(_hostile_then_good(answer))
+async def test_any_answer_resolves_or_raises_alloy_error(answer: tuple[int, str, dict[str, str]]) -> None:
+    await _hostile_then_good(answer)
