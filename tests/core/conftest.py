@@ -47,6 +47,25 @@ def _outside_playwright_loop() -> Iterator[None]:
         asyncio._set_running_loop(playwright_loop)
 
 
+async def settle(limit: int = 10_000) -> None:
+    """Return once the event loop is idle: no callback ready, no timer due.
+
+    Every other task has then finished or waits on something that has not
+    happened (a future, a later timer), however many awaits it took to get
+    there. Fails after ``limit`` rounds instead of spinning forever.
+    """
+    loop = asyncio.get_running_loop()
+    for _ in range(limit):
+        await asyncio.sleep(0)
+        # BaseEventLoop's queues (asyncio has no public "is idle"): _ready holds
+        # the callbacks of the next round, _scheduled the timers, soonest first.
+        ready = loop._ready  # type: ignore[attr-defined]
+        scheduled = loop._scheduled  # type: ignore[attr-defined]
+        if not ready and not (scheduled and scheduled[0].when() <= loop.time()):
+            return
+    raise AssertionError(f"the event loop was still busy after {limit} rounds")
+
+
 def edge_body(*handles: dict[str, Any], **extra: Any) -> str:
     return json.dumps({"requestId": "test", "handle": list(handles), **extra})
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from alloy_py.browser.memory import MemoryBrowser
 
-from .conftest import IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured
+from .conftest import IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured, settle
 
 PAGE = """<!doctype html><html><head></head><body>
 <nav id="menu"><a href="/shoes?x=1">  Trail
@@ -24,8 +23,7 @@ async def clicked(memory: MemoryBrowser, selector: str, **config: Any) -> None:
     alloy = await configured(memory, **config)
     await alloy("sendEvent", {"xdm": {"web": {"webPageDetails": {"name": "home"}}}})
     memory.click(selector)
-    for _ in range(10):
-        await asyncio.sleep(0)
+    await settle()
 
 
 def page() -> MemoryBrowser:

@@ -13,7 +13,7 @@ from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
 from alloy_py.components.consent import consent_hash
 
-from .conftest import IDENTITY_HANDLES, body, configured, edge_body
+from .conftest import IDENTITY_HANDLES, body, configured, edge_body, settle
 
 CONSENT_COOKIE = "kndctr_5BFE274A5F6980A50A495C08_AdobeOrg_consent"
 ADOBE_IN = {"standard": "Adobe", "version": "1.0", "value": {"general": "in"}}
@@ -35,8 +35,7 @@ async def test_pending_consent_holds_events_until_the_visitor_opts_in(memory: Me
 
     alloy = await configured(memory, defaultConsent="pending")
     event = asyncio.ensure_future(alloy("sendEvent", {"xdm": {"eventType": "held"}}))
-    for _ in range(10):
-        await asyncio.sleep(0)
+    await settle()
     sent_before = len(memory.sent)
     consent = await alloy("setConsent", {"consent": [ADOBE_IN]})
     result = await event

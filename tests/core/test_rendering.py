@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from alloy_py.browser.memory import MemoryBrowser
 
-from .conftest import body, configured, identity_edge
+from .conftest import body, configured, identity_edge, settle
 
 PAGE = """<!doctype html><html><head></head><body>
 <div id="hero"><p>Default hero</p></div>
@@ -36,8 +35,7 @@ def page_with(*propositions: dict[str, Any]) -> MemoryBrowser:
 async def send_and_settle(memory: MemoryBrowser, options: dict[str, Any], **config: Any) -> dict[str, Any]:
     alloy = await configured(memory, **config)
     result = await alloy("sendEvent", options)
-    for _ in range(20):  # let the display notification go out
-        await asyncio.sleep(0)
+    await settle()  # let the display notification go out
     return result
 
 

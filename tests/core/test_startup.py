@@ -9,7 +9,7 @@ from typing import Any
 from alloy_py.browser.memory import MemoryBrowser
 from alloy_py.startup import MAX_AGE_MS, STORE_PREFIX, CallFacts, replay_stored, run_recorded
 
-from .conftest import DATASTREAM_ID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, ORG_ID, body, make_alloy
+from .conftest import DATASTREAM_ID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, ORG_ID, body, make_alloy, settle
 
 EARLIER = "https://www.shop.example.com/earlier.html"
 CONFIG = {"datastreamId": DATASTREAM_ID, "orgId": ORG_ID}
@@ -30,11 +30,6 @@ def stored_page(memory: MemoryBrowser, entries: list[dict[str, Any]], *, state: 
 def send_event(n: int, time: int, **options: Any) -> dict[str, Any]:
     return {"id": f"event-{n}", "kind": "command", "command": "sendEvent", "time": time, "page": PAGE,
             "callbacks": [], "options": {"xdm": {"eventType": f"test.{n}"}, "data": {"n": n}, **options}}
-
-
-async def settle() -> None:
-    for _ in range(50):
-        await asyncio.sleep(0)
 
 
 async def configure_and_replay(memory: MemoryBrowser, config: dict[str, Any] | None = None) -> int:
