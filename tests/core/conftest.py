@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
 
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.components import Component
 from alloy_py.instance import Instance, Page
 
 ORG_ID = "5BFE274A5F6980A50A495C08@AdobeOrg"
@@ -96,8 +97,10 @@ def memory() -> MemoryBrowser:
     return MemoryBrowser(url="https://www.shop.example.com/products/shoes?color=red", referrer="https://search.example.org/")
 
 
-def make_alloy(memory: MemoryBrowser, name: str = "alloy") -> Instance:
-    return Page(memory).instance(name)
+def make_alloy(memory: MemoryBrowser, name: str = "alloy", components: Sequence[type[Component]] | None = None) -> Instance:
+    """A new page's instance ``name``; ``components``: instead of alloy's (``DEFAULT_COMPONENTS``)."""
+    page = Page(memory)
+    return page.instance(name) if components is None else page.instance(name, components)
 
 
 def body(sent: Any) -> dict[str, Any]:
