@@ -97,7 +97,9 @@ def memory() -> MemoryBrowser:
     return MemoryBrowser(url="https://www.shop.example.com/products/shoes?color=red", referrer="https://search.example.org/")
 
 
-def make_alloy(memory: MemoryBrowser, name: str = "alloy", components: Sequence[type[Component]] | None = None) -> Instance:
+def make_alloy(
+    memory: MemoryBrowser, name: str = "alloy", components: Sequence[type[Component]] | None = None
+) -> Instance:
     """A new page's instance ``name``; ``components``: instead of alloy's (``DEFAULT_COMPONENTS``)."""
     page = Page(memory)
     return page.instance(name) if components is None else page.instance(name, components)

@@ -35,7 +35,8 @@ def page() -> MemoryBrowser:
 def interaction(memory: MemoryBrowser) -> tuple[str, dict[str, Any], dict[str, Any]]:
     request = memory.sent[-1]
     event = body(request)["events"][0]
-    return request.transport, event["xdm"]["web"]["webInteraction"], event["data"]["__adobe"]["analytics"]["contextData"]["a"]["activitymap"]
+    activitymap = event["data"]["__adobe"]["analytics"]["contextData"]["a"]["activitymap"]
+    return request.transport, event["xdm"]["web"]["webInteraction"], activitymap
 
 
 async def test_internal_link_click_is_sent_as_a_beacon_with_activity_map() -> None:

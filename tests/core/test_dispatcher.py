@@ -35,7 +35,9 @@ async def test_configure_without_options_lists_every_problem(memory: MemoryBrows
 
 async def test_configure_rejects_a_mistyped_option(memory: MemoryBrowser) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        await make_alloy(memory)("configure", {"datastreamId": DATASTREAM_ID, "orgId": ORG_ID, "edgeDomain": "bad domain!"})
+        await make_alloy(memory)(
+            "configure", {"datastreamId": DATASTREAM_ID, "orgId": ORG_ID, "edgeDomain": "bad domain!"}
+        )
     assert "'edgeDomain': Expected a valid domain, but got \"bad domain!\"." in caught.value.message
 
 

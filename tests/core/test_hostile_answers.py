@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,7 +49,9 @@ bodies = st.one_of(
     json_values.map(json.dumps),
     st.text(max_size=40),
     st.integers(min_value=150, max_value=100_000).map(lambda n: "[" * n + "]" * n),
-    st.integers(min_value=150, max_value=5_000).map(lambda n: '{"handle":[{"type":"x","payload":' + "[" * n + "]" * n + "}]}"),
+    st.integers(min_value=150, max_value=5_000).map(
+        lambda n: '{"handle":[{"type":"x","payload":' + "[" * n + "]" * n + "}]}"
+    ),
 )
 answers = st.tuples(
     st.sampled_from([200] * 12 + [204, 207, 301, 400, 404, 429, 500, 502, 503, 504]),

@@ -90,7 +90,9 @@ async def test_append_identity_to_url_while_consent_is_pending_returns_the_optio
     assert await alloy("appendIdentityToUrl", {"url": "https://x.example/"}) == {"url": "https://x.example/"}
 
 
-def adobe_mc(seconds: int, ecid: str = "11112222333344445555666677778888999900", org: str = "5BFE274A5F6980A50A495C08%40AdobeOrg") -> str:
+def adobe_mc(
+    seconds: int, ecid: str = "11112222333344445555666677778888999900", org: str = "5BFE274A5F6980A50A495C08%40AdobeOrg"
+) -> str:
     return f"adobe_mc=TS%3D{seconds}%7CMCMID%3D{ecid}%7CMCORGID%3D{org}"
 
 

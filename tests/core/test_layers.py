@@ -1,8 +1,8 @@
 """The layering rules the package promises, checked on its source."""
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import types
 from pathlib import Path

@@ -68,7 +68,9 @@ async def test_dom_actions_change_the_page_and_are_reported_rendered() -> None:
     display = body(memory.sent[1])["events"][0]["xdm"]
     assert display["eventType"] == "decisioning.propositionDisplay"
     assert display["_experience"]["decisioning"] == {
-        "propositions": [{"id": "p1", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT", "activity": {"id": "p1"}}}],
+        "propositions": [
+            {"id": "p1", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT", "activity": {"id": "p1"}}}
+        ],
         "propositionEventType": {"display": 1},
     }
 
@@ -116,7 +118,9 @@ async def test_json_offers_are_returned_unrendered_and_ajo_elements_decorated() 
                         "data": {"content": {"a": 1}}}]}
     ajo = proposition("p-ajo", action("i1", type="setHtml", selector="#hero", content="<b>AJO</b>"), provider="AJO")
     memory = page_with(ajo, offer)
-    result = await send_and_settle(memory, {"renderDecisions": True, "personalization": {"decisionScopes": ["hero-banner"]}})
+    result = await send_and_settle(
+        memory, {"renderDecisions": True, "personalization": {"decisionScopes": ["hero-banner"]}}
+    )
     assert [(p["id"], p["renderAttempted"]) for p in result["propositions"]] == [("p-ajo", True), ("p-json", False)]
     assert [d["id"] for d in result["decisions"]] == ["p-json"]
     assert memory.query_all("#hero")[0]["data-aep-interact-id"] == "1"
@@ -136,13 +140,15 @@ async def test_send_display_event_false_folds_the_display_into_the_next_event() 
 
 
 async def test_spa_view_is_rendered_from_the_cache_on_view_change() -> None:
-    view = {"id": "pv", "scope": "cart", "scopeDetails": {"decisionProvider": "TGT", "characteristics": {"scopeType": "view"}},
+    view = {"id": "pv", "scope": "cart",
+            "scopeDetails": {"decisionProvider": "TGT", "characteristics": {"scopeType": "view"}},
             "items": [action("iv", type="setHtml", selector="#hero", content="<p>cart offer</p>")]}
     memory = page_with(view)
 
     alloy = await configured(memory)
     await alloy("sendEvent", {"renderDecisions": True})
-    result = await alloy("sendEvent", {"renderDecisions": True, "xdm": {"web": {"webPageDetails": {"viewName": "cart"}}}})
+    cart = {"web": {"webPageDetails": {"viewName": "cart"}}}
+    result = await alloy("sendEvent", {"renderDecisions": True, "xdm": cart})
     # alloy splits an absent attribute into [""], hence the leading comma.
     assert text(memory, "#hero") == '<div data-adobe-proposition-ids=",iv" id="hero"><p>cart offer</p></div>'
     assert result["propositions"][0]["renderAttempted"] is True

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from alloy_py import AlloyError, ComponentError
-from alloy_py.edge.client import MAX_PAYLOAD_BYTES
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.edge.client import MAX_PAYLOAD_BYTES
 from alloy_py.schemas import REQUESTED_SCHEMAS as SCHEMAS
 
 from .conftest import (
@@ -81,7 +81,9 @@ async def test_local_time_uses_the_page_timezone(memory: MemoryBrowser) -> None:
 
     await (await configured(memory))("sendEvent", {})
     place = body(memory.sent[0])["events"][0]["xdm"]["placeContext"]
-    assert place == {"localTimezoneOffset": -330, "localTime": "2025-11-24T21:30:00.000+05:30", "ianaTimezone": "Asia/Kolkata"}
+    assert place == {
+        "localTimezoneOffset": -330, "localTime": "2025-11-24T21:30:00.000+05:30", "ianaTimezone": "Asia/Kolkata",
+    }
 
 
 async def test_the_issue_example_call(memory: MemoryBrowser) -> None:
@@ -169,7 +171,8 @@ async def test_propositions_decisions_destinations_inferences(memory: MemoryBrow
     }
     memory.edge = identity_edge(
         {"type": "personalization:decisions", "payload": [proposition]},
-        {"type": "activation:pull", "payload": [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]},
+        {"type": "activation:pull",
+         "payload": [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]},
         {"type": "rtml:inferences", "payload": [{"ruleId": "r-1", "score": 0.9}]},
     )
 
@@ -261,7 +264,9 @@ async def test_payload_over_64_kb_is_refused_before_sending(memory: MemoryBrowse
         await alloy("sendEvent", {"data": {"blob": "x" * 70_000}})
     message = caught.value.message
     assert memory.sent == []
-    assert message.startswith("[alloy] [DataCollector] An error occurred while executing the sendEvent command.\nCaused by: ")
+    assert message.startswith(
+        "[alloy] [DataCollector] An error occurred while executing the sendEvent command.\nCaused by: "
+    )
     assert "64 KB (65536 bytes)" in message
     size = int(message.split("The request payload is ")[1].split(" bytes")[0])
     assert 70_000 < size < 72_000
@@ -290,7 +295,8 @@ async def test_error_status_rejects_with_the_body(memory: MemoryBrowser) -> None
 @pytest.mark.parametrize("status,text,expected", [
     (200, "", "The server responded with a status code 200 and no response body."),
     (200, "<html>oops</html>", "The server responded with a status code 200 and response body:\n<html>oops</html>"),
-    (200, '{"requestId": "x"}', 'The server responded with a status code 200 and response body:\n{\n  "requestId": "x"\n}'),
+    (200, '{"requestId": "x"}',
+     'The server responded with a status code 200 and response body:\n{\n  "requestId": "x"\n}'),
 ])
 async def test_malformed_bodies_reject(memory: MemoryBrowser, status: int, text: str, expected: str) -> None:
     memory.edge = lambda request: HttpResponse(status, text)
