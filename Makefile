@@ -68,9 +68,12 @@ test: web
 	$(PY) -m pytest $(PYTEST_ARGS) tests
 	$(if $(filter 1,$(LINT)),$(MAKE) --no-print-directory lint)
 
+# Both run, whatever the first finds; fails if either does.
 lint: setup
-	$(PY) -m ruff check
-	$(PY) -m mypy
+	@status=0; \
+	echo "$(PY) -m ruff check"; $(PY) -m ruff check || status=1; \
+	echo "$(PY) -m mypy"; $(PY) -m mypy || status=1; \
+	exit $$status
 
 parity: web
 	$(PY) -m tests.parity.report
