@@ -2,7 +2,8 @@
 #
 #   make setup   venv (.venv) + npm packages + Debian Chromium (idempotent)
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
-#   make test    run all tests (core + headless-browser) with pytest
+#   make test    run all tests (core + headless-browser) with pytest (LINT=1: then make lint)
+#   make lint    ruff check and mypy (strict), both configured in pyproject.toml
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
 #   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json;
 #                then the durability counts (bench/durability.py, DURABILITY_ROUNDS=3)
@@ -24,8 +25,10 @@ DEMO_PORT ?= 8000
 ROUNDS ?= 5
 DURABILITY_ROUNDS ?= 3
 SERVE_PORT ?= 8080
+# make test runs make lint after pytest when LINT=1 (off until ruff and mypy pass on the tree).
+LINT ?= 0
 
-.PHONY: setup chromium web test parity bench demo serve clean distclean
+.PHONY: setup chromium web test lint parity bench demo serve clean distclean
 
 setup: chromium $(STAMPS)/venv $(STAMPS)/npm
 
@@ -63,6 +66,14 @@ web: setup
 
 test: web
 	$(PY) -m pytest $(PYTEST_ARGS) tests
+	$(if $(filter 1,$(LINT)),$(MAKE) --no-print-directory lint)
+
+# Both run, whatever the first finds; fails if either does.
+lint: setup
+	@status=0; \
+	echo "$(PY) -m ruff check"; $(PY) -m ruff check || status=1; \
+	echo "$(PY) -m mypy"; $(PY) -m mypy || status=1; \
+	exit $$status
 
 parity: web
 	$(PY) -m tests.parity.report

@@ -55,21 +55,10 @@ _HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark tests/browser tests ``browser`` and run them after all other tests.
-
-    Once Playwright's sync API has started (session-scoped), its asyncio loop
-    counts as running in the main thread for the rest of the session, so any
-    later ``asyncio.run()`` (as in tests/core) fails with "cannot be called
-    from a running event loop". Running browser tests last avoids that.
-    """
-    browser_items, other_items = [], []
+    """Mark tests/browser tests ``browser``; they run in collection order, among the others."""
     for item in items:
         if _HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
-            browser_items.append(item)
-        else:
-            other_items.append(item)
-    items[:] = other_items + browser_items
 
 
 # --------------------------------------------------------------------------

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
 
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.components import Component
 from alloy_py.instance import Instance, PageInstances
 
 ORG_ID = "5BFE274A5F6980A50A495C08@AdobeOrg"
@@ -27,10 +27,44 @@ ECID = "12345678901234567890123456789012345678"
 IDENTITY_COOKIE_VALUE = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=="
 
 
-def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """Run on a thread of its own: Playwright's sync API may own this thread's loop."""
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, coroutine).result()
+@pytest.fixture(autouse=True)
+def _outside_playwright_loop() -> Iterator[None]:
+    """Run this test as if no event loop were running on the main thread.
+
+    pytest-asyncio gives every ``async def test_…`` here a fresh loop of its own
+    and closes it afterwards. Playwright's sync API (tests/browser, tests/emulator,
+    tests/parity), which stays started for the whole session, marks *its* loop as
+    the running one on the main thread between its calls (``wait_for_future`` in
+    ``playwright/_impl/_greenlets.py``), and ``asyncio.Runner.run()`` refuses to
+    start under a running loop. So a core test that runs after a browser test
+    puts Playwright's mark aside, and puts it back before Playwright runs again
+    (this fixture is set up before pytest-asyncio's runner and torn down after it).
+    """
+    playwright_loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(playwright_loop)
+
+
+async def settle(limit: int = 10_000) -> None:
+    """Return once the event loop is idle: no callback ready, no timer due.
+
+    Every other task has then finished or waits on something that has not
+    happened (a future, a later timer), however many awaits it took to get
+    there. Fails after ``limit`` rounds instead of spinning forever.
+    """
+    loop = asyncio.get_running_loop()
+    for _ in range(limit):
+        await asyncio.sleep(0)
+        # BaseEventLoop's queues (asyncio has no public "is idle"): _ready holds
+        # the callbacks of the next round, _scheduled the timers, soonest first.
+        ready = loop._ready  # type: ignore[attr-defined]
+        scheduled = loop._scheduled  # type: ignore[attr-defined]
+        if not ready and not (scheduled and scheduled[0].when() <= loop.time()):
+            return
+    raise AssertionError(f"the event loop was still busy after {limit} rounds")
 
 
 def edge_body(*handles: dict[str, Any], **extra: Any) -> str:
@@ -63,8 +97,12 @@ def memory() -> MemoryBrowser:
     return MemoryBrowser(url="https://www.shop.example.com/products/shoes?color=red", referrer="https://search.example.org/")
 
 
-def make_alloy(memory: MemoryBrowser, name: str = "alloy") -> Instance:
-    return PageInstances(memory).instance(name)
+def make_alloy(
+    memory: MemoryBrowser, name: str = "alloy", components: Sequence[type[Component]] | None = None
+) -> Instance:
+    """A new page's instance ``name``; ``components``: instead of alloy's (``DEFAULT_COMPONENTS``)."""
+    page = PageInstances(memory)
+    return page.instance(name) if components is None else page.instance(name, components)
 
 
 def body(sent: Any) -> dict[str, Any]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from alloy_py.browser.memory import MemoryBrowser
 
-from .conftest import IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured, run
+from .conftest import IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured, settle
 
 PAGE = """<!doctype html><html><head></head><body>
 <nav id="menu"><a href="/shoes?x=1">  Trail
@@ -24,8 +23,7 @@ async def clicked(memory: MemoryBrowser, selector: str, **config: Any) -> None:
     alloy = await configured(memory, **config)
     await alloy("sendEvent", {"xdm": {"web": {"webPageDetails": {"name": "home"}}}})
     memory.click(selector)
-    for _ in range(10):
-        await asyncio.sleep(0)
+    await settle()
 
 
 def page() -> MemoryBrowser:
@@ -37,12 +35,13 @@ def page() -> MemoryBrowser:
 def interaction(memory: MemoryBrowser) -> tuple[str, dict[str, Any], dict[str, Any]]:
     request = memory.sent[-1]
     event = body(request)["events"][0]
-    return request.transport, event["xdm"]["web"]["webInteraction"], event["data"]["__adobe"]["analytics"]["contextData"]["a"]["activitymap"]
+    activitymap = event["data"]["__adobe"]["analytics"]["contextData"]["a"]["activitymap"]
+    return request.transport, event["xdm"]["web"]["webInteraction"], activitymap
 
 
-def test_internal_link_click_is_sent_as_a_beacon_with_activity_map() -> None:
+async def test_internal_link_click_is_sent_as_a_beacon_with_activity_map() -> None:
     memory = page()
-    run(clicked(memory, "nav a"))
+    await clicked(memory, "nav a")
     transport, web, activitymap = interaction(memory)
     assert transport == "beacon"
     assert body(memory.sent[-1])["events"][0]["xdm"]["eventType"] == "web.webinteraction.linkClicks"
@@ -51,42 +50,42 @@ def test_internal_link_click_is_sent_as_a_beacon_with_activity_map() -> None:
     assert activitymap == {"page": "home", "link": "Trail shoes", "region": "menu", "pageIDType": 1}
 
 
-def test_exit_and_download_links_and_image_names() -> None:
+async def test_exit_and_download_links_and_image_names() -> None:
     memory = page()
-    run(clicked(memory, "#out"))
+    await clicked(memory, "#out")
     assert interaction(memory)[1]["type"] == "exit"
     memory = page()
-    run(clicked(memory, "main img"))
+    await clicked(memory, "main img")
     _, web, _ = interaction(memory)
     assert (web["type"], web["name"], web["region"]) == ("download", "Catalog", "MAIN")
 
 
-def test_buttons_and_onclick_elements_count_plain_text_does_not() -> None:
+async def test_buttons_and_onclick_elements_count_plain_text_does_not() -> None:
     memory = page()
-    run(clicked(memory, "#buy"))
+    await clicked(memory, "#buy")
     _, web, _ = interaction(memory)
     assert (web["name"], web["type"], web["URL"]) == ("Buy now", "other", "https://www.shop.example.com/index.html")
     memory = page()
-    run(clicked(memory, ".inner"))
+    await clicked(memory, ".inner")
     assert interaction(memory)[1]["name"] == "Open"
     memory = page()
-    run(clicked(memory, "#plain"))
+    await clicked(memory, "#plain")
     assert len(memory.sent) == 1  # only the page view
     memory = page()
-    run(clicked(memory, "footer a"))  # javascript: with an onclick is not a link
+    await clicked(memory, "footer a")  # javascript: with an onclick is not a link
     assert interaction(memory)[1]["name"] == "js"
 
 
-def test_disabled_collection_and_link_types() -> None:
+async def test_disabled_collection_and_link_types() -> None:
     memory = page()
-    run(clicked(memory, "nav a", clickCollectionEnabled=False))
+    await clicked(memory, "nav a", clickCollectionEnabled=False)
     assert len(memory.sent) == 1
     memory = page()
-    run(clicked(memory, "#out", clickCollection={"externalLinkEnabled": False}))
+    await clicked(memory, "#out", clickCollection={"externalLinkEnabled": False})
     assert len(memory.sent) == 1
 
 
-def test_filter_click_details_can_edit_and_reject() -> None:
+async def test_filter_click_details_can_edit_and_reject() -> None:
     def rename(props: dict[str, Any]) -> bool | None:
         if props["linkType"] == "exit":
             return False
@@ -94,8 +93,8 @@ def test_filter_click_details_can_edit_and_reject() -> None:
         return None
 
     memory = page()
-    run(clicked(memory, "nav a", clickCollection={"filterClickDetails": rename}))
+    await clicked(memory, "nav a", clickCollection={"filterClickDetails": rename})
     assert interaction(memory)[1]["name"] == "renamed"
     memory = page()
-    run(clicked(memory, "#out", clickCollection={"filterClickDetails": rename}))
+    await clicked(memory, "#out", clickCollection={"filterClickDetails": rename})
     assert len(memory.sent) == 1

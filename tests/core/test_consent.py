@@ -6,11 +6,14 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
+
+from alloy_py import ValidationError
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
 from alloy_py.components.consent import consent_hash
 
-from .conftest import IDENTITY_HANDLES, body, configured, edge_body, run
+from .conftest import IDENTITY_HANDLES, body, configured, edge_body, settle
 
 CONSENT_COOKIE = "kndctr_5BFE274A5F6980A50A495C08_AdobeOrg_consent"
 ADOBE_IN = {"standard": "Adobe", "version": "1.0", "value": {"general": "in"}}
@@ -27,19 +30,15 @@ def consent_edge(request: HttpRequest) -> HttpResponse:
     return HttpResponse(200, edge_body(*handles))
 
 
-def test_pending_consent_holds_events_until_the_visitor_opts_in(memory: MemoryBrowser) -> None:
+async def test_pending_consent_holds_events_until_the_visitor_opts_in(memory: MemoryBrowser) -> None:
     memory.edge = consent_edge
 
-    async def scenario() -> tuple[int, dict, dict]:
-        alloy = await configured(memory, defaultConsent="pending")
-        event = asyncio.ensure_future(alloy("sendEvent", {"xdm": {"eventType": "held"}}))
-        for _ in range(10):
-            await asyncio.sleep(0)
-        sent_before = len(memory.sent)
-        consent = await alloy("setConsent", {"consent": [ADOBE_IN]})
-        return sent_before, consent, await event
-
-    sent_before, consent, result = run(scenario())
+    alloy = await configured(memory, defaultConsent="pending")
+    event = asyncio.ensure_future(alloy("sendEvent", {"xdm": {"eventType": "held"}}))
+    await settle()
+    sent_before = len(memory.sent)
+    consent = await alloy("setConsent", {"consent": [ADOBE_IN]})
+    result = await event
     assert sent_before == 0
     assert consent == {}
     assert result == {"propositions": [], "decisions": []}
@@ -52,54 +51,40 @@ def test_pending_consent_holds_events_until_the_visitor_opts_in(memory: MemoryBr
     assert memory.storage["local"][key] == consent_hash(ADOBE_IN)
 
 
-def test_opting_out_resolves_held_and_later_events_empty(memory: MemoryBrowser) -> None:
+async def test_opting_out_resolves_held_and_later_events_empty(memory: MemoryBrowser) -> None:
     memory.edge = consent_edge
 
-    async def scenario() -> tuple[dict, dict]:
-        alloy = await configured(memory, defaultConsent="pending")
-        held = asyncio.ensure_future(alloy("sendEvent", {}))
-        await alloy("setConsent", {"consent": [ADOBE_OUT], "identityMap": {"CRM": [{"id": "u1"}]}})
-        return await held, await alloy("sendEvent", {})
-
-    held, later = run(scenario())
+    alloy = await configured(memory, defaultConsent="pending")
+    held = asyncio.ensure_future(alloy("sendEvent", {}))
+    await alloy("setConsent", {"consent": [ADOBE_OUT], "identityMap": {"CRM": [{"id": "u1"}]}})
+    held, later = await held, await alloy("sendEvent", {})
     assert held == {} and later == {}
     [request] = memory.sent
     assert body(request)["identityMap"] == {"CRM": [{"id": "u1"}]}
     assert memory.cookies[CONSENT_COOKIE].value == "general=out"
 
 
-def test_same_consent_is_not_sent_twice(memory: MemoryBrowser) -> None:
+async def test_same_consent_is_not_sent_twice(memory: MemoryBrowser) -> None:
     memory.edge = consent_edge
 
-    async def scenario() -> None:
-        alloy = await configured(memory)
-        await alloy("setConsent", {"consent": [ADOBE_IN]})
-        await alloy("setConsent", {"consent": [ADOBE_IN]})
-
-    run(scenario())
+    alloy = await configured(memory)
+    await alloy("setConsent", {"consent": [ADOBE_IN]})
+    await alloy("setConsent", {"consent": [ADOBE_IN]})
     assert len([s for s in memory.sent if "set-consent" in s.url]) == 1
 
 
-def test_default_out_declines_without_sending(memory: MemoryBrowser) -> None:
-    async def scenario() -> dict:
-        return await (await configured(memory, defaultConsent="out"))("sendEvent", {})
-
-    assert run(scenario()) == {}
+async def test_default_out_declines_without_sending(memory: MemoryBrowser) -> None:
+    assert await (await configured(memory, defaultConsent="out"))("sendEvent", {}) == {}
     assert memory.sent == []
 
 
-def test_consent_option_is_required() -> None:
+async def test_consent_option_is_required() -> None:
     memory = MemoryBrowser()
 
-    async def scenario() -> str:
-        alloy = await configured(memory)
-        try:
-            await alloy("setConsent", {})
-        except Exception as error:  # noqa: BLE001
-            return str(error)
-        return "resolved"
-
-    assert run(scenario()) == (
+    alloy = await configured(memory)
+    with pytest.raises(ValidationError) as caught:
+        await alloy("setConsent", {})
+    assert str(caught.value) == (
         "[alloy] Invalid setConsent command options:\n\t - Error: 'consent' is a required option "
         "For command documentation see: https://adobe.ly/3sHgQHb"
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +20,7 @@ from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
 from alloy_py.errors import INTERNAL_ERROR, AlloyError
 
-from .conftest import DATASTREAM_ID, IDENTITY_HANDLES, ORG_ID, edge_body, make_alloy, run
+from .conftest import DATASTREAM_ID, IDENTITY_HANDLES, ORG_ID, edge_body, make_alloy
 
 HANDLE_TYPES = ["state:store", "identity:result", "personalization:decisions", "locationHint:result",
                 "activation:pull", "rtml:inferences", "identity:exchange", "personalization:notification", "x"]
@@ -50,7 +49,9 @@ bodies = st.one_of(
     json_values.map(json.dumps),
     st.text(max_size=40),
     st.integers(min_value=150, max_value=100_000).map(lambda n: "[" * n + "]" * n),
-    st.integers(min_value=150, max_value=5_000).map(lambda n: '{"handle":[{"type":"x","payload":' + "[" * n + "]" * n + "}]}"),
+    st.integers(min_value=150, max_value=5_000).map(
+        lambda n: '{"handle":[{"type":"x","payload":' + "[" * n + "]" * n + "}]}"
+    ),
 )
 answers = st.tuples(
     st.sampled_from([200] * 12 + [204, 207, 301, 400, 404, 429, 500, 502, 503, 504]),
@@ -89,5 +90,5 @@ async def _hostile_then_good(answer: tuple[int, str, dict[str, str]]) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(answers)
-def test_any_answer_resolves_or_raises_alloy_error(answer: tuple[int, str, dict[str, str]]) -> None:
-    run(_hostile_then_good(answer))
+async def test_any_answer_resolves_or_raises_alloy_error(answer: tuple[int, str, dict[str, str]]) -> None:
+    await _hostile_then_good(answer)

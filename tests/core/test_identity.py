@@ -9,7 +9,7 @@ from alloy_py.browser import HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
 from alloy_py.cookies import CookieJar, decode_kndctr_ecid
 
-from .conftest import ECID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured, edge_body, run
+from .conftest import ECID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured, edge_body
 
 
 def test_decode_identity_cookie() -> None:
@@ -18,17 +18,14 @@ def test_decode_identity_cookie() -> None:
     assert decode_kndctr_ecid("CiY") is None  # truncated
 
 
-def test_get_identity_reads_the_cookie_without_a_request(memory: MemoryBrowser) -> None:
+async def test_get_identity_reads_the_cookie_without_a_request(memory: MemoryBrowser) -> None:
     memory.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
 
-    async def scenario() -> dict:
-        return await (await configured(memory))("getIdentity")
-
-    assert run(scenario()) == {"identity": {"ECID": ECID}, "edge": {}}
+    assert await (await configured(memory))("getIdentity") == {"identity": {"ECID": ECID}, "edge": {}}
     assert memory.sent == []
 
 
-def test_get_identity_acquires_when_there_is_no_cookie(memory: MemoryBrowser) -> None:
+async def test_get_identity_acquires_when_there_is_no_cookie(memory: MemoryBrowser) -> None:
     memory.edge = lambda request: HttpResponse(
         200,
         edge_body({"type": "identity:result", "payload": [{"id": "999", "namespace": {"code": "ECID"}},
@@ -36,10 +33,8 @@ def test_get_identity_acquires_when_there_is_no_cookie(memory: MemoryBrowser) ->
         {"x-adobe-edge": "or2;35"},
     )
 
-    async def scenario() -> dict:
-        return await (await configured(memory))("getIdentity", {"namespaces": ["ECID", "CORE"]})
-
-    assert run(scenario()) == {"identity": {"ECID": "999", "CORE": "core-1"}, "edge": {"regionId": 35}}
+    result = await (await configured(memory))("getIdentity", {"namespaces": ["ECID", "CORE"]})
+    assert result == {"identity": {"ECID": "999", "CORE": "core-1"}, "edge": {"regionId": 35}}
     [sent] = memory.sent
     assert "/ee/v1/identity/acquire?configId=" in sent.url
     assert body(sent)["query"] == {"identity": {"fetch": ["ECID", "CORE"]}}
@@ -47,14 +42,11 @@ def test_get_identity_acquires_when_there_is_no_cookie(memory: MemoryBrowser) ->
     assert CookieJar(memory).get("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg") == "MCMID|999"
 
 
-def test_core_namespace_needs_third_party_cookies(memory: MemoryBrowser) -> None:
-    async def scenario() -> str:
-        alloy = await configured(memory, thirdPartyCookiesEnabled=False)
-        with pytest.raises(ValidationError) as caught:
-            await alloy("getIdentity", {"namespaces": ["CORE"]})
-        return caught.value.message
-
-    assert "The CORE namespace cannot be requested when third-party cookies are disabled." in run(scenario())
+async def test_core_namespace_needs_third_party_cookies(memory: MemoryBrowser) -> None:
+    alloy = await configured(memory, thirdPartyCookiesEnabled=False)
+    with pytest.raises(ValidationError) as caught:
+        await alloy("getIdentity", {"namespaces": ["CORE"]})
+    assert "The CORE namespace cannot be requested when third-party cookies are disabled." in caught.value.message
 
 
 def test_cookie_encoding_round_trips_like_js_cookie(memory: MemoryBrowser) -> None:
@@ -82,13 +74,10 @@ def test_apex_domain(url: str, apex: str) -> None:
     ("https://partner.example.org/page?x=1#top", "https://partner.example.org/page?x=1&adobe_mc="),
     ("https://partner.example.org/page?#top", "https://partner.example.org/page?adobe_mc="),
 ])
-def test_append_identity_to_url(memory: MemoryBrowser, url: str, expected_tail: str) -> None:
+async def test_append_identity_to_url(memory: MemoryBrowser, url: str, expected_tail: str) -> None:
     memory.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
 
-    async def scenario() -> dict:
-        return await (await configured(memory))("appendIdentityToUrl", {"url": url})
-
-    result = run(scenario())["url"]
+    result = (await (await configured(memory))("appendIdentityToUrl", {"url": url}))["url"]
     seconds = round(memory.now / 1000)
     value = f"TS%3D{seconds}%7CMCMID%3D{ECID}%7CMCORGID%3D5BFE274A5F6980A50A495C08%2540AdobeOrg"
     assert result.startswith(expected_tail + value)
@@ -96,28 +85,25 @@ def test_append_identity_to_url(memory: MemoryBrowser, url: str, expected_tail: 
     assert memory.sent == []
 
 
-def test_append_identity_to_url_while_consent_is_pending_returns_the_options(memory: MemoryBrowser) -> None:
-    async def scenario() -> dict:
-        return await (await configured(memory, defaultConsent="pending"))("appendIdentityToUrl", {"url": "https://x.example/"})
-
-    assert run(scenario()) == {"url": "https://x.example/"}
+async def test_append_identity_to_url_while_consent_is_pending_returns_the_options(memory: MemoryBrowser) -> None:
+    alloy = await configured(memory, defaultConsent="pending")
+    assert await alloy("appendIdentityToUrl", {"url": "https://x.example/"}) == {"url": "https://x.example/"}
 
 
-def adobe_mc(seconds: int, ecid: str = "11112222333344445555666677778888999900", org: str = "5BFE274A5F6980A50A495C08%40AdobeOrg") -> str:
+def adobe_mc(
+    seconds: int, ecid: str = "11112222333344445555666677778888999900", org: str = "5BFE274A5F6980A50A495C08%40AdobeOrg"
+) -> str:
     return f"adobe_mc=TS%3D{seconds}%7CMCMID%3D{ecid}%7CMCORGID%3D{org}"
 
 
 @pytest.mark.parametrize("where", ["query", "hash"])
-def test_ecid_from_a_fresh_adobe_mc_link(where: str) -> None:
+async def test_ecid_from_a_fresh_adobe_mc_link(where: str) -> None:
     now = MemoryBrowser().now // 1000
     param = adobe_mc(now - 10)
     url = f"https://www.example.com/?{param}" if where == "query" else f"https://www.example.com/#/route?{param}"
     memory = MemoryBrowser(url=url)
 
-    async def scenario() -> None:
-        await (await configured(memory))("sendEvent", {})
-
-    run(scenario())
+    await (await configured(memory))("sendEvent", {})
     payload = body(memory.sent[0])
     assert list(payload) == ["events", "query", "xdm", "meta"]
     assert payload["xdm"] == {"identityMap": {"ECID": [{"id": "11112222333344445555666677778888999900"}]}}
@@ -128,34 +114,25 @@ def test_ecid_from_a_fresh_adobe_mc_link(where: str) -> None:
     adobe_mc(MemoryBrowser().now // 1000, org="OTHER%40AdobeOrg"),
     "adobe_mc=garbage",
 ])
-def test_expired_or_foreign_adobe_mc_is_ignored(param: str) -> None:
+async def test_expired_or_foreign_adobe_mc_is_ignored(param: str) -> None:
     memory = MemoryBrowser(url=f"https://www.example.com/?{param}")
 
-    async def scenario() -> None:
-        await (await configured(memory))("sendEvent", {})
-
-    run(scenario())
+    await (await configured(memory))("sendEvent", {})
     assert "xdm" not in body(memory.sent[0])
 
 
-def test_visitor_ecid_is_migrated_on_the_first_request(memory: MemoryBrowser) -> None:
+async def test_visitor_ecid_is_migrated_on_the_first_request(memory: MemoryBrowser) -> None:
     CookieJar(memory).set("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg", "MCMID|424242|MCAID|NONE")
     CookieJar(memory).set("s_ecid", "MCMID|515151")
 
-    async def scenario() -> None:
-        alloy = await configured(memory)
-        await alloy("sendEvent", {})
-
-    run(scenario())
+    alloy = await configured(memory)
+    await alloy("sendEvent", {})
     # s_ecid is read before AMCV, as alloy does.
     assert body(memory.sent[0])["xdm"] == {"identityMap": {"ECID": [{"id": "515151"}]}}
 
 
-def test_no_migration_when_disabled(memory: MemoryBrowser) -> None:
+async def test_no_migration_when_disabled(memory: MemoryBrowser) -> None:
     CookieJar(memory).set("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg", "MCMID|424242")
 
-    async def scenario() -> None:
-        await (await configured(memory, idMigrationEnabled=False))("sendEvent", {})
-
-    run(scenario())
+    await (await configured(memory, idMigrationEnabled=False))("sendEvent", {})
     assert "xdm" not in body(memory.sent[0])

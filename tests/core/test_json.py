@@ -21,7 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alloy_py._jsonutil import (
-    FUNCTION_KEY, MAX_DEPTH, SYMBOL_KEY, UNSERIALIZABLE_KEY, SerializationError, js_number, read_marked, to_json,
+    FUNCTION_KEY,
+    MAX_DEPTH,
+    SYMBOL_KEY,
+    UNSERIALIZABLE_KEY,
+    SerializationError,
+    js_number,
+    read_marked,
+    to_json,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +104,7 @@ values = st.recursive(_leaves, _extend, max_leaves=20)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(values, min_size=20, max_size=40))
 def test_read_then_written_is_json_stringify(batch: list[str]) -> None:
-    for source, result in zip(batch, _node(batch)):
+    for source, result in zip(batch, _node(batch), strict=True):
         assert result["ok"], (source, result)
         if result.get("js") is None:  # JSON.stringify(undefined | function | symbol) writes nothing
             assert result["text"] == "null" or _ours(result) in (None, "null"), source
@@ -115,7 +122,7 @@ def test_what_json_stringify_cannot_write() -> None:
         "deep": "(function () { var o = 1; for (var i = 0; i < 300; i++) o = [o]; return {d: o}; })()",
         "deep-ok": f"(function () {{ var o = 1; for (var i = 0; i < {MAX_DEPTH - 1}; i++) o = [o]; return o; }})()",
     }
-    results = dict(zip(cases, _node(list(cases.values()))))
+    results = dict(zip(cases, _node(list(cases.values())), strict=True))
     for name in ("cycle", "bigint"):  # read, and refused only when written, with JSON.stringify's words
         assert results[name]["ok"]
         with pytest.raises(SerializationError) as refused:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from alloy_py.browser.memory import MemoryBrowser
 
-from .conftest import body, configured, identity_edge, run
+from .conftest import body, configured, identity_edge, settle
 
 PAGE = """<!doctype html><html><head></head><body>
 <div id="hero"><p>Default hero</p></div>
@@ -36,8 +35,7 @@ def page_with(*propositions: dict[str, Any]) -> MemoryBrowser:
 async def send_and_settle(memory: MemoryBrowser, options: dict[str, Any], **config: Any) -> dict[str, Any]:
     alloy = await configured(memory, **config)
     result = await alloy("sendEvent", options)
-    for _ in range(20):  # let the display notification go out
-        await asyncio.sleep(0)
+    await settle()  # let the display notification go out
     return result
 
 
@@ -45,7 +43,7 @@ def text(memory: MemoryBrowser, selector: str) -> str:
     return " ".join(str(node) for node in memory.query_all(selector))
 
 
-def test_dom_actions_change_the_page_and_are_reported_rendered() -> None:
+async def test_dom_actions_change_the_page_and_are_reported_rendered() -> None:
     memory = page_with(proposition(
         "p1",
         action("i1", type="setHtml", selector="#hero", content="<h2>Welcome back</h2>"),
@@ -57,7 +55,7 @@ def test_dom_actions_change_the_page_and_are_reported_rendered() -> None:
         action("i7", type="insertAfter", selector=".promo", content="<p id=after>after</p>"),
         action("i8", type="appendHtml", selector="#list", content="<li>four</li>"),
     ))
-    result = run(send_and_settle(memory, {"renderDecisions": True}))
+    result = await send_and_settle(memory, {"renderDecisions": True})
     assert text(memory, "#hero") == '<div id="hero"><h2>Welcome back</h2></div>'
     assert [node.get_text() for node in memory.query_all("#list li")] == ["TWO", "three", "one", "four"]
     [logo] = memory.query_all("#logo")
@@ -70,20 +68,22 @@ def test_dom_actions_change_the_page_and_are_reported_rendered() -> None:
     display = body(memory.sent[1])["events"][0]["xdm"]
     assert display["eventType"] == "decisioning.propositionDisplay"
     assert display["_experience"]["decisioning"] == {
-        "propositions": [{"id": "p1", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT", "activity": {"id": "p1"}}}],
+        "propositions": [
+            {"id": "p1", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT", "activity": {"id": "p1"}}}
+        ],
         "propositionEventType": {"display": 1},
     }
 
 
-def test_without_render_decisions_nothing_changes() -> None:
+async def test_without_render_decisions_nothing_changes() -> None:
     memory = page_with(proposition("p1", action("i1", type="setHtml", selector="#hero", content="<b>x</b>")))
-    result = run(send_and_settle(memory, {}))
+    result = await send_and_settle(memory, {})
     assert "Default hero" in text(memory, "#hero")
     assert result["propositions"][0]["renderAttempted"] is False
     assert len(memory.sent) == 1
 
 
-def test_prehiding_style_is_added_then_removed() -> None:
+async def test_prehiding_style_is_added_then_removed() -> None:
     memory = page_with(proposition("p1", action("i1", type="setHtml", selector="#hero", content="hi")))
     seen: list[str] = []
     edge = memory.edge
@@ -93,17 +93,17 @@ def test_prehiding_style_is_added_then_removed() -> None:
         return edge(request)
 
     memory.edge = watching_edge
-    run(send_and_settle(memory, {"renderDecisions": True}, prehidingStyle="#hero { opacity: 0 }"))
+    await send_and_settle(memory, {"renderDecisions": True}, prehidingStyle="#hero { opacity: 0 }")
     assert seen[0] == '<style id="alloy-prehiding">#hero { opacity: 0 }</style>'
     assert memory.query_all("#alloy-prehiding") == []
 
 
-def test_missing_selector_times_out_and_is_reported_as_alloy_does() -> None:
+async def test_missing_selector_times_out_and_is_reported_as_alloy_does() -> None:
     memory = page_with(
         proposition("p1", action("i1", type="setHtml", selector="#nowhere", content="x")),
         proposition("p2", action("i2", type="setText", selector="#hero p", content="found")),
     )
-    result = run(send_and_settle(memory, {"renderDecisions": True}))
+    result = await send_and_settle(memory, {"renderDecisions": True})
     assert memory.sleeps == [5000]
     assert text(memory, "#hero p") == "<p>found</p>"
     assert [p["renderAttempted"] for p in result["propositions"]] == [True, True]
@@ -112,27 +112,26 @@ def test_missing_selector_times_out_and_is_reported_as_alloy_does() -> None:
     assert [meta["id"] for meta in display] == ["p1", "p2"]
 
 
-def test_json_offers_are_returned_unrendered_and_ajo_elements_decorated() -> None:
+async def test_json_offers_are_returned_unrendered_and_ajo_elements_decorated() -> None:
     offer = {"id": "p-json", "scope": "hero-banner", "scopeDetails": {"decisionProvider": "TGT"},
              "items": [{"id": "j", "schema": "https://ns.adobe.com/personalization/json-content-item",
                         "data": {"content": {"a": 1}}}]}
     ajo = proposition("p-ajo", action("i1", type="setHtml", selector="#hero", content="<b>AJO</b>"), provider="AJO")
     memory = page_with(ajo, offer)
-    result = run(send_and_settle(memory, {"renderDecisions": True, "personalization": {"decisionScopes": ["hero-banner"]}}))
+    result = await send_and_settle(
+        memory, {"renderDecisions": True, "personalization": {"decisionScopes": ["hero-banner"]}}
+    )
     assert [(p["id"], p["renderAttempted"]) for p in result["propositions"]] == [("p-ajo", True), ("p-json", False)]
     assert [d["id"] for d in result["decisions"]] == ["p-json"]
     assert memory.query_all("#hero")[0]["data-aep-interact-id"] == "1"
 
 
-def test_send_display_event_false_folds_the_display_into_the_next_event() -> None:
+async def test_send_display_event_false_folds_the_display_into_the_next_event() -> None:
     memory = page_with(proposition("p1", action("i1", type="setHtml", selector="#hero", content="top")))
 
-    async def scenario() -> None:
-        alloy = await configured(memory)
-        await alloy("sendEvent", {"renderDecisions": True, "personalization": {"sendDisplayEvent": False}})
-        await alloy("sendEvent", {"xdm": {"eventType": "bottom"}, "personalization": {"includeRenderedPropositions": True}})
-
-    run(scenario())
+    alloy = await configured(memory)
+    await alloy("sendEvent", {"renderDecisions": True, "personalization": {"sendDisplayEvent": False}})
+    await alloy("sendEvent", {"xdm": {"eventType": "bottom"}, "personalization": {"includeRenderedPropositions": True}})
     assert len(memory.sent) == 2
     bottom = body(memory.sent[1])["events"][0]["xdm"]
     assert bottom["eventType"] == "bottom"
@@ -140,17 +139,16 @@ def test_send_display_event_false_folds_the_display_into_the_next_event() -> Non
     assert bottom["_experience"]["decisioning"]["propositionEventType"] == {"display": 1}
 
 
-def test_spa_view_is_rendered_from_the_cache_on_view_change() -> None:
-    view = {"id": "pv", "scope": "cart", "scopeDetails": {"decisionProvider": "TGT", "characteristics": {"scopeType": "view"}},
+async def test_spa_view_is_rendered_from_the_cache_on_view_change() -> None:
+    view = {"id": "pv", "scope": "cart",
+            "scopeDetails": {"decisionProvider": "TGT", "characteristics": {"scopeType": "view"}},
             "items": [action("iv", type="setHtml", selector="#hero", content="<p>cart offer</p>")]}
     memory = page_with(view)
 
-    async def scenario() -> dict:
-        alloy = await configured(memory)
-        await alloy("sendEvent", {"renderDecisions": True})
-        return await alloy("sendEvent", {"renderDecisions": True, "xdm": {"web": {"webPageDetails": {"viewName": "cart"}}}})
-
-    result = run(scenario())
+    alloy = await configured(memory)
+    await alloy("sendEvent", {"renderDecisions": True})
+    cart = {"web": {"webPageDetails": {"viewName": "cart"}}}
+    result = await alloy("sendEvent", {"renderDecisions": True, "xdm": cart})
     # alloy splits an absent attribute into [""], hence the leading comma.
     assert text(memory, "#hero") == '<div data-adobe-proposition-ids=",iv" id="hero"><p>cart offer</p></div>'
     assert result["propositions"][0]["renderAttempted"] is True

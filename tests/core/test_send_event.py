@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from alloy_py import AlloyError
-from alloy_py.edge.client import MAX_PAYLOAD_BYTES
+from alloy_py import AlloyError, ComponentError
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.edge.client import MAX_PAYLOAD_BYTES
 from alloy_py.schemas import REQUESTED_SCHEMAS as SCHEMAS
 
 from .conftest import (
@@ -24,7 +24,6 @@ from .conftest import (
     configured,
     edge_body,
     identity_edge,
-    run,
 )
 
 ISSUE_EXAMPLE = {
@@ -38,12 +37,9 @@ ISSUE_EXAMPLE = {
 }
 
 
-def test_first_page_view_request(memory: MemoryBrowser) -> None:
-    async def scenario() -> dict:
-        alloy = await configured(memory)
-        return await alloy("sendEvent", {"xdm": {"eventType": "web.webpagedetails.pageViews"}})
-
-    result = run(scenario())
+async def test_first_page_view_request(memory: MemoryBrowser) -> None:
+    alloy = await configured(memory)
+    result = await alloy("sendEvent", {"xdm": {"eventType": "web.webpagedetails.pageViews"}})
     assert result == {"propositions": [], "decisions": []}
     [sent] = memory.sent
     url = urlsplit(sent.url)
@@ -79,26 +75,22 @@ def test_first_page_view_request(memory: MemoryBrowser) -> None:
     assert payload["meta"] == {"queueTimeMillis": 0, "state": {"domain": "example.com", "cookiesEnabled": True}}
 
 
-def test_local_time_uses_the_page_timezone(memory: MemoryBrowser) -> None:
+async def test_local_time_uses_the_page_timezone(memory: MemoryBrowser) -> None:
     memory.timezone_offset = -330  # India
     memory.iana_timezone = "Asia/Kolkata"
 
-    async def scenario() -> None:
-        await (await configured(memory))("sendEvent", {})
-
-    run(scenario())
+    await (await configured(memory))("sendEvent", {})
     place = body(memory.sent[0])["events"][0]["xdm"]["placeContext"]
-    assert place == {"localTimezoneOffset": -330, "localTime": "2025-11-24T21:30:00.000+05:30", "ianaTimezone": "Asia/Kolkata"}
+    assert place == {
+        "localTimezoneOffset": -330, "localTime": "2025-11-24T21:30:00.000+05:30", "ianaTimezone": "Asia/Kolkata",
+    }
 
 
-def test_the_issue_example_call(memory: MemoryBrowser) -> None:
+async def test_the_issue_example_call(memory: MemoryBrowser) -> None:
     options = copy.deepcopy(ISSUE_EXAMPLE)
 
-    async def scenario() -> dict:
-        alloy = await configured(memory, thirdPartyCookiesEnabled=False)
-        return await alloy("sendEvent", options)
-
-    result = run(scenario())
+    alloy = await configured(memory, thirdPartyCookiesEnabled=False)
+    result = await alloy("sendEvent", options)
     assert options == ISSUE_EXAMPLE, "the caller's options were changed"
     assert result == {"propositions": [], "decisions": []}
     [sent] = memory.sent
@@ -117,26 +109,20 @@ def test_the_issue_example_call(memory: MemoryBrowser) -> None:
     assert "configOverrides" not in payload["meta"]
 
 
-def test_user_event_type_wins_over_type(memory: MemoryBrowser) -> None:
-    async def scenario() -> None:
-        await (await configured(memory))("sendEvent", {"type": "a", "xdm": {"eventType": "b"}})
-
-    run(scenario())
+async def test_user_event_type_wins_over_type(memory: MemoryBrowser) -> None:
+    await (await configured(memory))("sendEvent", {"type": "a", "xdm": {"eventType": "b"}})
     assert body(memory.sent[0])["events"][0]["xdm"]["eventType"] == "b"
 
 
-def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(memory: MemoryBrowser) -> None:
-    async def scenario() -> None:
-        alloy = await configured(memory, edgeConfigOverrides={
-            "com_adobe_analytics": {"reportSuites": ["global"]},
-            "com_adobe_target": {"propertyToken": "token"},
-        })
-        await alloy("sendEvent", {"edgeConfigOverrides": {
-            "com_adobe_analytics": {"enabled": True, "reportSuites": []},
-            "com_adobe_experience_platform": {"datasets": {"event": {"datasetId": ""}}, "enabled": False},
-        }})
-
-    run(scenario())
+async def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(memory: MemoryBrowser) -> None:
+    alloy = await configured(memory, edgeConfigOverrides={
+        "com_adobe_analytics": {"reportSuites": ["global"]},
+        "com_adobe_target": {"propertyToken": "token"},
+    })
+    await alloy("sendEvent", {"edgeConfigOverrides": {
+        "com_adobe_analytics": {"enabled": True, "reportSuites": []},
+        "com_adobe_experience_platform": {"datasets": {"event": {"datasetId": ""}}, "enabled": False},
+    }})
     payload = body(memory.sent[0])
     assert list(payload) == ["meta", "events", "query"]
     assert payload["meta"]["configOverrides"] == {
@@ -145,11 +131,8 @@ def test_config_overrides_merge_per_top_level_key_and_drop_empty_values(memory: 
     }
 
 
-def test_merge_id_and_dataset_id(memory: MemoryBrowser) -> None:
-    async def scenario() -> None:
-        await (await configured(memory))("sendEvent", {"mergeId": "m-1", "datasetId": "ds-1"})
-
-    run(scenario())
+async def test_merge_id_and_dataset_id(memory: MemoryBrowser) -> None:
+    await (await configured(memory))("sendEvent", {"mergeId": "m-1", "datasetId": "ds-1"})
     payload = body(memory.sent[0])
     assert payload["events"][0]["xdm"]["eventMergeId"] == "m-1"
     assert payload["meta"]["configOverrides"] == {
@@ -157,7 +140,7 @@ def test_merge_id_and_dataset_id(memory: MemoryBrowser) -> None:
     }
 
 
-def test_on_before_event_send_can_edit_and_cancel(memory: MemoryBrowser) -> None:
+async def test_on_before_event_send_can_edit_and_cancel(memory: MemoryBrowser) -> None:
     def edit(content: dict) -> bool | None:
         if content["xdm"].get("eventType") == "skip":
             return False
@@ -165,27 +148,21 @@ def test_on_before_event_send_can_edit_and_cancel(memory: MemoryBrowser) -> None
         content["data"] = {"replaced": True}
         return None
 
-    async def scenario() -> dict:
-        alloy = await configured(memory, onBeforeEventSend=edit)
-        await alloy("sendEvent", {"data": {"original": 1}})
-        return await alloy("sendEvent", {"type": "skip"})
-
-    assert run(scenario()) == {}
+    alloy = await configured(memory, onBeforeEventSend=edit)
+    await alloy("sendEvent", {"data": {"original": 1}})
+    assert await alloy("sendEvent", {"type": "skip"}) == {}
     [sent] = memory.sent
     event = body(sent)["events"][0]
     assert event["xdm"]["custom"] == "added"
     assert event["data"] == {"replaced": True}
 
 
-def test_context_option_limits_what_is_collected(memory: MemoryBrowser) -> None:
-    async def scenario() -> None:
-        await (await configured(memory, context=["web"]))("sendEvent", {})
-
-    run(scenario())
+async def test_context_option_limits_what_is_collected(memory: MemoryBrowser) -> None:
+    await (await configured(memory, context=["web"]))("sendEvent", {})
     assert list(body(memory.sent[0])["events"][0]["xdm"]) == ["web", "timestamp", "implementationDetails"]
 
 
-def test_propositions_decisions_destinations_inferences(memory: MemoryBrowser) -> None:
+async def test_propositions_decisions_destinations_inferences(memory: MemoryBrowser) -> None:
     proposition = {
         "id": "p-1", "scope": "hero-banner",
         "scopeDetails": {"decisionProvider": "TGT"},
@@ -194,29 +171,24 @@ def test_propositions_decisions_destinations_inferences(memory: MemoryBrowser) -
     }
     memory.edge = identity_edge(
         {"type": "personalization:decisions", "payload": [proposition]},
-        {"type": "activation:pull", "payload": [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]},
+        {"type": "activation:pull",
+         "payload": [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]},
         {"type": "rtml:inferences", "payload": [{"ruleId": "r-1", "score": 0.9}]},
     )
 
-    async def scenario() -> dict:
-        return await (await configured(memory))("sendEvent", copy.deepcopy(ISSUE_EXAMPLE))
-
-    result = run(scenario())
+    result = await (await configured(memory))("sendEvent", copy.deepcopy(ISSUE_EXAMPLE))
     assert result["propositions"] == [{**proposition, "renderAttempted": False}]
     assert result["decisions"] == [proposition]
     assert result["destinations"] == [{"type": "profileLookup", "destinationId": "d-1", "segments": [{"id": "s-1"}]}]
     assert result["inferences"] == [{"ruleId": "r-1", "score": 0.9}]
 
 
-def test_state_store_handles_become_cookies_and_travel_back(memory: MemoryBrowser) -> None:
+async def test_state_store_handles_become_cookies_and_travel_back(memory: MemoryBrowser) -> None:
     memory.edge = identity_edge()
 
-    async def scenario() -> None:
-        alloy = await configured(memory)
-        await alloy("sendEvent", {})
-        await alloy("sendEvent", {})
-
-    run(scenario())
+    alloy = await configured(memory)
+    await alloy("sendEvent", {})
+    await alloy("sendEvent", {})
     identity = memory.cookies[IDENTITY_COOKIE]
     assert identity.value == IDENTITY_COOKIE_VALUE
     assert identity.domain == "example.com"
@@ -233,20 +205,17 @@ def test_state_store_handles_become_cookies_and_travel_back(memory: MemoryBrowse
     ]
 
 
-def test_first_party_edge_domain_gets_no_cookie_entries(memory: MemoryBrowser) -> None:
+async def test_first_party_edge_domain_gets_no_cookie_entries(memory: MemoryBrowser) -> None:
     memory.edge = identity_edge()
 
-    async def scenario() -> None:
-        alloy = await configured(memory, edgeDomain="data.shop.example.com", thirdPartyCookiesEnabled=False)
-        await alloy("sendEvent", {})
-        await alloy("sendEvent", {})
-
-    run(scenario())
+    alloy = await configured(memory, edgeDomain="data.shop.example.com", thirdPartyCookiesEnabled=False)
+    await alloy("sendEvent", {})
+    await alloy("sendEvent", {})
     assert urlsplit(memory.sent[1].url).netloc == "data.shop.example.com"
     assert body(memory.sent[1])["meta"]["state"] == {"domain": "example.com", "cookiesEnabled": True}
 
 
-def test_only_one_request_goes_out_until_identity_is_established(memory: MemoryBrowser) -> None:
+async def test_only_one_request_goes_out_until_identity_is_established(memory: MemoryBrowser) -> None:
     seen_identity: list[bool] = []
 
     def edge(request: HttpRequest) -> HttpResponse:
@@ -255,27 +224,20 @@ def test_only_one_request_goes_out_until_identity_is_established(memory: MemoryB
 
     memory.edge = edge
 
-    async def scenario() -> None:
-        alloy = await configured(memory)
-        await asyncio.gather(*(alloy("sendEvent", {"xdm": {"eventType": f"e{i}"}}) for i in range(3)))
-
-    run(scenario())
+    alloy = await configured(memory)
+    await asyncio.gather(*(alloy("sendEvent", {"xdm": {"eventType": f"e{i}"}}) for i in range(3)))
     assert seen_identity == [False, True, True]
     hosts = [urlsplit(s.url).netloc for s in memory.sent]
     assert hosts == ["adobedc.demdex.net", "edge.adobedc.net", "edge.adobedc.net"]
     assert [body(s)["events"][0]["xdm"]["eventType"] for s in memory.sent] == ["e0", "e1", "e2"]
 
 
-def test_document_unloading_uses_a_beacon_to_collect_once_identity_exists(memory: MemoryBrowser) -> None:
+async def test_document_unloading_uses_a_beacon_to_collect_once_identity_exists(memory: MemoryBrowser) -> None:
     memory.edge = identity_edge()
 
-    async def scenario() -> list[dict]:
-        alloy = await configured(memory)
-        first = await alloy("sendEvent", {"documentUnloading": True})
-        second = await alloy("sendEvent", {"documentUnloading": True})
-        return [first, second]
-
-    first, second = run(scenario())
+    alloy = await configured(memory)
+    await alloy("sendEvent", {"documentUnloading": True})
+    second = await alloy("sendEvent", {"documentUnloading": True})
     assert [(s.transport, urlsplit(s.url).path) for s in memory.sent] == [
         ("fetch", "/ee/v1/interact"),  # no identity yet: interact, to get one
         ("beacon", "/ee/or2/v1/collect"),
@@ -284,55 +246,45 @@ def test_document_unloading_uses_a_beacon_to_collect_once_identity_exists(memory
     assert json.loads(memory.sent[1].body)["events"][0]["xdm"]["web"]
 
 
-def test_refused_beacon_falls_back_to_fetch_on_collect(memory: MemoryBrowser) -> None:
+async def test_refused_beacon_falls_back_to_fetch_on_collect(memory: MemoryBrowser) -> None:
     memory.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
     memory.beacons_accepted = False
     memory.edge = lambda request: HttpResponse(204, "")
 
-    async def scenario() -> dict:
-        return await (await configured(memory))("sendEvent", {"documentUnloading": True})
-
     # The first event still asks for page personalization, hence "decisions".
-    assert run(scenario()) == {"propositions": [], "decisions": []}
+    result = await (await configured(memory))("sendEvent", {"documentUnloading": True})
+    assert result == {"propositions": [], "decisions": []}
     [sent] = memory.sent
     assert (sent.transport, urlsplit(sent.url).path) == ("fetch", "/ee/v1/collect")
 
 
-def test_payload_over_64_kb_is_refused_before_sending(memory: MemoryBrowser) -> None:
-    async def scenario() -> str:
-        alloy = await configured(memory)
-        with pytest.raises(AlloyError) as caught:
-            await alloy("sendEvent", {"data": {"blob": "x" * 70_000}})
-        assert isinstance(caught.value, AlloyError)
-        return caught.value.message
-
-    message = run(scenario())
+async def test_payload_over_64_kb_is_refused_before_sending(memory: MemoryBrowser) -> None:
+    alloy = await configured(memory)
+    with pytest.raises(ComponentError) as caught:  # the DataCollector's, caused by the payload's size
+        await alloy("sendEvent", {"data": {"blob": "x" * 70_000}})
+    message = caught.value.message
     assert memory.sent == []
-    assert message.startswith("[alloy] [DataCollector] An error occurred while executing the sendEvent command.\nCaused by: ")
+    assert message.startswith(
+        "[alloy] [DataCollector] An error occurred while executing the sendEvent command.\nCaused by: "
+    )
     assert "64 KB (65536 bytes)" in message
     size = int(message.split("The request payload is ")[1].split(" bytes")[0])
     assert 70_000 < size < 72_000
 
 
-def test_payload_just_under_the_limit_is_sent(memory: MemoryBrowser) -> None:
-    async def scenario() -> None:
-        await (await configured(memory, thirdPartyCookiesEnabled=False))("sendEvent", {"data": {"blob": "x" * 60_000}})
-
-    run(scenario())
+async def test_payload_just_under_the_limit_is_sent(memory: MemoryBrowser) -> None:
+    await (await configured(memory, thirdPartyCookiesEnabled=False))("sendEvent", {"data": {"blob": "x" * 60_000}})
     assert len(memory.sent) == 1
     assert 60_000 < len(memory.sent[0].body.encode()) <= MAX_PAYLOAD_BYTES
 
 
-def test_error_status_rejects_with_the_body(memory: MemoryBrowser) -> None:
+async def test_error_status_rejects_with_the_body(memory: MemoryBrowser) -> None:
     problem = {"type": "https://ns.adobe.com/aep/errors/EXEG-0003-400", "status": 400, "title": "Invalid datastream ID"}
     memory.edge = lambda request: HttpResponse(400, json.dumps(problem))
 
-    async def scenario() -> AlloyError:
-        with pytest.raises(AlloyError) as caught:
-            await (await configured(memory))("sendEvent", {})
-        return caught.value
-
-    error = run(scenario())
+    with pytest.raises(AlloyError) as caught:
+        await (await configured(memory))("sendEvent", {})
+    error = caught.value
     assert error.message == (
         "[alloy] [DataCollector] An error occurred while executing the sendEvent command.\n"
         "Caused by: The server responded with a status code 400 and response body:\n"
@@ -343,20 +295,18 @@ def test_error_status_rejects_with_the_body(memory: MemoryBrowser) -> None:
 @pytest.mark.parametrize("status,text,expected", [
     (200, "", "The server responded with a status code 200 and no response body."),
     (200, "<html>oops</html>", "The server responded with a status code 200 and response body:\n<html>oops</html>"),
-    (200, '{"requestId": "x"}', 'The server responded with a status code 200 and response body:\n{\n  "requestId": "x"\n}'),
+    (200, '{"requestId": "x"}',
+     'The server responded with a status code 200 and response body:\n{\n  "requestId": "x"\n}'),
 ])
-def test_malformed_bodies_reject(memory: MemoryBrowser, status: int, text: str, expected: str) -> None:
+async def test_malformed_bodies_reject(memory: MemoryBrowser, status: int, text: str, expected: str) -> None:
     memory.edge = lambda request: HttpResponse(status, text)
 
-    async def scenario() -> str:
-        with pytest.raises(AlloyError) as caught:
-            await (await configured(memory))("sendEvent", {})
-        return caught.value.message
-
-    assert run(scenario()).endswith("Caused by: " + expected)
+    with pytest.raises(AlloyError) as caught:
+        await (await configured(memory))("sendEvent", {})
+    assert caught.value.message.endswith("Caused by: " + expected)
 
 
-def test_retryable_statuses_are_retried_with_alloy_delays(memory: MemoryBrowser) -> None:
+async def test_retryable_statuses_are_retried_with_alloy_delays(memory: MemoryBrowser) -> None:
     answers = [HttpResponse(503, ""), HttpResponse(429, "", {"Retry-After": "2"}), HttpResponse(502, "")]
 
     def edge(request: HttpRequest) -> HttpResponse:
@@ -365,29 +315,23 @@ def test_retryable_statuses_are_retried_with_alloy_delays(memory: MemoryBrowser)
     memory.edge = edge
     memory.random_values = [0.0, 1.0]
 
-    async def scenario() -> dict:
-        return await (await configured(memory))("sendEvent", {})
-
-    assert run(scenario()) == {"propositions": [], "decisions": []}
+    assert await (await configured(memory))("sendEvent", {}) == {"propositions": [], "decisions": []}
     assert len(memory.sent) == 4
     assert len({parse_qs(urlsplit(s.url).query)["requestId"][0] for s in memory.sent}) == 1
     # 1000 ms −30 % (random 0.0), then Retry-After 2 s, then 3000 ms +30 % (random 1.0).
     assert memory.sleeps == [700, 2000, 3900]
 
 
-def test_retries_stop_after_three(memory: MemoryBrowser) -> None:
+async def test_retries_stop_after_three(memory: MemoryBrowser) -> None:
     memory.edge = lambda request: HttpResponse(503, "")
 
-    async def scenario() -> None:
-        await (await configured(memory))("sendEvent", {})
-
     with pytest.raises(AlloyError) as caught:
-        run(scenario())
+        await (await configured(memory))("sendEvent", {})
     assert caught.value.message.endswith("Caused by: The server responded with a status code 503 and no response body.")
     assert len(memory.sent) == 4
 
 
-def test_blocked_third_party_domain_falls_back_to_edge_domain(memory: MemoryBrowser) -> None:
+async def test_blocked_third_party_domain_falls_back_to_edge_domain(memory: MemoryBrowser) -> None:
     def edge(request: HttpRequest) -> HttpResponse:
         if "demdex" in request.url:
             raise ConnectionRefusedError("blocked by client")
@@ -395,39 +339,30 @@ def test_blocked_third_party_domain_falls_back_to_edge_domain(memory: MemoryBrow
 
     memory.edge = edge
 
-    async def scenario() -> dict:
-        return await (await configured(memory))("sendEvent", {})
-
-    assert run(scenario()) == {"propositions": [], "decisions": []}
+    assert await (await configured(memory))("sendEvent", {}) == {"propositions": [], "decisions": []}
     assert [urlsplit(s.url).netloc for s in memory.sent] == ["adobedc.demdex.net", "edge.adobedc.net"]
 
 
-def test_network_failure_rejects_readably(memory: MemoryBrowser) -> None:
+async def test_network_failure_rejects_readably(memory: MemoryBrowser) -> None:
     def edge(request: HttpRequest) -> HttpResponse:
         raise ConnectionRefusedError("Failed to fetch")
 
     memory.edge = edge
 
-    async def scenario() -> str:
-        with pytest.raises(AlloyError) as caught:
-            await (await configured(memory, thirdPartyCookiesEnabled=False))("sendEvent", {})
-        return caught.value.message
-
-    assert run(scenario()) == (
+    with pytest.raises(AlloyError) as caught:
+        await (await configured(memory, thirdPartyCookiesEnabled=False))("sendEvent", {})
+    assert caught.value.message == (
         "[alloy] [DataCollector] An error occurred while executing the sendEvent command.\n"
         "Caused by: Network request failed.\nCaused by: Failed to fetch"
     )
 
 
-def test_explicit_origin_edge_domain_for_local_emulators(memory: MemoryBrowser) -> None:
+async def test_explicit_origin_edge_domain_for_local_emulators(memory: MemoryBrowser) -> None:
     memory.edge = identity_edge()
 
-    async def scenario() -> None:
-        alloy = await configured(memory, edgeDomain="http://127.0.0.1:8080")
-        await alloy("sendEvent", {})
-        await alloy("sendEvent", {})
-
-    run(scenario())
+    alloy = await configured(memory, edgeDomain="http://127.0.0.1:8080")
+    await alloy("sendEvent", {})
+    await alloy("sendEvent", {})
     assert [s.url.split("?")[0] for s in memory.sent] == [
         "http://127.0.0.1:8080/ee/v1/interact",  # no detour through the third-party ID domain
         "http://127.0.0.1:8080/ee/or2/v1/interact",
@@ -436,18 +371,12 @@ def test_explicit_origin_edge_domain_for_local_emulators(memory: MemoryBrowser) 
 
 
 @pytest.mark.parametrize("bad", ["ftp://x", "http://", "https://host/path", "edge domain"])
-def test_edge_domain_still_rejects_other_values(memory: MemoryBrowser, bad: str) -> None:
-    async def scenario() -> None:
-        await configured(memory, edgeDomain=bad)
-
+async def test_edge_domain_still_rejects_other_values(memory: MemoryBrowser, bad: str) -> None:
     with pytest.raises(AlloyError) as caught:
-        run(scenario())
+        await configured(memory, edgeDomain=bad)
     assert f"'edgeDomain': Expected a valid domain, but got \"{bad}\"." in caught.value.message
 
 
-def test_functions_in_data_are_left_out_like_json_stringify(memory: MemoryBrowser) -> None:
-    async def scenario() -> None:
-        await (await configured(memory))("sendEvent", {"data": {"keep": 1, "f": len, "list": [1, len]}})
-
-    run(scenario())
+async def test_functions_in_data_are_left_out_like_json_stringify(memory: MemoryBrowser) -> None:
+    await (await configured(memory))("sendEvent", {"data": {"keep": 1, "f": len, "list": [1, len]}})
     assert body(memory.sent[0])["events"][0]["data"] == {"keep": 1, "list": [1, None]}

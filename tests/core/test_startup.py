@@ -9,7 +9,7 @@ from typing import Any
 from alloy_py.browser.memory import MemoryBrowser
 from alloy_py.startup import MAX_AGE_MS, STORE_PREFIX, CallFacts, replay_stored, run_recorded
 
-from .conftest import DATASTREAM_ID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, ORG_ID, body, make_alloy, run
+from .conftest import DATASTREAM_ID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, ORG_ID, body, make_alloy, settle
 
 EARLIER = "https://www.shop.example.com/earlier.html"
 CONFIG = {"datastreamId": DATASTREAM_ID, "orgId": ORG_ID}
@@ -32,11 +32,6 @@ def send_event(n: int, time: int, **options: Any) -> dict[str, Any]:
             "callbacks": [], "options": {"xdm": {"eventType": f"test.{n}"}, "data": {"n": n}, **options}}
 
 
-async def settle() -> None:
-    for _ in range(50):
-        await asyncio.sleep(0)
-
-
 async def configure_and_replay(memory: MemoryBrowser, config: dict[str, Any] | None = None) -> int:
     alloy = make_alloy(memory)
     configure = asyncio.ensure_future(alloy("configure", config or CONFIG))
@@ -51,11 +46,11 @@ def events(memory: MemoryBrowser) -> list[dict[str, Any]]:
     return [event for sent in memory.sent for event in body(sent).get("events", [])]
 
 
-def test_replayed_events_keep_their_time_and_page_and_are_marked() -> None:
+async def test_replayed_events_keep_their_time_and_page_and_are_marked() -> None:
     memory = MemoryBrowser(url="https://www.shop.example.com/next.html")
     queued_at = memory.now - 5000
     key = stored_page(memory, [send_event(0, queued_at), send_event(1, queued_at + 10, renderDecisions=True)])
-    assert run(configure_and_replay(memory)) == 2
+    assert await configure_and_replay(memory) == 2
     first, second = events(memory)
     assert [first["data"]["n"], second["data"]["n"]] == [0, 1]
     assert first["xdm"]["timestamp"] == "2025-11-24T15:59:55.000Z"  # 5 s before "now"
@@ -67,20 +62,20 @@ def test_replayed_events_keep_their_time_and_page_and_are_marked() -> None:
     assert key not in memory.storage["local"]  # each forgotten once handed to the browser
 
 
-def test_nothing_is_replayed_twice_nor_from_a_page_that_may_still_be_alive() -> None:
+async def test_nothing_is_replayed_twice_nor_from_a_page_that_may_still_be_alive() -> None:
     memory = MemoryBrowser()
     stored_page(memory, [send_event(0, memory.now - 100)], state="hidden", page="hidden-recently")
     stored_page(memory, [send_event(1, memory.now - 100)], page="this-page")  # our own
-    assert run(configure_and_replay(memory)) == 0
+    assert await configure_and_replay(memory) == 0
     assert memory.sent == []
 
 
-def test_limits_consent_and_garbage() -> None:
+async def test_limits_consent_and_garbage() -> None:
     memory = MemoryBrowser()
     stored_page(memory, [send_event(0, memory.now - MAX_AGE_MS - 1), send_event(1, memory.now - 10)],
                 dropped={"excess": 3, "tooLarge": 1, "unserializable": 0})
     memory.storage["local"][f"{STORE_PREFIX}alloy.garbage"] = "{not json"
-    assert run(configure_and_replay(memory)) == 1
+    assert await configure_and_replay(memory) == 1
     assert [e["data"]["n"] for e in events(memory)] == [1]
     [warning] = [args[0] for level, args in memory.logs if level == "warn" and "did not replay" in str(args[0])]
     assert warning == ("[alloy] alloy-py did not replay 5 command(s) queued on an earlier page: 3 over the limit "
@@ -91,23 +86,23 @@ def test_limits_consent_and_garbage() -> None:
     opted_out.set_cookie(f"{IDENTITY_COOKIE}={IDENTITY_COOKIE_VALUE}; path=/")
     opted_out.set_cookie("kndctr_5BFE274A5F6980A50A495C08_AdobeOrg_consent=general%3Dout; path=/")
     stored_page(opted_out, [send_event(0, opted_out.now - 10)])
-    assert run(configure_and_replay(opted_out)) == 0
+    assert await configure_and_replay(opted_out) == 0
     assert opted_out.sent == [] and not opted_out.storage["local"]
 
 
-def test_another_org_is_left_alone_and_another_datastream_is_kept_per_event() -> None:
+async def test_another_org_is_left_alone_and_another_datastream_is_kept_per_event() -> None:
     memory = MemoryBrowser()
     other_org = stored_page(memory, [send_event(0, memory.now - 10)], page="other",
                             config={**CONFIG, "orgId": "OTHER@AdobeOrg"})
     stored_page(memory, [send_event(1, memory.now - 10)], config={**CONFIG, "datastreamId": "sandbox-stream"})
-    assert run(configure_and_replay(memory)) == 1
+    assert await configure_and_replay(memory) == 1
     [sent] = memory.sent
     assert "configId=sandbox-stream" in sent.url
     assert body(sent)["meta"]["sdkConfig"] == {"datastream": {"original": DATASTREAM_ID}}
     assert other_org in memory.storage["local"]
 
 
-def test_a_replayed_click_is_collected_as_the_live_click_was() -> None:
+async def test_a_replayed_click_is_collected_as_the_live_click_was() -> None:
     memory = MemoryBrowser(url="https://www.shop.example.com/next.html")
     link = {"n": "A", "f": {"href": "https://www.shop.example.com/next.html", "protocol": "https:", "id": "next"},
             "t": "", "a": {}, "c": [{"n": "IMG", "f": {"src": "data:,"}, "a": {"alt": "Next page", "src": "data:,"},
@@ -116,7 +111,7 @@ def test_a_replayed_click_is_collected_as_the_live_click_was() -> None:
             {"n": "HTML", "f": {}}, {"n": "#document"}]
     stored_page(memory, [{"id": "click-1", "kind": "click", "time": memory.now - 50, "page": PAGE, "path": path,
                           "overlay": False}])
-    assert run(configure_and_replay(memory)) == 1
+    assert await configure_and_replay(memory) == 1
     [event] = events(memory)
     assert event["xdm"]["web"]["webInteraction"] == {
         "name": "Next page", "region": "menu", "type": "other",
@@ -126,20 +121,17 @@ def test_a_replayed_click_is_collected_as_the_live_click_was() -> None:
     assert event["xdm"]["_id"] == "click-1"
 
 
-def test_a_recorded_call_another_page_replayed_is_skipped_and_forgotten_after_sending() -> None:
-    async def scenario(memory: MemoryBrowser) -> list[dict[str, Any]]:
-        alloy = make_alloy(memory)
-        key = stored_page(memory, [send_event(0, memory.now)], page="this-page", state="hidden")
-        await run_recorded(alloy, "configure", CONFIG, CallFacts("c", memory.now))
-        sent = await run_recorded(alloy, "sendEvent", {"xdm": {"eventType": "test.0"}},
-                                  CallFacts("event-0", memory.now - 20, stored_in=key))
-        skipped = await run_recorded(alloy, "sendEvent", {"xdm": {"eventType": "test.1"}},
-                                     CallFacts("event-1", memory.now - 10, stored_in=key))
-        assert key not in memory.storage["local"]
-        return [sent, skipped]
-
+async def test_a_recorded_call_another_page_replayed_is_skipped_and_forgotten_after_sending() -> None:
     memory = MemoryBrowser()
-    sent, skipped = run(scenario(memory))
+    alloy = make_alloy(memory)
+    key = stored_page(memory, [send_event(0, memory.now)], page="this-page", state="hidden")
+    await run_recorded(alloy, "configure", CONFIG, CallFacts("c", memory.now))
+    sent = await run_recorded(alloy, "sendEvent", {"xdm": {"eventType": "test.0"}},
+                              CallFacts("event-0", memory.now - 20, stored_in=key))
+    skipped = await run_recorded(alloy, "sendEvent", {"xdm": {"eventType": "test.1"}},
+                                 CallFacts("event-1", memory.now - 10, stored_in=key))
+    assert key not in memory.storage["local"]
     assert skipped == {} and len(memory.sent) == 1
+    assert sent == {"propositions": [], "decisions": []}
     [event] = events(memory)
     assert event["xdm"]["_id"] == "event-0" and "alloyPy" not in event.get("data", {})

@@ -1,10 +1,7 @@
 """Emulator fixtures; browser tests reuse tests/browser's Chromium settings.
 
 ``test_browser_*.py`` here drive headless Chromium (pytest-playwright's sync
-API). Once that has started, ``asyncio.run()`` in the main thread fails, so
-those tests are marked ``browser`` and moved to the very end of the session,
-after every other test (tests/browser's hook moves its own; this one runs
-last and puts these after them).
+API); they are marked ``browser``.
 """
 from __future__ import annotations
 
@@ -30,12 +27,10 @@ def _is_browser_test(item: pytest.Item) -> bool:
     return path.parent == _HERE and path.name.startswith("test_browser")
 
 
-@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    browser_items = [item for item in items if _is_browser_test(item)]
-    for item in browser_items:
-        item.add_marker(pytest.mark.browser)
-    items[:] = [item for item in items if not _is_browser_test(item)] + browser_items
+    for item in items:
+        if _is_browser_test(item):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture
