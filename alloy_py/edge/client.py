@@ -292,7 +292,7 @@ class EdgeClient:
         header = response.header("retry-after")
         if header:
             digits = header.strip()
-            if digits.isdigit():
+            if digits.isascii() and digits.isdigit():  # not "²", which str.isdigit accepts
                 return int(digits) * 1000
             try:
                 when = parsedate_to_datetime(header).timestamp() * 1000

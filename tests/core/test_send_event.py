@@ -322,6 +322,19 @@ async def test_retryable_statuses_are_retried_with_alloy_delays(memory: MemoryBr
     assert memory.sleeps == [700, 2000, 3900]
 
 
+@pytest.mark.parametrize("header", ["²", "٣", " 1.5", "soon"])
+async def test_a_retry_after_that_is_no_number_or_date_falls_back_to_alloys_delay(
+    memory: MemoryBrowser, header: str
+) -> None:
+    """Found by Hypothesis: ``"²".isdigit()`` is true and ``int("²")`` raises."""
+    answers = [HttpResponse(429, "", {"Retry-After": header})]
+    memory.edge = lambda request: answers.pop(0) if answers else HttpResponse(200, edge_body())
+    memory.random_values = [0.5]
+
+    assert await (await configured(memory))("sendEvent", {}) == {"propositions": [], "decisions": []}
+    assert memory.sleeps == [1000]
+
+
 async def test_retries_stop_after_three(memory: MemoryBrowser) -> None:
     memory.edge = lambda request: HttpResponse(503, "")
 
