@@ -13,9 +13,9 @@ Output (all paths relative to web/dist/):
     pyodide/python_stdlib_pyc.zip         the stdlib byte-compiled by Pyodide
                                           itself under Node (what the loader
                                           boots with: no compiling at import)
-    alloy_py-<version>-<hash>.zip         alloy_py's byte-compiled modules (no
-                                          emulator), what the loader puts on
-                                          sys.path: no package install at boot
+    alloy_py-<version>-<hash>.zip         alloy_py's byte-compiled modules, what
+                                          the loader puts on sys.path: no
+                                          package install at boot
     pyodide/snapshot-<hash>.bin(.br,.gz)  the memory snapshot the loader restores
                                           (tools/build_snapshot.py)
     pyodide/*.wasm|mjs.{br,gz}            pre-compressed variants, served with
@@ -61,8 +61,6 @@ PYODIDE_FILES = (
 )
 STDLIB_PYC = "python_stdlib_pyc.zip"
 EMPTY_ZIP = "empty.zip"
-# Modules the browser never imports: left out of the zip (not of the wheel).
-ZIP_EXCLUDE = ("alloy_py/emulator/", "alloy_py/__main__.py")
 STDLIB_BUILDER = ROOT / "tools" / "build_stdlib_pyc.mjs"
 STDLIB_CACHE = ROOT / "build" / "stdlib"
 LOADER_SRC = WEB / "alloy-py.js"
@@ -180,13 +178,11 @@ def build_alloy_zip(wheel: Path) -> Path:
     entries: dict[str, bytes] = {}
     with zipfile.ZipFile(wheel) as src:
         for name in src.namelist():
-            if not name.startswith("alloy_py/") or name.startswith(ZIP_EXCLUDE):
+            if not name.startswith("alloy_py/"):
                 continue
             folder, _, base = name.rpartition("/")
             if folder.endswith("/__pycache__") and base.endswith(f".{tag}.pyc"):
                 module = folder[: -len("/__pycache__")] + "/" + base[: -len(f".{tag}.pyc")]
-                if (module + ".py").startswith(ZIP_EXCLUDE):
-                    continue
                 entries[module + ".pyc"] = src.read(name)
             elif name.endswith("py.typed"):
                 continue
