@@ -38,11 +38,13 @@ chromium:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
 
-# Re-run pip only when pyproject.toml changes (or the venv is gone).
-$(STAMPS)/venv: pyproject.toml
+# Re-run pip only when a pyproject.toml changes (or the venv is gone): alloy_py with its
+# test extra, then the dev tools (dev/: alloy_py_dev, the alloy-py command).
+$(STAMPS)/venv: pyproject.toml dev/pyproject.toml
 	@mkdir -p $(STAMPS)
 	@if [ ! -x "$(PY)" ]; then $(PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e ./dev
 	@touch $@
 
 # Re-run npm ci only when the lock changes (or node_modules is gone).
@@ -87,7 +89,7 @@ demo: web
 	$(PY) tools/demo.py --port $(DEMO_PORT) $(if $(HEADLESS),--headless)
 
 serve: web
-	$(PY) -m alloy_py serve --port $(SERVE_PORT) \
+	$(PY) -m alloy_py_dev serve --port $(SERVE_PORT) \
 	  $(if $(wildcard node_modules/@adobe/alloy/dist),--mount /vendor/alloy/=node_modules/@adobe/alloy/dist)
 
 clean:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Error as PlaywrightError, sync_playwright  # noqa: E402
 
 from bench.run import ALLOY_DIST, BASE_CODE, CACHE, DATASTREAM_ID, DIST, IMPLS, ORG_ID, Edge, fresh_profile  # noqa: E402
-from tests.support.static_server import StaticServer  # noqa: E402
+from alloy_py_dev.server import DevServer  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 QUEUED = 20
@@ -58,7 +58,7 @@ def page(src: str, script: str) -> str:
 <script>alloy("configure", {config});{script}</script></body></html>"""
 
 
-def one(pw, server: StaticServer, impl: str, leave_ms: int, warm: bool) -> tuple[int, int]:
+def one(pw, server: DevServer, impl: str, leave_ms: int, warm: bool) -> tuple[int, int]:
     name = "alloyjs" if impl == "alloy.js" else "alloypy"
     queued = "".join(f"alloy('sendEvent', {{xdm: {{eventType: 'durable.{n}'}}, data: {{n: {n}}}}});"
                      for n in range(QUEUED))
@@ -90,7 +90,7 @@ def main() -> int:
         return 1
     started = time.monotonic()
     results: dict[str, dict[str, list[tuple[int, int]]]] = {}
-    with StaticServer(DIST, mounts={"/vendor/alloy/": ALLOY_DIST}, cache_control=CACHE) as server, \
+    with DevServer(DIST, mounts={"/vendor/alloy/": ALLOY_DIST}, cache_control=CACHE) as server, \
             sync_playwright() as pw:
         for _ in range(ROUNDS):
             for leave_ms in LEAVE_MS:

@@ -49,7 +49,6 @@ import gzip
 import json
 import os
 import platform
-import runpy
 import shutil
 import statistics
 import subprocess
@@ -64,16 +63,16 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.support.static_server import StaticServer  # noqa: E402
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST as ALLOY_DIST, CHROMIUM, launch_options  # noqa: E402
+from alloy_py_dev.samples import BASE_CODE, DATASTREAM_ID, IDENTITY_HANDLES, ORG_ID  # noqa: E402
+from alloy_py_dev.server import DevServer  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tools"))
 from precompress import precompress  # noqa: E402
 
 DIST = Path(os.environ.get("BENCH_DIST", ROOT / "web" / "dist")).resolve()  # BENCH_DIST: compare builds
 BASELINE = os.environ.get("BENCH_BASELINE")
-ALLOY_DIST = ROOT / "node_modules" / "@adobe" / "alloy" / "dist"
 OUT = ROOT / "build" / "bench"
-LAUNCH = runpy.run_path(str(ROOT / "playwright.config.py"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 EVENTS = int(os.environ.get("EVENTS", "200"))
 RENDERS = int(os.environ.get("RENDERS", "5"))
@@ -86,29 +85,11 @@ EMBEDS = int(os.environ.get("EMBEDS", "3"))
 ACTIONS = 50
 CACHE = "public, max-age=31536000, immutable"
 
-ORG_ID = "ABC123@AdobeOrg"
-DATASTREAM_ID = "0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"
-BASE_CODE = (
-    '!function(n,o){o.forEach(function(o){n[o]||((n.__alloyNS=n.__alloyNS||[]).push(o),n[o]=function(){'
-    'var u=arguments;return new Promise(function(i,l){n[o].q.push([i,l,u])})},n[o].q=[])})}(window,["alloy"]);'
-)
 IMPLS = {"alloy.js": "/vendor/alloy/alloy.min.js", "alloy-py": "/alloy-py.js"}
 if BASELINE:
     IMPLS["alloy-py before"] = "/alloy-py.js"
 PAGES = {"alloy.js": "alloyjs", "alloy-py": "alloypy", "alloy-py before": "alloypy"}
 EDGE_PATTERNS = ["https://edge.adobedc.net/*", "https://adobedc.demdex.net/*"]
-IDENTITY = [
-    {"type": "state:store", "payload": [
-        {"key": "kndctr_ABC123_AdobeOrg_identity",
-         "value": "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
-         "maxAge": 34128000, "attrs": {"SameSite": "None"}},
-        {"key": "kndctr_ABC123_AdobeOrg_cluster", "value": "or2", "maxAge": 1800},
-    ]},
-    {"type": "identity:result", "payload": [
-        {"id": "12345678901234567890123456789012345678", "namespace": {"code": "ECID"}}]},
-]
-
-
 def render_handle() -> dict:
     items = []
     for i in range(ACTIONS):
@@ -255,7 +236,7 @@ class Edge:
                                                    "responseCode": 204, "responseHeaders": headers})
             return
         query = dict(parse_qsl(urlsplit(req["url"]).query))
-        handle = list(IDENTITY)
+        handle = list(IDENTITY_HANDLES)
         if '"render"' in (req.get("postData") or ""):
             handle.append(render_handle())
             # The page waits for the Edge meanwhile; blocking Playwright's
@@ -272,7 +253,7 @@ def metrics(cdp) -> dict:
 
 
 def load(page, server, url: str) -> dict:
-    server.clear_requests()
+    server.clear_served()
     page.goto(url)
     page.wait_for_function("() => window.__bench.resolved !== undefined", timeout=120_000, polling=20)
     b = page.evaluate("""() => ({edge: __bench.edge[0], resolved: __bench.resolved, error: __bench.error,
@@ -282,7 +263,7 @@ def load(page, server, url: str) -> dict:
                 .map(e => new URL(e.name).pathname)})""")
     if b.get("error"):
         raise RuntimeError(f"{url}: sendEvent failed: {b['error']}")
-    paths = [p for m, p in server.requests if m == "GET"]
+    paths = [p for m, p in server.served if m == "GET"]
     early = set(b["early"]) | {urlsplit(url).path}
     return {"first_edge_ms": b["edge"], "resolved_ms": b["resolved"],
             "marks": dict(b["marks"]), "fetched": paths,
@@ -295,7 +276,7 @@ def fresh_profile(pw):
     profile = tempfile.mkdtemp(prefix="alloy-bench-")
     try:
         ctx = pw.chromium.launch_persistent_context(
-            profile, executable_path=LAUNCH["CHROMIUM"], args=LAUNCH["CHROMIUM_ARGS"],
+            profile, **launch_options(),
             headless=True, service_workers="block")
         try:
             yield ctx, ctx.pages[0] if ctx.pages else ctx.new_page()
@@ -458,7 +439,7 @@ def main() -> int:
         for impl in IMPLS:
             if dists[impl] not in servers:
                 servers[dists[impl]] = stack.enter_context(
-                    StaticServer(dists[impl], mounts={"/vendor/alloy/": vendor}, cache_control=CACHE))
+                    DevServer(dists[impl], mounts={"/vendor/alloy/": vendor}, cache_control=CACHE))
         pw = stack.enter_context(sync_playwright())
         for impl, src in IMPLS.items():
             server = servers[dists[impl]]
@@ -575,7 +556,7 @@ def main() -> int:
     for impl in IMPLS:
         print(f"  {impl}: " + ", ".join(runs[impl][0]["bytes_cold"]["files"]))
 
-    browser_version = subprocess.run([LAUNCH["CHROMIUM"], "--version"], capture_output=True, text=True).stdout.strip()
+    browser_version = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
     result = {
         "rounds": ROUNDS, "events": EVENTS, "latency_ms": LATENCY_MS, "mbps": MBPS, "renders": RENDERS, "actions": ACTIONS,
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),

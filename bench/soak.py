@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import ALLOY_REFERENCE_DIST, CHROMIUM, CHROMIUM_ARGS, DIST  # noqa: E402
-from tests.browser.test_walking_skeleton import BASE_CODE, IDENTITY_ANSWER  # noqa: E402
-from tests.support.static_server import StaticServer  # noqa: E402
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST, launch_options  # noqa: E402
+from alloy_py_dev.samples import BASE_CODE, IDENTITY_ANSWER  # noqa: E402
+from alloy_py_dev.server import DevServer  # noqa: E402
 
 EVENTS = int(os.environ.get("EVENTS", "1000"))
 LIBRARY = os.environ.get("LIBRARY", "alloy-py")
@@ -57,8 +57,8 @@ def main() -> None:
     answers: Counter[str] = Counter()
     slow: list[tuple[float, object, dict]] = []
     mounts = {"/vendor/alloy/": ALLOY_REFERENCE_DIST} if ALLOY_REFERENCE_DIST.exists() else {}
-    with StaticServer(DIST, mounts=mounts) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with DevServer(DIST, mounts=mounts) as server, sync_playwright() as p:
+        browser = p.chromium.launch(**launch_options())
         context = browser.new_context(service_workers="block")
         headers = {"content-type": "application/json", "access-control-allow-origin": server.url,
                    "access-control-allow-credentials": "true", "x-adobe-edge": "or2;35"}

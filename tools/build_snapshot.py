@@ -2,7 +2,7 @@
 """Build the Pyodide memory snapshot that alloy-py.js restores (called by build_web.py).
 
 The snapshot is the wasm heap of a Pyodide that has booted and imported
-alloy_py (everything but the CPython-only emulator and the in-memory browser):
+alloy_py (every module but the CPython-only in-memory browser):
 restoring it skips CPython's start, Pyodide's bootstrap imports and ours.
 
 How (all offline, in Debian's headless Chromium through Playwright, the same
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import runpy
 import shutil
 import struct
 import subprocess
@@ -260,12 +259,11 @@ def cache_key(pyodide_dir: Path, stdlib: Path, alloy_zip: Path, chromium: str) -
 
 def make(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str, key: str) -> bytes:
     """Boot, import, snapshot and check in headless Chromium; return the snapshot bytes."""
-    sys.path.insert(0, str(ROOT))
     from playwright.sync_api import sync_playwright
 
-    from tests.support.static_server import StaticServer
+    from alloy_py_dev.repo import launch_options
+    from alloy_py_dev.server import DevServer
 
-    launch = runpy.run_path(str(ROOT / "playwright.config.py"))
     pyodide_dir = dist / "pyodide"
     params = {
         "index": None, "stdlib": None, "empty": None, "alloyZip": None,
@@ -278,14 +276,14 @@ def make(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str, key
         "maxHeap": wasm_initial_memory(pyodide_dir / "pyodide.asm.wasm"),
         "modules": module_names(dist / alloy_zip_name),
     }
-    with StaticServer(dist) as server, sync_playwright() as pw:
+    with DevServer(dist) as server, sync_playwright() as pw:
         server.accept_uploads("/__snapshot__")
         params.update(index=server.url_for("/pyodide/"), stdlib=server.url_for(f"/pyodide/{stdlib_name}"),
                       empty=server.url_for(f"/pyodide/{empty_name}"), alloyZip=server.url_for(f"/{alloy_zip_name}"))
         server.add_page("/__make__.html", MAKE_PAGE.replace("__PARAMS__", json.dumps(params)))
         server.add_page("/__check__.html", CHECK_PAGE.replace("__PARAMS__", json.dumps(params))
                         .replace("__READ_OPTIONS__", loader_read_options()))
-        browser = pw.chromium.launch(executable_path=launch["CHROMIUM"], args=launch["CHROMIUM_ARGS"])
+        browser = pw.chromium.launch(**launch_options())
         try:
             errors: list[str] = []
             for step, page_path, result in (("make", "/__make__.html", "__made"),
@@ -339,8 +337,9 @@ def build(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str) ->
     pyodide_dir = dist / "pyodide"
     check_pins(ROOT / "node_modules" / "pyodide")
     check_pins(pyodide_dir)
-    launch = runpy.run_path(str(ROOT / "playwright.config.py"))
-    key = cache_key(pyodide_dir, pyodide_dir / stdlib_name, dist / alloy_zip_name, launch["CHROMIUM"])
+    from alloy_py_dev.repo import CHROMIUM
+
+    key = cache_key(pyodide_dir, pyodide_dir / stdlib_name, dist / alloy_zip_name, CHROMIUM)
     cached = CACHE / key
     if not (cached / "name").is_file():
         t0 = time.monotonic()

@@ -15,11 +15,9 @@
 // bytecode match. Entries are written sorted, with a fixed date and
 // ZIP_DEFLATED level 9, so the output is byte-for-byte reproducible.
 // Called by tools/build_web.py; runs offline.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-
-import { readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const wheelMode = args[1] === "--wheel";

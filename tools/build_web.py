@@ -13,9 +13,9 @@ Output (all paths relative to web/dist/):
     pyodide/python_stdlib_pyc.zip         the stdlib byte-compiled by Pyodide
                                           itself under Node (what the loader
                                           boots with: no compiling at import)
-    alloy_py-<version>-<hash>.zip         alloy_py's byte-compiled modules (no
-                                          emulator), what the loader puts on
-                                          sys.path: no package install at boot
+    alloy_py-<version>-<hash>.zip         alloy_py's byte-compiled modules, what
+                                          the loader puts on sys.path: no
+                                          package install at boot
     pyodide/snapshot-<hash>.bin(.br,.gz)  the memory snapshot the loader restores
                                           (tools/build_snapshot.py)
     pyodide/*.wasm|mjs.{br,gz}            pre-compressed variants, served with
@@ -24,7 +24,7 @@ Output (all paths relative to web/dist/):
                                           real one is written after it)
     alloy-py.js                           web/alloy-py.js with its __ALLOY_PY_*__
                                           placeholders replaced by file names
-    demo/                                 copy of web/demo/ (if it exists)
+    demo/                                 copy of web/demo/
     manifest.json                         {"wheel": ..., "version": ..., "pyodide": ...}
 
 Stdlib only. Idempotent: stale wheels are removed, unchanged Pyodide files
@@ -61,8 +61,6 @@ PYODIDE_FILES = (
 )
 STDLIB_PYC = "python_stdlib_pyc.zip"
 EMPTY_ZIP = "empty.zip"
-# Modules the browser never imports: left out of the zip (not of the wheel).
-ZIP_EXCLUDE = ("alloy_py/emulator/", "alloy_py/__main__.py")
 STDLIB_BUILDER = ROOT / "tools" / "build_stdlib_pyc.mjs"
 STDLIB_CACHE = ROOT / "build" / "stdlib"
 LOADER_SRC = WEB / "alloy-py.js"
@@ -74,9 +72,9 @@ _written: list[Path] = []
 def _fmt_size(n: int) -> str:
     for unit in ("B", "KB", "MB"):
         if n < 1024 or unit == "MB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            break
         n /= 1024
-    return f"{n} B"
+    return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
 
 
 def fail(msg: str) -> NoReturn:
@@ -180,13 +178,11 @@ def build_alloy_zip(wheel: Path) -> Path:
     entries: dict[str, bytes] = {}
     with zipfile.ZipFile(wheel) as src:
         for name in src.namelist():
-            if not name.startswith("alloy_py/") or name.startswith(ZIP_EXCLUDE):
+            if not name.startswith("alloy_py/"):
                 continue
             folder, _, base = name.rpartition("/")
             if folder.endswith("/__pycache__") and base.endswith(f".{tag}.pyc"):
                 module = folder[: -len("/__pycache__")] + "/" + base[: -len(f".{tag}.pyc")]
-                if (module + ".py").startswith(ZIP_EXCLUDE):
-                    continue
                 entries[module + ".pyc"] = src.read(name)
             elif name.endswith("py.typed"):
                 continue
@@ -251,11 +247,6 @@ def build_stdlib_pyc(dst: Path, version: str) -> Path:
 
 def write_loader(names: dict[str, str]) -> None:
     dst = DIST / "alloy-py.js"
-    if not LOADER_SRC.is_file():
-        if dst.exists():
-            dst.unlink()
-        print(f"build_web: {LOADER_SRC.relative_to(ROOT)} does not exist yet: skipped alloy-py.js")
-        return
     text = LOADER_SRC.read_text(encoding="utf-8")
     for placeholder, value in names.items():
         if placeholder not in text:
@@ -269,8 +260,6 @@ def copy_demo() -> None:
     dst = DIST / "demo"
     if dst.exists():
         shutil.rmtree(dst)
-    if not DEMO_SRC.is_dir():
-        return
     shutil.copytree(DEMO_SRC, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     _written.extend(sorted(p for p in dst.rglob("*") if p.is_file()))
 
@@ -285,7 +274,7 @@ def write_manifest(wheel: Path, pyodide_version: str, alloy_zip: Path, snapshot:
         "pyodideIndexURL": "pyodide/",
         "zip": alloy_zip.name,
         "snapshot": "pyodide/" + snapshot,
-        "loader": "alloy-py.js" if (DIST / "alloy-py.js").exists() else None,
+        "loader": "alloy-py.js",
     }
     dst = DIST / "manifest.json"
     dst.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -11,17 +11,12 @@
 from __future__ import annotations
 
 import argparse
-import runpy
 import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from alloy_py_dev.emulator import EdgeEmulator
+from alloy_py_dev.repo import DIST, ROOT, launch_options
 
-from alloy_py.emulator import EdgeEmulator  # noqa: E402
-
-DIST = ROOT / "web" / "dist"
 SHOTS = ROOT / "build" / "demo"
 DEFAULT_HERO = "Shoes for every trail"
 
@@ -34,6 +29,15 @@ def describe(record: dict[str, Any]) -> str:
         + (f" decisions={decisions}" if decisions else "")
         + (f" ecid={record['ecid']}" if record.get("ecid") else "")
     )
+
+
+def show(received: list[dict[str, Any]], hero: str, offer: str) -> list[str]:
+    """Print what the emulator received and the page rendered; return the event types received."""
+    print("emulator received:")
+    for record in received:
+        print(describe(record))
+    print(f"page rendered: hero={hero!r} offer={offer!r}")
+    return [t for r in received for t in (r.get("eventTypes") or [])]
 
 
 def check(problems: list[str], ok: bool, message: str) -> None:
@@ -62,11 +66,7 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     beacons = emulator.wait_for(1, timeout=15, action="collect")
     context.close()
     received = emulator.requests[start:]
-    print("emulator received:")
-    for record in received:
-        print(describe(record))
-    print(f"page rendered: hero={hero!r} offer={offer!r}")
-    types = [t for r in received for t in (r.get("eventTypes") or [])]
+    types = show(received, hero, offer)
     check(problems, "web.webpagedetails.pageViews" in types, "page view received")
     check(problems, "commerce.productListAdds" in types, "commerce event received")
     check(problems, "decisioning.propositionDisplay" in types, "display notification received")
@@ -94,12 +94,8 @@ def drive_pyscript(browser: Any, emulator: EdgeEmulator, problems: list[str]) ->
     page.screenshot(path=str(SHOTS / "pyscript.png"), full_page=True)
     context.close()
     received = emulator.requests[start:]
-    print("emulator received:")
-    for record in received:
-        print(describe(record))
-    print(f"page rendered: hero={hero!r} offer={offer!r}")
+    types = show(received, hero, offer)
     print("python printed:\n    " + output.strip().replace("\n", "\n    "))
-    types = [t for r in received for t in (r.get("eventTypes") or [])]
     check(problems, "web.webpagedetails.pageViews" in types, "page view from Python received")
     check(problems, "web.webinteraction.linkClicks" in types, "button event from Python received")
     check(problems, "Default banner" not in hero, "personalized hero banner rendered")
@@ -121,6 +117,7 @@ def main() -> int:
         print(f"  shop (script tag):  {emulator.url_for('/demo/shop.html')}")
         print(f"  PyScript:           {emulator.url_for('/demo/pyscript.html')}")
         print(f"  Edge inspector:     {emulator.url_for('/inspector/')}")
+        print(f"  all of them:        {emulator.url_for('/')}")
         print("Ctrl-C stops.", flush=True)
         try:
             emulator.serve_forever()
@@ -130,10 +127,9 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    launch = runpy.run_path(str(ROOT / "playwright.config.py"))
     problems: list[str] = []
     with EdgeEmulator(port=0, static_dir=DIST) as emulator, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=launch["CHROMIUM"], args=launch["CHROMIUM_ARGS"])
+        browser = playwright.chromium.launch(**launch_options())
         try:
             drive_shop(browser, emulator, problems)
             drive_pyscript(browser, emulator, problems)

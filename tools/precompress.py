@@ -1,7 +1,7 @@
 """Write ``X.gz`` (gzip -9) and ``X.br`` (brotli, Node's zlib) next to ``X``, cached by content.
 
-The local servers serve these variants with ``Content-Encoding``
-(alloy_py/emulator/precompressed.py); a deployment can use them as they are
+The dev server serves these variants with ``Content-Encoding``
+(alloy_py_dev/precompressed.py); a deployment can use them as they are
 (nginx ``gzip_static``/``brotli_static``). Brotli quality 11 takes about 80 s
 for the 30 MB snapshot on a small machine, so results are cached in
 build/compressed/ by the file's sha256 and the quality; ``BROTLI_QUALITY=9``

@@ -2,7 +2,7 @@
 
 The Pyodide files (not the loader) are served late by the test server, so the
 window between the loader running and Python being ready is seconds wide.
-Pages and files come from a StaticServer with ``Cache-Control: no-cache`` (a
+Pages and files come from a DevServer with ``Cache-Control: no-cache`` (a
 second load revalidates: the HTTP, V8 and wasm caches apply, and the delay
 still does); the Edge is the project's emulator on another port, reached with
 ``edgeDomain``, so no Playwright route switches the HTTP cache off.
@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from alloy_py.emulator import EdgeEmulator
 from alloy_py.startup import STORE_PREFIX
-from tests.browser.conftest import ALLOY_REFERENCE_DIST, DIST
-from tests.browser.test_walking_skeleton import BASE_CODE
-from tests.support.static_server import StaticServer
+from alloy_py_dev.emulator import EdgeEmulator
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST
+from alloy_py_dev.samples import BASE_CODE
+from alloy_py_dev.server import DevServer
 
 ORG_ID = "DEMO0123456789ABCDEF0123@AdobeOrg"
 DATASTREAM_ID = "demo-datastream-0001"
@@ -37,21 +37,21 @@ def emulator() -> Iterator[EdgeEmulator]:
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[StaticServer]:
+def site() -> Iterator[DevServer]:
     mounts = {"/vendor/alloy/": ALLOY_REFERENCE_DIST} if ALLOY_REFERENCE_DIST.exists() else {}
-    with StaticServer(DIST, mounts=mounts, cache_control="no-cache") as server:
+    with DevServer(DIST, mounts=mounts, cache_control="no-cache") as server:
         yield server
 
 
 @pytest.fixture
-def slow_boot(site: StaticServer) -> Iterator[StaticServer]:
+def slow_boot(site: DevServer) -> Iterator[DevServer]:
     site.delay(SLOW_FILE, BOOT_DELAY_S)
     yield site
     site.delay(SLOW_FILE, 0)
 
 
 @pytest.fixture(autouse=True)
-def _fresh(emulator: EdgeEmulator, site: StaticServer) -> Iterator[None]:
+def _fresh(emulator: EdgeEmulator, site: DevServer) -> Iterator[None]:
     emulator.clear()
     yield
     site.clear_pages()
@@ -108,7 +108,7 @@ def is_queued(event: dict) -> bool:
 @pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
 @pytest.mark.parametrize("leave_after_ms", [250, 500, 1000])
 def test_events_queued_by_a_page_left_during_boot_arrive_once(
-    context: Any, emulator: EdgeEmulator, slow_boot: StaticServer, warm: bool, leave_after_ms: int
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer, warm: bool, leave_after_ms: int
 ) -> None:
     first = slow_boot.add_page("/t/first.html", page_html(
         configure(emulator) + queued_events(19)
@@ -153,7 +153,7 @@ def test_events_queued_by_a_page_left_during_boot_arrive_once(
 
 
 def test_events_still_waiting_when_a_booted_page_is_left_arrive_once(
-    context: Any, emulator: EdgeEmulator, site: StaticServer
+    context: Any, emulator: EdgeEmulator, site: DevServer
 ) -> None:
     """Python is up, but the first answer (the identity) never came: the 19 waiting behind it are kept."""
     held: list[Any] = []
@@ -184,7 +184,7 @@ def _epoch_ms(iso: str) -> float:
 
 
 def test_a_hundred_commands_queued_during_boot_go_out_in_order(
-    page: Any, emulator: EdgeEmulator, slow_boot: StaticServer
+    page: Any, emulator: EdgeEmulator, slow_boot: DevServer
 ) -> None:
     url = slow_boot.add_page("/t/hundred.html", page_html(configure(emulator) + """
       window.settled = 0;
@@ -198,7 +198,7 @@ def test_a_hundred_commands_queued_during_boot_go_out_in_order(
     assert sorted(e["data"]["n"] for e in events_of(emulator) if is_queued(e)) == list(range(100))
 
 
-def test_what_is_stored_is_bounded_and_counted(context: Any, emulator: EdgeEmulator, slow_boot: StaticServer) -> None:
+def test_what_is_stored_is_bounded_and_counted(context: Any, emulator: EdgeEmulator, slow_boot: DevServer) -> None:
     first = slow_boot.add_page("/t/bounded.html", page_html(configure(emulator) + """
       const cyclic = {}; cyclic.self = cyclic;
       alloy('sendEvent', {data: {cyclic}});
@@ -218,7 +218,7 @@ def test_what_is_stored_is_bounded_and_counted(context: Any, emulator: EdgeEmula
     assert [e["options"]["data"]["n"] for e in record["entries"][1:]] == list(range(99))
 
 
-def test_nothing_is_stored_without_consent(context: Any, emulator: EdgeEmulator, slow_boot: StaticServer) -> None:
+def test_nothing_is_stored_without_consent(context: Any, emulator: EdgeEmulator, slow_boot: DevServer) -> None:
     first = slow_boot.add_page("/t/pending.html", page_html(
         configure(emulator, defaultConsent="pending") + queued_events(3)))
     page = context.new_page()
@@ -230,7 +230,7 @@ def test_nothing_is_stored_without_consent(context: Any, emulator: EdgeEmulator,
 
 
 def test_a_replay_never_happens_after_consent_turned_out(
-    context: Any, emulator: EdgeEmulator, slow_boot: StaticServer
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer
 ) -> None:
     first = slow_boot.add_page("/t/consent-first.html", page_html(configure(emulator) + queued_events(3)))
     second = slow_boot.add_page("/t/consent-second.html", page_html(configure(emulator)))
@@ -264,7 +264,7 @@ def _click_event(events: list[dict]) -> dict:
     return {"web": event["xdm"]["web"], "data": event.get("data")}
 
 
-def _alloy_js_click(context: Any, site: StaticServer, emulator: EdgeEmulator, link: str) -> dict:
+def _alloy_js_click(context: Any, site: DevServer, emulator: EdgeEmulator, link: str) -> dict:
     """What alloy.js 2.33.1 sends for the same click on the same page (it is up long before it)."""
     def forward(route: Any, request: Any) -> None:
         path = request.url.split("/", 3)[3]
@@ -292,7 +292,7 @@ def _alloy_js_click(context: Any, site: StaticServer, emulator: EdgeEmulator, li
 @pytest.mark.skipif(not ALLOY_REFERENCE_DIST.exists(), reason="needs @adobe/alloy from npm")
 @pytest.mark.parametrize("link", ["internal", "next"])
 def test_a_click_before_python_is_up_is_collected_as_alloy_js_collects_it(
-    context: Any, emulator: EdgeEmulator, slow_boot: StaticServer, link: str
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer, link: str
 ) -> None:
     expected = _alloy_js_click(context, slow_boot, emulator, link)
     emulator.clear()
@@ -332,7 +332,7 @@ HERO_DECISION = [{
 }]
 
 
-def _prehiding_page(site: StaticServer, emulator: EdgeEmulator, loader: str, **configure_extra: Any) -> str:
+def _prehiding_page(site: DevServer, emulator: EdgeEmulator, loader: str, **configure_extra: Any) -> str:
     edge_domain = {"edgeDomain": "edge.adobedc.net"} if "vendor" in loader else {}
     script = configure(emulator, prehidingStyle=PREHIDING, **{**configure_extra, **edge_domain}) + (
         "window.result = alloy('sendEvent', {renderDecisions: true})"
@@ -347,7 +347,7 @@ def _first_hidden_ms(samples: list[dict]) -> float:
 
 @pytest.mark.skipif(not ALLOY_REFERENCE_DIST.exists(), reason="needs @adobe/alloy from npm")
 def test_prehiding_starts_no_later_than_alloy_js_and_holds_until_rendered(
-    context: Any, emulator: EdgeEmulator, slow_boot: StaticServer
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer
 ) -> None:
     emulator.decisions = HERO_DECISION
     try:
@@ -381,7 +381,7 @@ def test_prehiding_starts_no_later_than_alloy_js_and_holds_until_rendered(
 
 @pytest.mark.parametrize("outcome", ["nothing to render", "Edge error", "consent out", "configure rejected"])
 def test_the_prehiding_style_is_removed_in_every_outcome(
-    context: Any, emulator: EdgeEmulator, slow_boot: StaticServer, outcome: str
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer, outcome: str
 ) -> None:
     extra: dict[str, Any] = {}
     if outcome == "Edge error":
@@ -411,7 +411,7 @@ def test_the_prehiding_style_is_removed_in_every_outcome(
 
 @pytest.mark.parametrize("failure", ["missing file", "timeout"])
 def test_a_boot_failure_removes_prehiding_and_rejects_every_call(
-    context: Any, emulator: EdgeEmulator, site: StaticServer, failure: str
+    context: Any, emulator: EdgeEmulator, site: DevServer, failure: str
 ) -> None:
     page = context.new_page()
     if failure == "missing file":

@@ -21,9 +21,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import ALLOY_REFERENCE_DIST, EdgeMock
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
+from alloy_py_dev.samples import BASE_CODE
+from tests.support.edge_mock import EdgeMock
 from .hostile_cases import ANSWER_CASES, INPUT_CASES
-from .test_walking_skeleton import BASE_CODE
 
 LOADERS = {
     "alloy.js": '<script src="/vendor/alloy/alloy.js" async></script>',

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import EdgeResponse
+from tests.support.edge_mock import MockAnswer
 
 BLANK = "<!doctype html><meta charset='utf-8'><title>blank</title>"
 
@@ -94,7 +94,7 @@ def test_scripted_answers(blank, edge):
 
 
 def test_cors_failure_can_be_simulated(blank, edge):
-    edge.add_handler(lambda req: EdgeResponse(200, {"access-control-allow-origin": "*"}, {}))
+    edge.add_handler(lambda req: MockAnswer(200, {"access-control-allow-origin": "*"}, {}))
     res = blank.evaluate("""async (url) => {
       try { await fetch(url, {method: "POST", credentials: "include", body: "{}"}); return "ok"; }
       catch (e) { return e.name; }
@@ -121,13 +121,13 @@ def test_static_server_pages_mounts_and_mime(page, add_page, static_server, base
         r = page.request.head(base_url + path)
         assert r.status == 200, path
         assert r.headers["content-type"] == mime, path
-    assert ("HEAD", "/pyodide/pyodide.asm.wasm") in static_server.requests
+    assert ("HEAD", "/pyodide/pyodide.asm.wasm") in static_server.served
     assert page.request.get(static_server.url_for("/nope.html")).status == 404
 
 
 def test_static_server_precompressed_variants(tmp_path):
-    from tests.emulator.test_emulator import check_precompressed
-    from tests.support.static_server import StaticServer
+    from alloy_py_dev.server import DevServer
+    from tests.support.precompressed import check_precompressed
 
-    with StaticServer(tmp_path) as server:
+    with DevServer(tmp_path) as server:
         check_precompressed(server.url_for, tmp_path)

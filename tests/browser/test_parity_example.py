@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import ALLOY_REFERENCE_DIST, EdgeMock
-from .test_walking_skeleton import BASE_CODE, DATASTREAM_ID, IDENTITY_ANSWER, ISSUE_EXAMPLE, ORG_ID
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
+from alloy_py_dev.samples import BASE_CODE, DATASTREAM_ID, IDENTITY_ANSWER, ISSUE_EXAMPLE, ORG_ID
+from tests.support.edge_mock import EdgeMock
 
 LOADERS = {
     "alloy.js": '<script src="/vendor/alloy/alloy.js" async></script>',

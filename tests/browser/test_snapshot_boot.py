@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DIST, ROOT
-from .test_walking_skeleton import IDENTITY_ANSWER, IDENTITY_COOKIE, configure_js, page_html
+from alloy_py_dev.repo import DIST, ROOT
+from alloy_py_dev.samples import IDENTITY_ANSWER, IDENTITY_COOKIE
+from tests.support.pages import configure_js, page_html
 
 sys.path.insert(0, str(ROOT / "tools"))
 import build_snapshot  # noqa: E402
@@ -250,7 +251,7 @@ def test_two_page_loads_do_not_share_entropy(context, page, add_page, edge, brow
     # Another visitor: no identity of the first one.
     other = browser.new_context(service_workers="block")
     try:
-        from .conftest import EdgeMock
+        from tests.support.edge_mock import EdgeMock
 
         other_edge = EdgeMock(other, edge.origin)
         other_page = other.new_page()

@@ -3,51 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-BASE_CODE = (
-    '!function(n,o){o.forEach(function(o){n[o]||((n.__alloyNS=n.__alloyNS||[]).push(o),n[o]=function(){'
-    'var u=arguments;return new Promise(function(i,l){n[o].q.push([i,l,u])})},n[o].q=[])})}(window,["alloy"]);'
-)
-ORG_ID = "ABC123@AdobeOrg"
-DATASTREAM_ID = "0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"
-IDENTITY_COOKIE = "kndctr_ABC123_AdobeOrg_identity"
-ISSUE_EXAMPLE = {
-    "data": {"cart": {"total": 42}},
-    "documentUnloading": False,
-    "edgeConfigOverrides": {"datastreamId": DATASTREAM_ID},
-    "personalization": {"decisionScopes": ["hero-banner"]},
-    "renderDecisions": True,
-    "type": "commerce.purchases",
-    "xdm": {"commerce": {"purchases": {"value": 1}}},
-}
-IDENTITY_ANSWER = {
-    "requestId": "r",
-    "handle": [
-        {"type": "state:store", "payload": [
-            {"key": IDENTITY_COOKIE, "value": "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
-             "maxAge": 34128000, "attrs": {"SameSite": "None"}},
-            {"key": "kndctr_ABC123_AdobeOrg_cluster", "value": "or2", "maxAge": 1800},
-        ]},
-        {"type": "identity:result", "payload": [
-            {"id": "12345678901234567890123456789012345678", "namespace": {"code": "ECID"}}]},
-        {"type": "personalization:decisions", "payload": [
-            {"id": "prop-1", "scope": "hero-banner", "scopeDetails": {"decisionProvider": "TGT"},
-             "items": [{"id": "item-1", "schema": "https://ns.adobe.com/personalization/json-content-item",
-                        "data": {"content": {"headline": "Welcome back"}}}]}]},
-    ],
-}
-
-
-def page_html(body_script: str = "", *, loader: bool = True, loader_attrs: str = "") -> str:
-    tag = f'<script src="/alloy-py.js" async {loader_attrs}></script>' if loader else ""
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>t</title>
-<script>{BASE_CODE}</script>{tag}</head><body><h1>shop</h1>
-<script>{body_script}</script></body></html>"""
-
-
-def configure_js(**extra: Any) -> str:
-    return f"alloy('configure', {json.dumps({'datastreamId': DATASTREAM_ID, 'orgId': ORG_ID, **extra})})"
+from alloy_py_dev.samples import DATASTREAM_ID, IDENTITY_ANSWER, IDENTITY_COOKIE, ISSUE_EXAMPLE, ORG_ID
+from tests.support.pages import configure_js, page_html
 
 
 def test_issue_example_send_event(page, add_page, edge) -> None:

@@ -10,10 +10,9 @@ from typing import Iterator
 
 import pytest
 
-from alloy_py.emulator import EdgeEmulator
+from alloy_py_dev.emulator import EdgeEmulator
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST
 from tests.browser.conftest import (  # noqa: F401 - fixtures re-exported
-    ALLOY_REFERENCE_DIST,
-    DIST,
     browser_context_args,
     browser_type_launch_args,
     dist_manifest,

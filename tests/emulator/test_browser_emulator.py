@@ -9,13 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from alloy_py.cookies import decode_kndctr_ecid
-from alloy_py.emulator import DEMO_DATASTREAM_ID, DEMO_ORG_ID, EdgeEmulator
-from tests.emulator.conftest import ALLOY_REFERENCE_DIST
-
-BASE_CODE = (
-    '!function(n,o){o.forEach(function(o){n[o]||((n.__alloyNS=n.__alloyNS||[]).push(o),n[o]=function(){'
-    'var u=arguments;return new Promise(function(i,l){n[o].q.push([i,l,u])})},n[o].q=[])})}(window,["alloy"]);'
-)
+from alloy_py_dev.emulator import DEMO_DATASTREAM_ID, DEMO_ORG_ID, EdgeEmulator
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
+from alloy_py_dev.samples import BASE_CODE
 IDENTITY = "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_identity"
 
 # configure, a page view asking for hero-banner, a second event, getIdentity,

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import pytest
 
 from alloy_py.cookies import decode_kndctr_ecid
-from alloy_py.emulator import (
+from alloy_py_dev.emulator import (
     DEMO_DATASTREAM_ID,
     DEMO_ORG_ID,
     EdgeEmulator,
@@ -19,6 +19,7 @@ from alloy_py.emulator import (
     encode_identity_cookie,
     mint_ecid,
 )
+from tests.support.precompressed import check_precompressed
 
 IDENTITY = "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_identity"
 CLUSTER = "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_cluster"
@@ -74,7 +75,7 @@ def test_cookie_round_trip_with_alloy_py_decoder() -> None:
     ecid = mint_ecid()
     assert len(ecid) == 38 and ecid.isdigit() and ecid[0] != "0"
     value = encode_identity_cookie(ecid, timestamp=1_700_000_000)
-    assert value.startswith("CiY") and value.endswith("=") or len(value) % 4 == 0
+    assert value.startswith("CiY") and value.endswith("=") and len(value) % 4 == 0
     assert decode_kndctr_ecid(value) == ecid
     assert decode_identity_cookie(value) == ecid
     # The Edge's real cookie (with more fields) decodes too.
@@ -373,15 +374,15 @@ def test_wait_for(edge: EdgeEmulator) -> None:
 
 
 def test_cli_parses_datastreams_and_decisions(tmp_path, monkeypatch) -> None:
-    from alloy_py import __main__ as cli
-    from alloy_py.emulator import server
+    from alloy_py_dev import cli
+    from alloy_py_dev.emulator import server
 
     started: dict = {}
 
     def fake_serve_forever(self: EdgeEmulator) -> None:
         started.update(url=self.url, datastreams=dict(self.datastreams),
                        decisions=self.decisions, static=self.static_dir)
-        self._httpd.server_close()
+        self.close()
 
     monkeypatch.setattr(server.EdgeEmulator, "serve_forever", fake_serve_forever)
     decisions = tmp_path / "d.json"
@@ -401,38 +402,9 @@ def test_cli_parses_datastreams_and_decisions(tmp_path, monkeypatch) -> None:
 def test_emulator_not_on_browser_boot_path() -> None:
     import subprocess
     import sys
-    code = "import sys, alloy_py; print(any(m.startswith('alloy_py.emulator') for m in sys.modules))"
+    code = "import sys, alloy_py; print(any(m.startswith(('alloy_py.emulator', 'alloy_py_dev')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def check_precompressed(url_for: Any, folder: Any) -> None:
-    """``X.br``/``X.gz`` served for ``X`` with Content-Encoding, when accepted (both servers)."""
-    import gzip
-
-    (folder / "s.bin").write_bytes(b"raw" * 100)
-    (folder / "s.bin.gz").write_bytes(gzip.compress(b"raw" * 100))
-    (folder / "s.bin.br").write_bytes(b"brotli bytes")
-    (folder / "a.wasm").write_bytes(b"\0asm")
-    (folder / "a.wasm.gz").write_bytes(gzip.compress(b"\0asm"))
-
-    def fetch(path: str, accept: Optional[str]) -> tuple[Any, bytes]:
-        request = urllib.request.Request(url_for(path), headers={"Accept-Encoding": accept} if accept else {})
-        with urllib.request.urlopen(request, timeout=10) as res:
-            return res.headers, res.read()
-
-    headers, body = fetch("/s.bin", "gzip, deflate, br, zstd")
-    assert (headers["Content-Encoding"], body, headers["Vary"]) == ("br", b"brotli bytes", "Accept-Encoding")
-    assert headers["Content-Type"] == "application/octet-stream"
-    headers, body = fetch("/s.bin", "gzip, deflate")
-    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == b"raw" * 100
-    assert int(headers["Content-Length"]) == len(body)
-    headers, body = fetch("/s.bin", "br;q=0, gzip;q=0")
-    assert headers["Content-Encoding"] is None and body == b"raw" * 100
-    headers, body = fetch("/s.bin", None)
-    assert headers["Content-Encoding"] is None and body == b"raw" * 100
-    headers, body = fetch("/a.wasm", "gzip")  # the variant keeps the file's own type
-    assert (headers["Content-Type"], headers["Content-Encoding"]) == ("application/wasm", "gzip")
 
 
 def test_static_precompressed_variants(tmp_path) -> None:

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from tests.browser.conftest import EdgeMock
-from tests.browser.test_walking_skeleton import BASE_CODE
+from alloy_py_dev.samples import BASE_CODE
+from tests.support.edge_mock import EdgeMock
 
 LIBRARIES = {
     "alloy.js": "/vendor/alloy/alloy.js",

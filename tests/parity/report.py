@@ -8,30 +8,25 @@ Exit status 1 on any DIFF (or error). ``python -m tests.parity.report [name…]`
 """
 from __future__ import annotations
 
-import runpy
 import sys
 import time
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.support.static_server import StaticServer
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST, launch_options
+from alloy_py_dev.server import DevServer
 
 from .harness import compare, describe
 from .scenarios import BY_NAME, SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def main(argv: list[str]) -> int:
-    launch = runpy.run_path(str(ROOT / "playwright.config.py"))
     scenarios = [BY_NAME[n] for n in argv] if argv else SCENARIOS
     counts = {"SAME": 0, "DIFF": 0, "INTENDED": 0, "ERROR": 0}
     started = time.monotonic()
-    with StaticServer(ROOT / "web" / "dist",
-                      mounts={"/vendor/alloy/": ROOT / "node_modules/@adobe/alloy/dist"}) as server, \
+    with DevServer(DIST, mounts={"/vendor/alloy/": ALLOY_REFERENCE_DIST}) as server, \
             sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=launch["CHROMIUM"], args=launch["CHROMIUM_ARGS"])
+        browser = pw.chromium.launch(**launch_options())
         for scenario in scenarios:
             t0 = time.monotonic()
             try:

@@ -1,6 +1,6 @@
 """Parity scenarios: what alloy-py implements (README "Commands and options").
 
-Values are the project's own (tests/browser/test_walking_skeleton.py).
+Values are the project's own (alloy_py_dev.samples).
 ``fast=True`` marks the subset that runs in ``make test``; ``make parity`` runs all.
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.browser.test_walking_skeleton import DATASTREAM_ID, IDENTITY_ANSWER, IDENTITY_COOKIE, ORG_ID
+from alloy_py_dev.samples import DATASTREAM_ID, IDENTITY_ANSWER, IDENTITY_COOKIE, ORG_ID
 
 from .harness import Scenario
 

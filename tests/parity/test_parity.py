@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.browser.conftest import ALLOY_REFERENCE_DIST
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
 
 from .harness import compare, describe
 from .scenarios import SCENARIOS

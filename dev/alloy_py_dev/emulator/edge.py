@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
+
+from alloy_py.cookies import namespaced_cookie_name
+from alloy_py.edge.client import MAX_PAYLOAD_BYTES
 
 from .decisions import match_propositions
-from .identity import cookie_name, decode_identity_cookie, encode_identity_cookie, mint_ecid
+from .identity import decode_identity_cookie, encode_identity_cookie, mint_ecid
 
 __all__ = [
     "ACTIONS",
@@ -23,14 +27,12 @@ __all__ = [
     "DEMO_DATASTREAM_ID",
     "DEMO_ORG_ID",
     "EdgeAnswer",
-    "MAX_BODY_BYTES",
     "answer",
 ]
 
 DEMO_DATASTREAM_ID = "demo-datastream-0001"
 DEMO_ORG_ID = "DEMO0123456789ABCDEF0123@AdobeOrg"
 DEFAULT_DATASTREAMS = {DEMO_DATASTREAM_ID: DEMO_ORG_ID}
-MAX_BODY_BYTES = 64 * 1024
 CLUSTER = "emu1"
 IDENTITY_MAX_AGE = 34_128_000
 CLUSTER_MAX_AGE = 1800
@@ -43,18 +45,18 @@ ERRORS = "https://ns.adobe.com/aep/errors/"
 @dataclass
 class EdgeAnswer:
     status: int
-    body: Optional[dict[str, Any]] = None
+    body: dict[str, Any] | None = None
     content_type: str = "application/json"
     # (name, value, max_age) to send as Set-Cookie too.
     cookies: list[tuple[str, str, int]] = field(default_factory=list)
-    org_id: Optional[str] = None
+    org_id: str | None = None
     event_types: list[str] = field(default_factory=list)
-    ecid: Optional[str] = None
-    ecid_source: Optional[str] = None  # cookie | state | identityMap | minted
+    ecid: str | None = None
+    ecid_source: str | None = None  # cookie | state | identityMap | minted
     decision_ids: list[str] = field(default_factory=list)
     notification: bool = False
-    consent: Optional[str] = None
-    error: Optional[str] = None
+    consent: str | None = None
+    error: str | None = None
 
 
 def _problem(status: int, code: str, title: str, detail: str, request_id: str) -> EdgeAnswer:
@@ -98,7 +100,7 @@ def _get(value: Any, *keys: str) -> Any:
     return value
 
 
-def _identity_map_ecid(payload: dict[str, Any]) -> Optional[str]:
+def _identity_map_ecid(payload: dict[str, Any]) -> str | None:
     maps = [payload.get("identityMap"), _get(payload, "xdm", "identityMap")]
     events = payload.get("events")
     maps += [_get(e, "xdm", "identityMap") for e in events] if isinstance(events, list) else []
@@ -111,7 +113,7 @@ def _identity_map_ecid(payload: dict[str, Any]) -> Optional[str]:
 
 
 def _identify(org_id: str, cookie_header: str, payload: dict[str, Any]) -> tuple[str, str]:
-    name = cookie_name(org_id, "identity")
+    name = namespaced_cookie_name(org_id, "identity")
     for source, jar in (("cookie", _cookies_from_header(cookie_header)),
                         ("state", _state_entries(payload))):
         if name in jar:
@@ -126,8 +128,8 @@ def _identify(org_id: str, cookie_header: str, payload: dict[str, Any]) -> tuple
 
 def _identity_handles(answer: EdgeAnswer, org_id: str) -> list[dict[str, Any]]:
     identity = encode_identity_cookie(answer.ecid or "")
-    cluster_name = cookie_name(org_id, "cluster")
-    identity_name = cookie_name(org_id, "identity")
+    cluster_name = namespaced_cookie_name(org_id, "cluster")
+    identity_name = namespaced_cookie_name(org_id, "identity")
     answer.cookies += [(identity_name, identity, IDENTITY_MAX_AGE),
                        (cluster_name, CLUSTER, CLUSTER_MAX_AGE)]
     return [
@@ -170,10 +172,10 @@ def answer(
     """Answer one Edge request (``action`` is one of :data:`ACTIONS`)."""
     request_id = query.get("requestId") or str(uuid.uuid4())
     edge_request_id = request_id
-    if len(body) > MAX_BODY_BYTES:
+    if len(body) > MAX_PAYLOAD_BYTES:
         return _problem(
             413, "EXEG-0004", "Request body too large",
-            f"The request body is {len(body)} bytes; the limit is {MAX_BODY_BYTES} bytes.",
+            f"The request body is {len(body)} bytes; the limit is {MAX_PAYLOAD_BYTES} bytes.",
             edge_request_id)
     config_id = query.get("configId", "")
     org_id = datastreams.get(config_id)
@@ -228,7 +230,7 @@ def answer(
                             "eventIndex": index})
     elif action == "privacy/set-consent":
         ans.consent = consent_general(payload["consent"])
-        name = cookie_name(org_id, "consent")
+        name = namespaced_cookie_name(org_id, "consent")
         value = f"general={ans.consent}"
         ans.cookies.append((name, value, CONSENT_MAX_AGE))
         store = next(h for h in handles if h["type"] == "state:store")

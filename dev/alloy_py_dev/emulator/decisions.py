@@ -23,9 +23,10 @@ import copy
 import fnmatch
 import json
 from pathlib import Path
-from typing import Any, Iterable, Union
+from collections.abc import Iterable
+from typing import Any
 
-from ..schemas import DOM_ACTION, HTML_CONTENT_ITEM, JSON_CONTENT_ITEM
+from alloy_py.schemas import DOM_ACTION, HTML_CONTENT_ITEM, JSON_CONTENT_ITEM
 
 __all__ = [
     "DEFAULT_DECISIONS",
@@ -157,7 +158,7 @@ def validate_decisions(data: Any) -> list[dict[str, Any]]:
     return data
 
 
-def load_decisions(path: Union[str, Path]) -> list[dict[str, Any]]:
+def load_decisions(path: str | Path) -> list[dict[str, Any]]:
     return validate_decisions(json.loads(Path(path).read_text(encoding="utf-8")))
 
 

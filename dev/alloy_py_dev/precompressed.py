@@ -1,4 +1,4 @@
-"""Serve ``X.br`` / ``X.gz`` for ``X`` when the browser accepts them (both local servers).
+"""Serve ``X.br`` / ``X.gz`` for ``X`` when the browser accepts them (the dev server).
 
 ``make web`` writes the Pyodide memory snapshot with pre-compressed variants
 next to it (30 MB raw, about 3.5 MB brotli). A static handler derived from :class:`PrecompressedFiles`
@@ -14,7 +14,7 @@ from __future__ import annotations
 import email.utils
 import http.server
 import os
-from typing import BinaryIO, Optional
+from typing import BinaryIO
 
 __all__ = ["ENCODINGS", "PrecompressedFiles", "accepted"]
 
@@ -38,7 +38,7 @@ def accepted(accept_encoding: str) -> set[str]:
 class PrecompressedFiles(http.server.SimpleHTTPRequestHandler):
     """A :class:`http.server.SimpleHTTPRequestHandler` that prefers pre-compressed variants."""
 
-    def send_head(self) -> Optional[BinaryIO]:  # type: ignore[override]
+    def send_head(self) -> BinaryIO | None:  # type: ignore[override]
         path = self.translate_path(self.path)
         if os.path.isfile(path):
             codings = accepted(self.headers.get("Accept-Encoding") or "")

@@ -1,5 +1,7 @@
 """ECIDs and the Edge's identity cookie (``kndctr_<org>_identity``).
 
+Its name is :func:`alloy_py.cookies.namespaced_cookie_name`'s.
+
 The Edge stores the ECID in a base64 (standard alphabet, padded) protobuf
 message: field 1 (length-delimited) is the ECID string, field 2 (varint) a
 timestamp in seconds. alloy.js and alloy-py decode field 1 only
@@ -11,26 +13,14 @@ from __future__ import annotations
 import base64
 import secrets
 import time
-from typing import Optional
 
-from ..cookies import decode_kndctr_ecid
+from alloy_py.cookies import decode_kndctr_ecid
 
 __all__ = [
-    "cookie_name",
     "decode_identity_cookie",
     "encode_identity_cookie",
     "mint_ecid",
-    "sanitize_org_id",
 ]
-
-
-def sanitize_org_id(org_id: str) -> str:
-    return org_id.replace("@", "_", 1)
-
-
-def cookie_name(org_id: str, key: str) -> str:
-    """``kndctr_<org with its first @ as _>_<key>``."""
-    return f"kndctr_{sanitize_org_id(org_id)}_{key}"
 
 
 def mint_ecid() -> str:
@@ -50,7 +40,7 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def encode_identity_cookie(ecid: str, timestamp: Optional[int] = None) -> str:
+def encode_identity_cookie(ecid: str, timestamp: int | None = None) -> str:
     """The identity cookie value for ``ecid`` (``CiY…`` for a 38-digit ECID)."""
     raw = ecid.encode("utf-8")
     message = b"\x0a" + _varint(len(raw)) + raw
@@ -58,7 +48,7 @@ def encode_identity_cookie(ecid: str, timestamp: Optional[int] = None) -> str:
     return base64.b64encode(message).decode("ascii")
 
 
-def decode_identity_cookie(value: str) -> Optional[str]:
+def decode_identity_cookie(value: str) -> str | None:
     """The ECID in an identity cookie value (the SDK's own decoder), or ``None``."""
     ecid = decode_kndctr_ecid(value.strip().strip('"'))
     return ecid if ecid and ecid.isdigit() else None

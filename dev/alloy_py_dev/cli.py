@@ -1,4 +1,4 @@
-"""``python -m alloy_py`` / ``alloy-py``: command-line tools.
+"""``alloy-py`` / ``python -m alloy_py_dev``: command-line tools.
 
 ``alloy-py serve``: one local server (one origin) with the static folder
 (``web/dist`` by default) and an Edge Network emulator, so a page it serves can
@@ -9,9 +9,7 @@ listed live at ``/inspector/``.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import Optional
 
 
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -29,7 +27,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if not sep or not Path(directory).is_dir():
             parser.error(f"--mount expects PREFIX=DIR with an existing DIR, got {spec!r}")
         mounts[prefix] = directory
-    static: Optional[str] = args.static
+    static: str | None = args.static
     if static is None:
         static = "web/dist" if Path("web/dist").is_dir() else None
     elif not Path(static).is_dir():
@@ -64,7 +62,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="alloy-py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="static files + a local Edge Network emulator")
@@ -83,7 +81,3 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.command == "serve":
         return _serve(args, serve)
     return 2  # pragma: no cover
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Two packages in one repository: the page gets ``alloy_py`` and nothing else.
+
+``alloy_py`` (the root ``pyproject.toml``) is the SDK the browser runs;
+``alloy_py_dev`` (``dev/pyproject.toml``) holds the dev server, the Edge
+emulator and the ``alloy-py`` command, and is never shipped to a page.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from alloy_py_dev.repo import DIST, ROOT
+
+
+def build_wheel(project: Path, out: Path) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(project)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [wheel] = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.namelist()
+
+
+def check_browser_files(names: list[str], *, dist_info: bool) -> None:
+    """Only alloy_py's modules (and the wheel's dist-info): no emulator, no CLI, no page."""
+    assert names
+    allowed = ("alloy_py/", "alloy_py-0.1.0.dist-info/") if dist_info else ("alloy_py/",)
+    assert [n for n in names if not n.startswith(allowed)] == []
+    assert [n for n in names if "emulator" in n or "__main__" in n or n.endswith(".html")] == []
+
+
+def test_the_browser_wheel_holds_alloy_py_only(tmp_path: Path) -> None:
+    names = build_wheel(ROOT, tmp_path)
+    check_browser_files(names, dist_info=True)
+    assert "alloy_py/__init__.py" in names and "alloy_py/py.typed" in names
+    assert "alloy_py-0.1.0.dist-info/entry_points.txt" not in names  # no console script
+
+
+def test_the_dev_wheel_holds_the_tools_and_the_command(tmp_path: Path) -> None:
+    names = build_wheel(ROOT / "dev", tmp_path)
+    assert {"alloy_py_dev/server.py", "alloy_py_dev/cli.py", "alloy_py_dev/__main__.py",
+            "alloy_py_dev/emulator/inspector.html"} <= set(names)
+    assert [n for n in names if n.startswith("alloy_py/")] == []
+    [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    with zipfile.ZipFile(next(tmp_path.glob("*.whl"))) as archive:
+        assert "alloy-py = alloy_py_dev.cli:main" in archive.read(entry_points).decode()
+
+
+def test_what_make_web_serves_to_pages_holds_alloy_py_only() -> None:
+    manifest_path = DIST / "manifest.json"
+    if not manifest_path.is_file():
+        pytest.skip("web/dist is not built (make web; make test builds it)")
+    manifest = json.loads(manifest_path.read_text())
+    with zipfile.ZipFile(DIST / manifest["zip"]) as archive:
+        check_browser_files(archive.namelist(), dist_info=False)
+    with zipfile.ZipFile(DIST / manifest["wheel"]) as archive:
+        check_browser_files(archive.namelist(), dist_info=True)
+
+
+def test_python_m_alloy_py_dev_is_the_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "alloy_py_dev", "serve", "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--datastream" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_dev_tools_type_check() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", str(ROOT / "dev" / "alloy_py_dev"), "--ignore-missing-imports"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_bench_imports_nothing_from_tests() -> None:
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "bench").glob("*.py")
+                 if "from tests" in p.read_text() or "import tests" in p.read_text()]
+    assert offenders == []
