@@ -16,8 +16,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .browser import Browser
 from . import errors
+from .browser import Browser
 from .errors import AlloyError as AlloyError
 from .errors import CommandError as CommandError
 from .errors import ComponentError as ComponentError

@@ -14,27 +14,27 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from ._jsonutil import NULL, copy_keeping_callables
 from .browser import Browser
 from .components import Command, Component, ComponentServices
-from .components.context import Context
-from .components.data_collector import DataCollector
-from .components.identity import Identity
 from .components.activity_collector import ActivityCollector
 from .components.consent import Consent
+from .components.context import Context
+from .components.data_collector import DataCollector
 from .components.event_merge import EventMerge
+from .components.identity import Identity
 from .components.library_info import LibraryInfo
-from .components.response_results import Audiences, MachineLearning
 from .components.personalization import Personalization
+from .components.response_results import Audiences, MachineLearning
 from .config import build_config
 from .consent import ConsentState
-from ._jsonutil import NULL, copy_keeping_callables
 from .cookies import CookieJar
 from .edge.client import EdgeClient, EdgeSettings
 from .errors import AlloyError, CommandError, ComponentError, ValidationError, format_message
 from .event_manager import EventManager
 from .lifecycle import Lifecycle, call_maybe_async, check_hooks
-from .startup import CallFacts, current_call
 from .log import DebugSwitch, Logger
+from .startup import CallFacts, current_call
 from .types import CommandResult, Json
 from .validation import ValidationServices, boolean, object_of
 
@@ -111,7 +111,9 @@ class ComponentRegistry:
 class Instance:
     """``window.alloy``: call it with a command name and options."""
 
-    def __init__(self, name: str, page: PageInstances, components: Sequence[type[Component]] = DEFAULT_COMPONENTS) -> None:
+    def __init__(
+        self, name: str, page: PageInstances, components: Sequence[type[Component]] = DEFAULT_COMPONENTS
+    ) -> None:
         self.name = name
         self._page = page
         self.browser = page.browser

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_AGE_MS", "MAX_CALLS", "MAX_CALL_CHARS", "REPLAY_MARKER", "STORE_PREFIX", "CallFacts", "current_call",
-    "collect_recorded_click", "forget_sent", "handing_over", "leaving", "recorded_page", "replay_stored", "run_recorded",
+    "collect_recorded_click", "forget_sent", "handing_over", "leaving", "recorded_page", "replay_stored",
+    "run_recorded",
 ]
 
 STORE_PREFIX = "alloy-py.queue."
@@ -261,7 +262,9 @@ def replay_stored(instance: Instance, configure_options: Mapping[str, Any], page
             "consent": "the visitor declined consent",
         }
         why = ", ".join(f"{count} {parts[reason]}" for reason, count in dropped.items() if count)
-        browser.log("warn", f"[{instance.name}] alloy-py did not replay {lost} command(s) queued on an earlier page: {why}.")
+        browser.log(
+            "warn", f"[{instance.name}] alloy-py did not replay {lost} command(s) queued on an earlier page: {why}."
+        )
     if started:
         instance.logger.info(f"Replaying {started} command(s) queued on an earlier page.")
     return started
@@ -274,7 +277,11 @@ def _gone(record: Mapping[str, Any], now: int) -> bool:
 
 
 def _start_replay(
-    instance: Instance, key: str, stored_config: Mapping[str, Any], page_config: Mapping[str, Any], entry: dict[str, Any]
+    instance: Instance,
+    key: str,
+    stored_config: Mapping[str, Any],
+    page_config: Mapping[str, Any],
+    entry: dict[str, Any],
 ) -> int:
     browser = instance.browser
     call = CallFacts(

@@ -18,13 +18,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
+# Run as a script: the repository goes on sys.path before the imports below (hence noqa: E402).
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Error as PlaywrightError, sync_playwright  # noqa: E402
+from alloy_py_dev.server import DevServer  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench.run import ALLOY_DIST, BASE_CODE, CACHE, DATASTREAM_ID, DIST, IMPLS, ORG_ID, Edge, fresh_profile  # noqa: E402
-from alloy_py_dev.server import DevServer  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 QUEUED = 20

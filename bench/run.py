@@ -58,14 +58,15 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+# Run as a script: the repository goes on sys.path before the imports below (hence noqa: E402).
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from alloy_py_dev.repo import ALLOY_REFERENCE_DIST as ALLOY_DIST, CHROMIUM, launch_options  # noqa: E402
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST as ALLOY_DIST  # noqa: E402
+from alloy_py_dev.repo import CHROMIUM, launch_options  # noqa: E402
 from alloy_py_dev.samples import BASE_CODE, DATASTREAM_ID, IDENTITY_HANDLES, ORG_ID  # noqa: E402
 from alloy_py_dev.server import DevServer  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tools"))
 from precompress import precompress  # noqa: E402
@@ -98,8 +99,17 @@ def render_handle() -> dict:
         items.append({"id": f"item-{i}", "schema": "https://ns.adobe.com/personalization/dom-action",
                       "data": {"type": kind, "selector": f"#el{i}", "content": content}})
     return {"type": "personalization:decisions", "payload": [
-        {"id": "bench-render", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT", "activity": {"id": "bench-render"}},
-         "items": items}]}
+        {"id": "bench-render", "scope": "__view__",
+         "scopeDetails": {"decisionProvider": "TGT", "activity": {"id": "bench-render"}}, "items": items}]}
+
+
+# With render: when every element shows its offer.
+RENDER_SHOWN = (
+    "(function () { var els = document.querySelectorAll('#els div'); var mo = new MutationObserver(function () {"
+    " for (var i = 0; i < els.length; i++) if (els[i].textContent.indexOf('offer') !== 0) return;"
+    " __bench.shown = performance.now(); mo.disconnect(); });"
+    " mo.observe(document.getElementById('els'), {subtree: true, childList: true, characterData: true}); })();"
+)
 
 
 def page_html(src: str, render: bool = False) -> str:
@@ -122,7 +132,7 @@ window.__bench = {{edge: []}};
 </head><body><h1>bench</h1><div id="els">{elements}</div>
 <script>
 alloy("configure", {config});
-{"(function () { var els = document.querySelectorAll('#els div'); var mo = new MutationObserver(function () { for (var i = 0; i < els.length; i++) if (els[i].textContent.indexOf('offer') !== 0) return; __bench.shown = performance.now(); mo.disconnect(); }); mo.observe(document.getElementById('els'), {subtree: true, childList: true, characterData: true}); })();" if render else ""}
+{RENDER_SHOWN if render else ""}
 alloy("sendEvent", {RENDER_OPTIONS if render else PAGEVIEW_OPTIONS}).then(
   function () {{ __bench.resolved = performance.now(); }},
   function (e) {{ __bench.error = String(e); __bench.resolved = performance.now(); }});
@@ -471,10 +481,11 @@ def main() -> int:
                 res = one(pw, servers[dists[impl]], impl, net=NET)
                 net_runs[impl].append(res)
                 loads.append(os.getloadavg()[0])
-                print(f"bench: network round {r + 1}/{ROUNDS} {impl:15}: cold edge {res['cold']['first_edge_ms']:.0f} ms,"
+                print(f"bench: network round {r + 1}/{ROUNDS} {impl:15}:"
+                      f" cold edge {res['cold']['first_edge_ms']:.0f} ms,"
                       f" warm edge {res['warm']['first_edge_ms']:.0f} ms (load {os.getloadavg()[0]:.1f})", flush=True)
     for impl in IMPLS:
-        for res, net_res in zip(runs[impl], net_runs[impl] or [None] * len(runs[impl])):
+        for res, net_res in zip(runs[impl], net_runs[impl] or [None] * len(runs[impl]), strict=True):
             res["net"] = net_res
 
     net = f"{NET[0]:.0f} ms, {NET[1]:.0f} Mbit/s" if NET else ""
@@ -558,7 +569,8 @@ def main() -> int:
 
     browser_version = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
     result = {
-        "rounds": ROUNDS, "events": EVENTS, "latency_ms": LATENCY_MS, "mbps": MBPS, "renders": RENDERS, "actions": ACTIONS,
+        "rounds": ROUNDS, "events": EVENTS, "latency_ms": LATENCY_MS, "mbps": MBPS, "renders": RENDERS,
+        "actions": ACTIONS,
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "python": platform.python_version(), "chromium": browser_version},
         "manifest": json.loads((DIST / "manifest.json").read_text()), "baseline": BASELINE, "edge_ms": EDGE_MS,

@@ -22,11 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST, launch_options  # noqa: E402
 from alloy_py_dev.samples import BASE_CODE, IDENTITY_ANSWER  # noqa: E402
 from alloy_py_dev.server import DevServer  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 EVENTS = int(os.environ.get("EVENTS", "1000"))
 LIBRARY = os.environ.get("LIBRARY", "alloy-py")
@@ -112,7 +111,7 @@ def main() -> None:
         for start in range(0, EVENTS, WAVE):
             page.evaluate("([a, b]) => wave(a, b)", [start, min(start + WAVE, EVENTS)])
             end = min(start + WAVE, EVENTS)
-            pump(lambda: page.evaluate("(n) => Object.keys(settled).length >= n", end)
+            pump(lambda end=end: page.evaluate("(n) => Object.keys(settled).length >= n", end)
                  or time.monotonic() - started > 900)
             cdp.send("HeapProfiler.collectGarbage")
             memory.append(page.evaluate("() => memory()"))

@@ -14,7 +14,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from alloy_py_dev.repo import DIST, ROOT
 
 

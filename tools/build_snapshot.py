@@ -259,10 +259,9 @@ def cache_key(pyodide_dir: Path, stdlib: Path, alloy_zip: Path, chromium: str) -
 
 def make(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str, key: str) -> bytes:
     """Boot, import, snapshot and check in headless Chromium; return the snapshot bytes."""
-    from playwright.sync_api import sync_playwright
-
     from alloy_py_dev.repo import launch_options
     from alloy_py_dev.server import DevServer
+    from playwright.sync_api import sync_playwright
 
     pyodide_dir = dist / "pyodide"
     params = {

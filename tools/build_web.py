@@ -39,9 +39,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from typing import NoReturn
 import time
 from pathlib import Path
+from typing import NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from precompress import precompress  # noqa: E402

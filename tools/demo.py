@@ -50,7 +50,8 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     print(f"\n== shop demo: {emulator.url_for('/demo/shop.html')}")
     context = browser.new_context()
     # The exit link leads off this machine: answer it locally, never go out.
-    context.route("https://partner.example.org/**", lambda route: route.fulfill(body="<p>partner site</p>", content_type="text/html"))
+    context.route("https://partner.example.org/**",
+                  lambda route: route.fulfill(body="<p>partner site</p>", content_type="text/html"))
     page = context.new_page()
     start = len(emulator.requests)
     page.goto(emulator.url_for("/demo/shop.html"))
@@ -70,7 +71,8 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     check(problems, "web.webpagedetails.pageViews" in types, "page view received")
     check(problems, "commerce.productListAdds" in types, "commerce event received")
     check(problems, "decisioning.propositionDisplay" in types, "display notification received")
-    check(problems, any(r["beacon"] and "web.webinteraction.linkClicks" in (r.get("eventTypes") or []) for r in beacons),
+    check(problems,
+          any(r["beacon"] and "web.webinteraction.linkClicks" in (r.get("eventTypes") or []) for r in beacons),
           "outbound link beacon received at /collect")
     check(problems, DEFAULT_HERO not in hero and bool(hero.strip()), "personalized hero banner rendered")
     check(problems, bool(offer.strip()), "hero-banner offer shown")
@@ -81,7 +83,8 @@ def drive_pyscript(browser: Any, emulator: EdgeEmulator, problems: list[str]) ->
     context = browser.new_context()
     page = context.new_page()
     outside: list[str] = []
-    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(emulator.url) else None)
+    page.on("request",
+            lambda request: outside.append(request.url) if not request.url.startswith(emulator.url) else None)
     start = len(emulator.requests)
     page.goto(emulator.url_for("/demo/pyscript.html"))
     page.wait_for_function("() => window.pythonReady === true", timeout=120_000)

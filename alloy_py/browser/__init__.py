@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 __all__ = [
-    "Browser", "ClickDom", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node", "PageFacts",
-    "StorageKind",
+    "Browser", "ClickDom", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node",
+    "PageFacts", "StorageKind",
 ]
 
 from ..types import HtmlPosition, Node, StorageKind

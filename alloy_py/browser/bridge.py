@@ -14,12 +14,11 @@ from typing import Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, jsnull, to_js  # type: ignore[import-not-found]
 
-from .. import create_instance
+from .. import create_instance, startup
 from .._jsonutil import FUNCTION_KEY, MAX_DEPTH, NULL, SYMBOL_KEY, UNSERIALIZABLE_KEY, js_number, read_marked
 from ..errors import AlloyError, format_message
 from ..instance import PageInstances
 from ..lifecycle import start_now
-from .. import startup
 from ..startup import CallFacts, collect_recorded_click, recorded_page, replay_stored, run_recorded
 from .pyodide import page_browser
 
@@ -39,7 +38,7 @@ class JsFunction:
     def __call__(self, *args: Any) -> Any:
         js_args = [_to_js(arg) for arg in args]
         result = self._function(*js_args)
-        for arg, js_arg in zip(args, js_args):
+        for arg, js_arg in zip(args, js_args, strict=True):
             if isinstance(arg, dict):
                 arg.clear()
                 arg.update(from_js(js_arg))
@@ -191,7 +190,11 @@ def _command_name(command: Any) -> str:
     if isinstance(command, bool):
         return "true" if command else "false"
     if isinstance(command, (int, float)):
-        return js_number(command) if math.isfinite(command) else ("NaN" if command != command else ("Infinity" if command > 0 else "-Infinity"))
+        return (
+            js_number(command)
+            if math.isfinite(command)
+            else ("NaN" if command != command else ("Infinity" if command > 0 else "-Infinity"))
+        )
     if isinstance(command, str):
         return command
     try:

@@ -11,12 +11,12 @@ with Beautiful Soup and soupsieve, imported only when a page has HTML
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
 import ipaddress
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import NetworkError

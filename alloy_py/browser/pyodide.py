@@ -50,7 +50,9 @@ class PyodideBrowser:
     def send_beacon(self, request: HttpRequest) -> bool:
         if not hasattr(js.navigator, "sendBeacon"):
             return False
-        blob = js.Blob.new(to_js([request.body]), to_js({"type": request.content_type}, dict_converter=js.Object.fromEntries))
+        blob = js.Blob.new(
+            to_js([request.body]), to_js({"type": request.content_type}, dict_converter=js.Object.fromEntries)
+        )
         return bool(js.navigator.sendBeacon(request.url, blob))
 
     def get_cookies(self) -> str:

@@ -32,7 +32,9 @@ class RecordedNode:
         self.record = record
         self.parent = parent
         children = record.get("c")
-        self.children = [RecordedNode(c, self) for c in children if isinstance(c, Mapping)] if isinstance(children, list) else []
+        self.children = (
+            [RecordedNode(c, self) for c in children if isinstance(c, Mapping)] if isinstance(children, list) else []
+        )
 
 
 def _text(value: Any) -> str:

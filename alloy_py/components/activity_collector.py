@@ -22,8 +22,8 @@ from ..browser import ClickDom, Node
 from ..browser.recorded import RecordedDom
 from ..cookies import storage_key
 from ..event import Event
-from ..startup import CallFacts
 from ..lifecycle import RequestHandlers, start_now
+from ..startup import CallFacts
 from ..types import Options
 from ..validation import Validator, boolean, callback, object_of, string
 from . import Component, ComponentServices
@@ -72,7 +72,8 @@ class ActivityCollector(Component):
             ),
             "downloadLinkQualifier": string().regexp().default(DEFAULT_DOWNLOAD_QUALIFIER),
             "onBeforeLinkClickSend": callback().deprecated(
-                'The field "onBeforeLinkClickSend" has been deprecated. Use "clickCollection.filterClickDetails" instead.'
+                'The field "onBeforeLinkClickSend" has been deprecated. '
+                'Use "clickCollection.filterClickDetails" instead.'
             ),
         }
     )
@@ -164,7 +165,9 @@ class ActivityCollector(Component):
             event.merge_data(props.get("filteredData") or _data(props))
             self._save({"pageName": props.get("pageName"), "pageIDType": props.get("pageIDType")})
         elif props.get("pageName") and props.get("linkName") and props.get("linkRegion") and "pageIDType" in props:
-            self._save({k: props.get(k) for k in ("pageName", "linkName", "linkRegion", "linkType", "linkUrl", "pageIDType")})
+            self._save(
+                {k: props.get(k) for k in ("pageName", "linkName", "linkRegion", "linkType", "linkUrl", "pageIDType")}
+            )
 
     def _properties(self, dom: ClickDom, element: Node) -> dict[str, Any]:
         clickable = self._clickable(dom, element)

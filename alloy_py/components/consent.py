@@ -115,7 +115,10 @@ class Consent(Component):
         self._queued += 1
         try:
             async with self._queue:
-                if any(browser.storage_get("local", key) != value for key, value in keys_and_hashes) or not keys_and_hashes:
+                if (
+                    any(browser.storage_get("local", key) != value for key, value in keys_and_hashes)
+                    or not keys_and_hashes
+                ):
                     await self._send(consents, options.get("identityMap"), options.get("edgeConfigOverrides"))
                 for key, value in keys_and_hashes:
                     browser.storage_set("local", key, value)

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .._futures import copy_outcome, silence
 from ..cookies import decode_kndctr_ecid, encode_uri_component, namespaced_cookie_name
 from ..edge.client import is_explicit_origin
-from .._futures import copy_outcome, silence
 from ..edge.request import EdgeRequest, RequestPayload
 from ..edge.response import EdgeResponse
 from ..errors import AlloyError, ValidationError, format_message
@@ -198,8 +198,10 @@ class Identity(Component):
             if not self._identity_cookie_exists():
                 self.logger.warn(
                     "Identity cookie not found. This could be caused by any of the following issues:\n"
-                    f"\t* The org ID {self._org_id} configured in Alloy doesn't match the org ID specified in the edge configuration.\n"
-                    "\t* Experience edge was not able to set the identity cookie due to domain or cookie restrictions.\n"
+                    f"\t* The org ID {self._org_id} configured in Alloy doesn't match the org ID specified in the "
+                    "edge configuration.\n"
+                    "\t* Experience edge was not able to set the identity cookie due to domain or cookie "
+                    "restrictions.\n"
                     "\t* The request was canceled by the browser and not fully processed."
                 )
             settle()

@@ -32,7 +32,9 @@ class LibraryInfo(Component):
         registry = self._registry
         assert registry is not None
         configs = {
-            key: (f"function {getattr(value, '__name__', 'callback')}() {{ [python code] }}" if callable(value) else value)
+            key: (
+                f"function {getattr(value, '__name__', 'callback')}() {{ [python code] }}" if callable(value) else value
+            )
             for key, value in self.services.config.items()
         }
         return {

@@ -227,7 +227,11 @@ class Renderer:
         self, action: _Action, containers: list[Node], content: Any, decorate: Decorate, view_item: str | None
     ) -> None:
         for container in containers:
-            if not action.always_render and view_item is not None and view_item in _rendered_ids(self._browser, container):
+            if (
+                not action.always_render
+                and view_item is not None
+                and view_item in _rendered_ids(self._browser, container)
+            ):
                 continue
             pending = action.run(self._browser, container, content, decorate)
             if view_item is not None:
@@ -356,7 +360,9 @@ def _swap_image(browser: Browser, container: Node, url: Any, decorate: Decorate)
 def _rearrange(browser: Browser, container: Node, positions: Any, decorate: Decorate) -> None:
     children = browser.children(container)
     start, end = (positions or {}).get("from"), (positions or {}).get("to")
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < len(children) and 0 <= end < len(children)):
+    if not (
+        isinstance(start, int) and isinstance(end, int) and 0 <= start < len(children) and 0 <= end < len(children)
+    ):
         return
     browser.move(children[start], children[end], after=start < end)
     decorate(children[end])

@@ -103,7 +103,9 @@ def parse_body(body: str) -> Any:
 
 
 def too_deep_error(status: int, body: str, reason: TooDeep) -> EdgeResponseError:
-    return EdgeResponseError(f"{_PREFIX} status code {status} and {reason}, which alloy-py does not read.", status, body)
+    return EdgeResponseError(
+        f"{_PREFIX} status code {status} and {reason}, which alloy-py does not read.", status, body
+    )
 
 
 def check_status(status: int, body: str, parsed: Any, log: Callable[..., None]) -> None:

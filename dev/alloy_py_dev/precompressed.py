@@ -38,14 +38,14 @@ def accepted(accept_encoding: str) -> set[str]:
 class PrecompressedFiles(http.server.SimpleHTTPRequestHandler):
     """A :class:`http.server.SimpleHTTPRequestHandler` that prefers pre-compressed variants."""
 
-    def send_head(self) -> BinaryIO | None:  # type: ignore[override]
+    def send_head(self) -> BinaryIO | None:
         path = self.translate_path(self.path)
         if os.path.isfile(path):
             codings = accepted(self.headers.get("Accept-Encoding") or "")
             for coding, suffix in ENCODINGS:
                 if coding in codings and os.path.isfile(path + suffix):
                     return self._send_variant(path, path + suffix, coding)
-        return super().send_head()  # type: ignore[return-value]
+        return super().send_head()
 
     def _send_variant(self, path: str, variant: str, coding: str) -> BinaryIO:
         f = open(variant, "rb")

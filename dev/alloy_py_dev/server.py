@@ -129,7 +129,7 @@ class _Handler(PrecompressedFiles):
         if self.server.dev.verbose:
             super().log_message(format, *args)
 
-    def guess_type(self, path: Any) -> str:  # type: ignore[override]
+    def guess_type(self, path: Any) -> str:
         return guess_content_type(str(path))
 
     def end_headers(self) -> None:

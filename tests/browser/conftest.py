@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, CHROMIUM, CHROMIUM_ARGS, DIST, ROOT
 from alloy_py_dev.server import DevServer
-from tests.support.edge_mock import EdgeMock
 
+from tests.support.edge_mock import EdgeMock
 
 # --------------------------------------------------------------------------
 # marker

@@ -147,7 +147,8 @@ for _id, _options, _expect in [
     ("type-number", "{type: 5}", "type"), ("type-symbol", "{type: Symbol()}", "'type'"),
     ("unloading-string", "{documentUnloading: 'yes'}", "documentUnloading"),
     ("render-string", "{renderDecisions: 'yes'}", "renderDecisions"),
-    ("scopes-string", "{decisionScopes: 'x'}", "decisionScopes"), ("scopes-numbers", "{decisionScopes: [5]}", "decisionScopes"),
+    ("scopes-string", "{decisionScopes: 'x'}", "decisionScopes"),
+    ("scopes-numbers", "{decisionScopes: [5]}", "decisionScopes"),
     ("personalization-number", "{personalization: 5}", "personalization"),
     ("merge-id-number", "{mergeId: 5}", "mergeId"), ("dataset-id-number", "{datasetId: 5}", "datasetId"),
     ("overrides-string", "{edgeConfigOverrides: 'x'}", "edgeConfigOverrides"),
@@ -183,7 +184,8 @@ for _id, _call, _expect in [
     ("identity-cyclic", "a('getIdentity', " + CYCLIC + ")", "Unknown field"),
 ]:
     # An unreadable consent leaves the visitor's consent pending (alloy.js too): the next call goes elsewhere.
-    _case(f"cmd-{_id}", f"(a) => {_call}", _expect, **({"spare": True, "next_on_spare": True} if "consent" in _id else {}))
+    _case(f"cmd-{_id}", f"(a) => {_call}", _expect,
+          **({"spare": True, "next_on_spare": True} if "consent" in _id else {}))
 
 # Callbacks.
 for _id, _callback, _expect in [
@@ -237,24 +239,29 @@ for _id, _answer, _expect in [
     ("store-attrs-odd", {"body": _store([{"key": "k8", "value": "v", "attrs": 5},
                                          {"key": "k9", "value": "v", "attrs": {"SameSite": 5}}])}, OK),
     ("identity-payload-number", {"body": _handle("identity:result", 5)}, OK),
-    ("identity-odd-items", {"body": _handle("identity:result", [5, {"namespace": 5}, {"namespace": {"code": 5}, "id": {}}])}, OK),
+    ("identity-odd-items", {"body": _handle("identity:result", [5, {"namespace": 5},
+                                                                {"namespace": {"code": 5}, "id": {}}])}, OK),
     ("decisions-payload-number", {"body": _handle("personalization:decisions", 5)}, OK),
-    ("decisions-odd-items", {"body": _handle("personalization:decisions", [5, None, {"items": 5}, {"id": 1, "scope": 5, "items": [5]}])}, OK),
-    ("decisions-odd-fields", {"body": _handle("personalization:decisions", [{"id": "p", "scope": "__view__", "scopeDetails": 5,
-                                                                           "items": [{"id": "i", "schema": 5, "data": 5}]}])}, OK),
-    ("decisions-dom-action-odd", {"body": _handle("personalization:decisions", [{"id": "p", "scope": "__view__", "items": [
-        {"id": "i", "schema": "https://ns.adobe.com/personalization/dom-action",
-         "data": {"type": "setHtml", "selector": 5, "content": {}}},
-        {"id": "j", "schema": "https://ns.adobe.com/personalization/dom-action", "data": {"type": 5}},
-        {"id": "k", "schema": "https://ns.adobe.com/personalization/html-content-item", "data": "x"}]}])}, OK),
-    ("location-hint-odd", {"body": _handle("locationHint:result", [{"scope": 5, "hint": {}},
-                                                                   {"scope": "EdgeNetwork", "hint": 5, "ttlSeconds": "x"}])}, OK),
+    ("decisions-odd-items", {"body": _handle("personalization:decisions", [
+        5, None, {"items": 5}, {"id": 1, "scope": 5, "items": [5]}])}, OK),
+    ("decisions-odd-fields", {"body": _handle("personalization:decisions", [
+        {"id": "p", "scope": "__view__", "scopeDetails": 5, "items": [{"id": "i", "schema": 5, "data": 5}]}])}, OK),
+    ("decisions-dom-action-odd", {"body": _handle("personalization:decisions", [
+        {"id": "p", "scope": "__view__", "items": [
+            {"id": "i", "schema": "https://ns.adobe.com/personalization/dom-action",
+             "data": {"type": "setHtml", "selector": 5, "content": {}}},
+            {"id": "j", "schema": "https://ns.adobe.com/personalization/dom-action", "data": {"type": 5}},
+            {"id": "k", "schema": "https://ns.adobe.com/personalization/html-content-item", "data": "x"}]}])}, OK),
+    ("location-hint-odd", {"body": _handle("locationHint:result", [
+        {"scope": 5, "hint": {}}, {"scope": "EdgeNetwork", "hint": 5, "ttlSeconds": "x"}])}, OK),
     ("activation-odd", {"body": _handle("activation:pull", 5)}, OK),
     ("warnings-odd", {"body": {"handle": [], "warnings": [5, None, {"code": {}}]}}, OK),
-    ("deep-payload", {"status": 200, "body": '{"handle":[{"type":"x","payload":' + DEEP(10000) + "}]}"}, "nested deeper than"),
+    ("deep-payload", {"status": 200, "body": '{"handle":[{"type":"x","payload":' + DEEP(10000) + "}]}"},
+     "nested deeper than"),
     ("deep-body", {"status": 200, "body": DEEP(100000)}, "nested deeper than"),
     ("large-body", {"status": 200, "body": '{"handle":[],"pad":"' + "x" * 1_000_000 + '"}'}, OK),
-    ("problem-500", {"status": 500, "body": {"type": "https://ns.adobe.com/aep/errors/EXEG-0201-503", "status": 500}}, STATUS),
+    ("problem-500", {"status": 500, "body": {"type": "https://ns.adobe.com/aep/errors/EXEG-0201-503", "status": 500}},
+     STATUS),
     ("text-400", {"status": 400, "body": "bad request"}, STATUS),
     ("empty-204", {"status": 204, "body": ""}, OK),
     ("teapot", {"status": 418, "body": ""}, STATUS),
@@ -262,7 +269,8 @@ for _id, _answer, _expect in [
     ("retry-after-3600-429", {"status": 429, "headers": {"retry-after": "3600"}, "body": ""}, STATUS),
     ("retry-after-3600-503", {"status": 503, "headers": {"retry-after": "3600"}, "body": ""}, STATUS),
     ("retry-after-garbage", [{"status": 503, "headers": {"retry-after": "soon"}, "body": ""}, None], OK),
-    ("retry-after-past", [{"status": 503, "headers": {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, "body": ""}, None], OK),
+    ("retry-after-past", [{"status": 503, "headers": {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, "body": ""},
+                          None], OK),
     ("retry-after-huge", {"status": 503, "headers": {"retry-after": "99999999999999999999"}, "body": ""}, STATUS),
     ("503-then-ok", [{"status": 503, "body": ""}, None], OK),
     ("edge-header-garbage", {"headers": {"x-adobe-edge": ";;;"}}, OK),

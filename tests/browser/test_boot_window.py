@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from alloy_py.startup import STORE_PREFIX
 from alloy_py_dev.emulator import EdgeEmulator
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST
 from alloy_py_dev.samples import BASE_CODE
 from alloy_py_dev.server import DevServer
+
+from alloy_py.startup import STORE_PREFIX
 
 ORG_ID = "DEMO0123456789ABCDEF0123@AdobeOrg"
 DATASTREAM_ID = "demo-datastream-0001"
@@ -63,7 +63,8 @@ window.issued = [];
 const fetch = window.fetch;
 window.fetch = function (url, init) {
   if (String(url).includes('/v1/interact')) {
-    for (const event of JSON.parse(init.body).events) if (event.data && 'n' in event.data) window.issued.push(event.data.n);
+    for (const event of JSON.parse(init.body).events)
+      if (event.data && 'n' in event.data) window.issued.push(event.data.n);
   }
   return fetch.apply(this, arguments);
 };
@@ -241,7 +242,8 @@ def test_a_replay_never_happens_after_consent_turned_out(
     assert page.evaluate("() => Object.keys(localStorage).length") == 1
     host = "127.0.0.1"
     context.add_cookies([
-        {"name": "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_consent", "value": "general=out", "domain": host, "path": "/"},
+        {"name": "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_consent", "value": "general=out", "domain": host,
+         "path": "/"},
         {"name": "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_identity", "value": IDENTITY, "domain": host, "path": "/"},
     ])
     messages: list[str] = []
@@ -426,7 +428,8 @@ def test_a_boot_failure_removes_prehiding_and_rejects_every_call(
                          + "window.result = alloy('sendEvent', {renderDecisions: true})"
                            ".then(r => ({ok: r}), e => ({error: e.message}));",
                          head=SAMPLER, body=HERO)
-        url = site.add_page("/t/timeout.html", html.replace('async></script>', 'async data-boot-timeout="800"></script>'))
+        url = site.add_page("/t/timeout.html",
+                            html.replace('async></script>', 'async data-boot-timeout="800"></script>'))
     try:
         page.goto(url)
         result = page.wait_for_function("() => window.result", timeout=30_000).json_value()

@@ -19,11 +19,11 @@ import os
 import re
 from typing import Any
 
-import pytest
-
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
 from alloy_py_dev.samples import BASE_CODE
+
 from tests.support.edge_mock import EdgeMock
+
 from .hostile_cases import ANSWER_CASES, INPUT_CASES
 
 LOADERS = {
@@ -78,13 +78,21 @@ window.hostile = async function (cases, bound, timeoutMs) {
   }
   function settle(promise) {
     var started = performance.now(), timer;
-    var bounded = new Promise(function (resolve) { timer = setTimeout(function () { resolve({status: "pending"}); }, bound); });
+    var bounded = new Promise(function (resolve) {
+      timer = setTimeout(function () { resolve({status: "pending"}); }, bound);
+    });
     return Promise.race([
       Promise.resolve(promise).then(
-        function (value) { var v; try { v = JSON.stringify(value); } catch (e) { v = "<unserializable>"; } return {status: "resolved", value: v}; },
+        function (value) {
+          var v;
+          try { v = JSON.stringify(value); } catch (e) { v = "<unserializable>"; }
+          return {status: "resolved", value: v};
+        },
         function (error) { return {status: "rejected", message: text(error), isError: error instanceof Error}; }),
       bounded
-    ]).then(function (outcome) { clearTimeout(timer); outcome.ms = Math.round(performance.now() - started); return outcome; });
+    ]).then(function (outcome) {
+      clearTimeout(timer); outcome.ms = Math.round(performance.now() - started); return outcome;
+    });
   }
   var warm = await settle(window.warm("configure", {datastreamId: "warm", orgId: "WARM@AdobeOrg"}));
   if (window.__alloyPy) {
@@ -283,7 +291,9 @@ def _check(cases: list[dict[str, Any]], ours: dict[str, dict], our_requests: dic
     return problems
 
 
-def _run_both(browser: Any, base_url: str, add_page: Any, cases: list[dict[str, Any]], answers: dict[str, Any]) -> list[str]:
+def _run_both(
+    browser: Any, base_url: str, add_page: Any, cases: list[dict[str, Any]], answers: dict[str, Any]
+) -> list[str]:
     ours, our_requests = run_catalogue(browser, base_url, add_page, "alloy-py", cases, answers)
     theirs = their_requests = None
     if (ALLOY_REFERENCE_DIST / "alloy.js").exists():
@@ -326,7 +336,9 @@ def test_a_bad_call_queued_before_boot_rejects_alone(page: Any, add_page: Any, e
                      function (e) {{ outcomes.push([label, "rejected", e.message]); }});
       }}
       var cyclic = {{eventType: "bad"}}; cyclic.self = cyclic;
-      var unreadable = Object.defineProperty({{}}, "xdm", {{enumerable: true, get: function () {{ throw new Error("no xdm"); }}}});
+      var unreadable = Object.defineProperty({{}}, "xdm", {{
+        enumerable: true, get: function () {{ throw new Error("no xdm"); }}
+      }});
       track("configure", alloy("configure", {json.dumps(cfg)}));
       track("cyclic", alloy("sendEvent", {{xdm: cyclic}}));
       track("unreadable", alloy("sendEvent", unreadable));
@@ -334,7 +346,8 @@ def test_a_bad_call_queued_before_boot_rejects_alone(page: Any, add_page: Any, e
       track("other-configure", other("configure", {json.dumps(other)}));
       for (var j = 0; j < 5; j++) track("other" + j, other("sendEvent", {{xdm: {{eventType: "other", n: j}}}}));
     """
-    url = add_page("/hostile/isolation.html", f'<!doctype html><html><head><meta charset="utf-8"><script>{base}</script>'
+    url = add_page("/hostile/isolation.html",
+                   f'<!doctype html><html><head><meta charset="utf-8"><script>{base}</script>'
                    f'<script>{script}</script><script src="/alloy-py.js" async></script></head><body></body></html>')
     page.goto(url)
     page.wait_for_function("() => window.outcomes.length === 14", timeout=60_000)

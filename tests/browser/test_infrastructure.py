@@ -127,6 +127,7 @@ def test_static_server_pages_mounts_and_mime(page, add_page, static_server, base
 
 def test_static_server_precompressed_variants(tmp_path):
     from alloy_py_dev.server import DevServer
+
     from tests.support.precompressed import check_precompressed
 
     with DevServer(tmp_path) as server:

@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 import pytest
-
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
 from alloy_py_dev.samples import BASE_CODE, DATASTREAM_ID, IDENTITY_ANSWER, ISSUE_EXAMPLE, ORG_ID
+
 from tests.support.edge_mock import EdgeMock
 
 LOADERS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from alloy_py_dev.samples import DATASTREAM_ID, IDENTITY_ANSWER, IDENTITY_COOKIE, ISSUE_EXAMPLE, ORG_ID
+
 from tests.support.pages import configure_js, page_html
 
 
@@ -71,8 +72,10 @@ def test_commands_queued_before_the_loader_arrives(page, add_page, edge) -> None
     url = add_page("/t/queue.html", page_html(f"""
       window.order = [];
       {configure_js(thirdPartyCookiesEnabled=False)}.then(function () {{ order.push('configure'); }});
-      window.first = alloy('sendEvent', {{xdm: {{eventType: 'first'}}}}).then(function (r) {{ order.push('first'); return r; }});
-      window.second = alloy('sendEvent', {{xdm: {{eventType: 'second'}}}}).then(function (r) {{ order.push('second'); return r; }});
+      window.first = alloy('sendEvent', {{xdm: {{eventType: 'first'}}}})
+        .then(function (r) {{ order.push('first'); return r; }});
+      window.second = alloy('sendEvent', {{xdm: {{eventType: 'second'}}}})
+        .then(function (r) {{ order.push('second'); return r; }});
       window.queuedBeforeLoad = alloy.q.length;
       setTimeout(function () {{
         var s = document.createElement('script'); s.src = '/alloy-py.js'; document.head.appendChild(s);
@@ -120,7 +123,8 @@ def test_unknown_command_and_bad_options_reject_readably(page, add_page, edge) -
     """))
     page.goto(url)
     unknown = page.evaluate("() => window.unknown")
-    assert unknown.startswith("[alloy] The sendEvnt command does not exist. List of available commands: configure, setDebug,")
+    assert unknown.startswith("[alloy] The sendEvnt command does not exist."
+                              " List of available commands: configure, setDebug,")
     assert page.evaluate("() => window.bad") == (
         "[alloy] Invalid sendEvent command options:\n\t - Error: 'xdm': Expected an object, but got \"not an object\". "
         "For command documentation see: https://adobe.ly/3GQ3Q7t"
@@ -214,7 +218,8 @@ def test_render_decisions_changes_the_page_and_sends_a_display(page, add_page, e
             {"id": "hero-1", "scope": "__view__", "scopeDetails": {"decisionProvider": "TGT"},
              "items": [{"id": "a", "schema": "https://ns.adobe.com/personalization/dom-action",
                         "data": {"type": "setHtml", "selector": "#hero",
-                                 "content": "<h2>Welcome back</h2><script>window.ran = (window.ran || 0) + 1</script>"}}]}]},
+                                 "content": "<h2>Welcome back</h2>"
+                                            "<script>window.ran = (window.ran || 0) + 1</script>"}}]}]},
     ]}
     edge.respond_next(answer)
     url = add_page("/t/render.html", page_html(f"""

@@ -5,13 +5,13 @@ API); they are marked ``browser``.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from alloy_py_dev.emulator import EdgeEmulator
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST
+
 from tests.browser.conftest import (  # noqa: F401 - fixtures re-exported
     browser_context_args,
     browser_type_launch_args,
@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def emulator(dist_manifest: dict) -> Iterator[EdgeEmulator]:
+def emulator(dist_manifest: dict) -> Iterator[EdgeEmulator]:  # noqa: F811 - requests the fixture imported above
     """An emulator serving web/dist (and alloy.js at /vendor/alloy/) on 127.0.0.1:0."""
     mounts = {"/vendor/alloy/": ALLOY_REFERENCE_DIST} if ALLOY_REFERENCE_DIST.is_dir() else {}
     with EdgeEmulator(static_dir=DIST, mounts=mounts) as server:

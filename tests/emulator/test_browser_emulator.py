@@ -7,11 +7,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
-from alloy_py.cookies import decode_kndctr_ecid
 from alloy_py_dev.emulator import DEMO_DATASTREAM_ID, DEMO_ORG_ID, EdgeEmulator
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
 from alloy_py_dev.samples import BASE_CODE
+
+from alloy_py.cookies import decode_kndctr_ecid
+
 IDENTITY = "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_identity"
 
 # configure, a page view asking for hero-banner, a second event, getIdentity,

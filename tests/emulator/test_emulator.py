@@ -6,11 +6,9 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from typing import Any, Optional
+from typing import Any
 
 import pytest
-
-from alloy_py.cookies import decode_kndctr_ecid
 from alloy_py_dev.emulator import (
     DEMO_DATASTREAM_ID,
     DEMO_ORG_ID,
@@ -19,6 +17,8 @@ from alloy_py_dev.emulator import (
     encode_identity_cookie,
     mint_ecid,
 )
+
+from alloy_py.cookies import decode_kndctr_ecid
 from tests.support.precompressed import check_precompressed
 
 IDENTITY = "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_identity"
@@ -39,7 +39,7 @@ def edge():
 
 
 def post(edge: EdgeEmulator, path: str, body: Any, *, config_id: str = DEMO_DATASTREAM_ID,
-         request_id: str = "req-1", headers: Optional[dict] = None) -> tuple[int, dict, Any]:
+         request_id: str = "req-1", headers: dict | None = None) -> tuple[int, dict, Any]:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     url = f"{edge.url}{path}?configId={config_id}&requestId={request_id}"
     req = urllib.request.Request(url, data=data, method="POST", headers={
@@ -79,7 +79,7 @@ def test_cookie_round_trip_with_alloy_py_decoder() -> None:
     assert decode_kndctr_ecid(value) == ecid
     assert decode_identity_cookie(value) == ecid
     # The Edge's real cookie (with more fields) decodes too.
-    real = "CiY0MTg2MTY2NjE5MzE0MDE2MTkzNDI3Njg0NTY1MTE0ODg3Njk4OFIQCM68vcXoMhgBKgNPUjIwAaAB0ry9xegysAHCqAHwAc68vcXoMg=="
+    real = "CiY0MTg2MTY2NjE5MzE0MDE2MTkzNDI3Njg0NTY1MTE0ODg3Njk4OFIQCM68vcXoMhgBKgNPUjIwAaAB0ry9xegysAHCqAHwAc68vcXoMg=="  # noqa: E501
     assert decode_identity_cookie(real) == decode_kndctr_ecid(real) == "41861666193140161934276845651148876988"
     assert decode_identity_cookie("not base64!") is None
 

@@ -14,9 +14,10 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from alloy_py_dev.samples import BASE_CODE
+
 from tests.support.edge_mock import EdgeMock
 
 LIBRARIES = {
@@ -57,7 +58,7 @@ class Scenario:
     requests: int = 0                # Edge requests to wait for
     intended: dict[str, str] = field(default_factory=dict)  # path prefix -> reason
     fast: bool = False               # part of the `make test` subset
-    xfail: Optional[str] = None      # a known, reported DIFF
+    xfail: str | None = None         # a known, reported DIFF
     dom: list[str] = field(default_factory=lambda: ["body"])  # CSS selectors whose outerHTML is recorded
     settle_ms: int = 300             # wait after the results, for display notifications and rendering
 
@@ -180,7 +181,7 @@ def split_intended(paths: list[str], intended: dict[str, str]) -> tuple[list[str
     """Return (undeclared paths, {declared path: reason})."""
     undeclared, declared = [], {}
     for p in paths:
-        prefix = next((i for i in intended if p == i or p.startswith(i + ".") or p.startswith(i + "[")), None)
+        prefix = next((i for i in intended if p == i or p.startswith((i + ".", i + "["))), None)
         if prefix is None:
             undeclared.append(p)
         else:

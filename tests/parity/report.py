@@ -11,10 +11,9 @@ from __future__ import annotations
 import sys
 import time
 
-from playwright.sync_api import sync_playwright
-
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST, launch_options
 from alloy_py_dev.server import DevServer
+from playwright.sync_api import sync_playwright
 
 from .harness import compare, describe
 from .scenarios import BY_NAME, SCENARIOS

@@ -82,7 +82,8 @@ SCENARIOS: list[Scenario] = [
          {"xdm": {"identityMap": {"EMAIL": [{"id": "a@example.com", "authenticatedState": "authenticated",
                                              "primary": True}]}}}),
     Scenario("send_identity_map_invalid",
-             configure() + f"record(alloy('sendEvent', {js({'xdm': {'identityMap': {'EMAIL': [{'primary': True}]}}})}));",
+             configure()
+             + f"record(alloy('sendEvent', {js({'xdm': {'identityMap': {'EMAIL': [{'primary': True}]}}})}));",
              edge_default=IDENTITY_ANSWER),
     # -- identity, queue, beacon, errors ---------------------------------------
     Scenario("document_unloading_after_identity",
@@ -135,8 +136,8 @@ SCENARIOS: list[Scenario] = [
          edge_answers=[{"status": 503, "headers": {"retry-after": "1"}, "body": ""}]),
     send("edge_destinations_and_warnings", {"xdm": {"eventType": "a"}},
          edge_default={**IDENTITY_ANSWER, "handle": IDENTITY_ANSWER["handle"] + [
-             {"type": "activation:push", "payload": [{"type": "url", "id": 2097728,
-                                                      "spec": {"url": "https://example.test/pixel", "hideReferrer": False}}]}],
+             {"type": "activation:push", "payload": [{
+                 "type": "url", "id": 2097728, "spec": {"url": "https://example.test/pixel", "hideReferrer": False}}]}],
              "warnings": [{"type": "https://ns.adobe.com/aep/errors/EXEG-0204-200", "status": 200,
                            "title": "A warning", "report": {"cause": {"message": "Cannot read", "code": 202}}}]}),
     # getLibraryInfo is not comparable (library name/version): no scenario.
@@ -326,7 +327,8 @@ ADOBE_OUT = {"standard": "Adobe", "version": "1.0", "value": {"general": "out"}}
 
 def consent_answer(general: str) -> dict:
     return {"body": {**IDENTITY_ANSWER, "handle": [*IDENTITY_ANSWER["handle"], {
-        "type": "state:store", "payload": [{"key": CONSENT_COOKIE, "value": f"general={general}", "maxAge": 15552000}]}]}}
+        "type": "state:store",
+        "payload": [{"key": CONSENT_COOKIE, "value": f"general={general}", "maxAge": 15552000}]}]}}
 
 
 SCENARIOS += [

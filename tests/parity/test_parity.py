@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
 
 from .harness import compare, describe

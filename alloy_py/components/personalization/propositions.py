@@ -17,8 +17,8 @@ from ...types import JsonObject
 from ..rendering import Renderer
 from .details import PAGE_WIDE_SCOPE
 
-__all__ = ["DisplayMeta", "Processed", "PropositionProcessor", "Renderable", "ScopeType", "clean_proposition", "notification",
-           "scope_type"]
+__all__ = ["DisplayMeta", "Processed", "PropositionProcessor", "Renderable", "ScopeType", "clean_proposition",
+           "notification", "scope_type"]
 
 ScopeType = Literal["page", "view", "proposition"]
 DisplayMeta = JsonObject
@@ -48,7 +48,9 @@ def scope_type(proposition: JsonObject) -> ScopeType:
 
 
 def notification(proposition: JsonObject) -> DisplayMeta:
-    meta = {"id": proposition.get("id"), "scope": proposition.get("scope"), "scopeDetails": proposition.get("scopeDetails")}
+    meta = {
+        "id": proposition.get("id"), "scope": proposition.get("scope"), "scopeDetails": proposition.get("scopeDetails")
+    }
     return {key: value for key, value in meta.items() if value is not None}
 
 

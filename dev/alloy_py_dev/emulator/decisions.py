@@ -22,8 +22,8 @@ from __future__ import annotations
 import copy
 import fnmatch
 import json
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from alloy_py.schemas import DOM_ACTION, HTML_CONTENT_ITEM, JSON_CONTENT_ITEM

@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl
@@ -78,7 +78,7 @@ class EmulatedEdge:
         except ValueError:
             parsed = None
         record = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "method": "POST",
             "path": request.target.split("?", 1)[0],
             "action": action,
