@@ -2,7 +2,7 @@
 #
 #   make setup   venv (.venv) + npm packages + Debian Chromium (idempotent)
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
-#   make test    run all tests (core + headless-browser) with pytest (LINT=1: then make lint)
+#   make test    make lint, then all tests (core + headless-browser) with pytest
 #   make lint    ruff check and mypy (strict), both configured in pyproject.toml
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
 #   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json;
@@ -25,8 +25,6 @@ DEMO_PORT ?= 8000
 ROUNDS ?= 5
 DURABILITY_ROUNDS ?= 3
 SERVE_PORT ?= 8080
-# make test runs make lint after pytest when LINT=1 (off until ruff and mypy pass on the tree).
-LINT ?= 0
 
 .PHONY: setup chromium web test lint parity bench demo serve clean distclean
 
@@ -66,9 +64,9 @@ web: setup
 	$(PY) tools/build_web.py
 	$(PY) tools/build_demo.py
 
-test: web
+# lint first: it takes seconds, the tests minutes.
+test: lint web
 	$(PY) -m pytest $(PYTEST_ARGS) tests
-	$(if $(filter 1,$(LINT)),$(MAKE) --no-print-directory lint)
 
 # Both run, whatever the first finds; fails if either does.
 lint: setup
