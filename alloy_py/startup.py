@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .browser import Browser, PageFacts
-from .components.rendering import show_containers
+from .components.rendering import redirecting, show_containers
 from .consent import parse_consent_cookie
 from .cookies import CookieJar, namespaced_cookie_name
 from .errors import AlloyError
@@ -198,8 +198,8 @@ async def run_recorded(instance: Instance, command: str, options: Any, call: Cal
         _unsent.pop(call.id, None)
         if call.stored_in:
             _forget(browser, call.stored_in, call.id)
-        if call.hid_containers and command != "configure":
-            show_containers(browser)
+        if call.hid_containers and command != "configure" and not redirecting(browser):
+            show_containers(browser)  # (a redirect keeps the page hidden until it is gone, as alloy.js)
 
 
 # ---------------------------------------------------------------- replay on a later page

@@ -207,6 +207,11 @@ class Browser(Protocol):
 
     def preload_image(self, url: str) -> None: ...
 
+    def replace_location(self, url: str) -> None:
+        """``window.location.replace(url)``: leave for ``url`` without a history entry (redirect offers);
+        ``ValueError`` when the browser refuses the URL."""
+        ...
+
     # Clicks: what alloy's ActivityCollector needs.
     def on_click(self, listener: ClickListener) -> None:
         """Call ``listener(clicked node)`` for every click, in the capture phase, for the page's life."""

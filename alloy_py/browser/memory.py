@@ -88,6 +88,7 @@ class MemoryBrowser:
     preloaded_images: list[str] = field(default_factory=list)
     click_listeners: list[ClickListener] = field(default_factory=list)
     loaded_scripts: list[str] = field(default_factory=list)
+    location_replacements: list[str] = field(default_factory=list)  # replace_location(url), in order
     _document: Any = None
 
     # Network
@@ -300,6 +301,10 @@ class MemoryBrowser:
 
     def preload_image(self, url: str) -> None:
         self.preloaded_images.append(url)
+
+    def replace_location(self, url: str) -> None:
+        """Recorded; the page stays (a test decides what happens next)."""
+        self.location_replacements.append(url)
 
     # Clicks
     def on_click(self, listener: ClickListener) -> None:

@@ -264,6 +264,12 @@ class PyodideBrowser:
         image = js.document.createElement("img")
         image.src = url
 
+    def replace_location(self, url: str) -> None:
+        try:
+            js.window.location.replace(url)
+        except JsException as error:  # a URL the browser cannot parse (SyntaxError)
+            raise ValueError(_js_message(error)) from None
+
     # Clicks
     def on_click(self, listener: ClickListener) -> None:
         def handle(event: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,8 @@ from ..errors import AlloyError
 from ..log import Logger
 from ..schemas import DEFAULT_CONTENT_ITEM, DOM_ACTION, HTML_CONTENT_ITEM
 
-__all__ = ["PREHIDING_ID", "ItemPlan", "Renderer", "css_escape", "show_containers"]
+__all__ = ["PREHIDING_ID", "ItemPlan", "Renderer", "css_escape", "redirecting", "set_redirecting",
+           "show_containers"]
 
 PREHIDING_ID = "alloy-prehiding"
 AWAIT_SELECTOR_MS = 5000
@@ -68,11 +70,29 @@ class ItemPlan:
     render: Callable[[], Awaitable[None] | None] | None = None
     render_attempted: bool = False
     in_notification: bool = False
+    # A redirect: the only item rendered; everything else is returned unrendered.
+    only_render_this: bool = False
 
 
 _NOT_RENDERED = ItemPlan()  # an item this SDK does not render: returned to the caller
 _DEFAULT_CONTENT = ItemPlan(render_attempted=True, in_notification=True)  # nothing to change, still displayed
 _CLICK_METRIC = ItemPlan(render_attempted=True)  # recorded by click collection, never displayed
+
+
+# The pages leaving for a redirect offer: their prehiding style stays until they are gone, as in alloy.js.
+_REDIRECTING: weakref.WeakSet[Browser] = weakref.WeakSet()
+
+
+def redirecting(browser: Browser) -> bool:
+    """A redirect offer is taking this page away (its display notification or the navigation is under way)."""
+    return browser in _REDIRECTING
+
+
+def set_redirecting(browser: Browser, underway: bool) -> None:
+    if underway:
+        _REDIRECTING.add(browser)
+    else:
+        _REDIRECTING.discard(browser)
 
 
 def show_containers(browser: Browser) -> None:
@@ -244,6 +264,14 @@ class Renderer:
             await pending
         except Exception as error:
             self._logger.warn(str(error))
+
+    def hide_elements(self, selector: str) -> None:
+        """alloy's ``hideElements``: ``{selector} { visibility: hidden }``, once per selector."""
+        self._hide(selector)
+
+    def show_elements(self, selector: str) -> None:
+        """alloy's ``showElements``: remove that style, whoever asked for it."""
+        self._show(selector)
 
     def _hide(self, selector: Any) -> bool:
         if not selector or selector in self._prehiding_styles:

@@ -1,15 +1,15 @@
 """The Personalization component: asking for decisions, rendering them, saying so.
 
 Port of ``Personalization/createComponent.js``, ``createFetchDataHandler.js`` and
-``createViewChangeHandler.js``. Redirect offers and in-app messages are not
-rendered yet: they come back with ``renderAttempted: false``.
+``createViewChangeHandler.js``. Redirect offers are rendered (``redirect.py``);
+in-app messages are not yet: they come back with ``renderAttempted: false``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
@@ -19,10 +19,11 @@ from ...schemas import REDIRECT_ITEM
 from ...types import JsonObject, Options
 from ...validation import Validator, any_of, boolean, literal, object_of, string
 from .. import Component, ComponentServices
-from ..rendering import Renderer
+from ..rendering import Renderer, redirecting
 from .details import PersonalizationDetails
 from .notifications import DisplayNotifier, merge_decisions_meta
 from .propositions import DisplayMeta, PropositionProcessor, Renderable, clean_proposition, scope_type
+from .redirect import RedirectPlanner
 from .view_cache import ViewCache, view_renderables
 
 __all__ = ["Personalization"]
@@ -51,9 +52,10 @@ class Personalization(Component):
         super().__init__(services)
         config = services.config
         self.renderer = Renderer(services.browser, self.logger, config["autoCollectPropositionInteractions"])
-        self._propositions = PropositionProcessor(self.renderer, self.logger)
         self._view_cache = ViewCache()
         self._displays = DisplayNotifier(services.events, self.logger)
+        redirects = RedirectPlanner(services.browser, self.renderer, self._displays, self.logger)
+        self._propositions = PropositionProcessor(self.renderer, self.logger, redirects.plan)
 
     # Lifecycle
     def on_before_request(self, request: EdgeRequest, handlers: RequestHandlers) -> None:
@@ -67,13 +69,13 @@ class Personalization(Component):
             self.renderer.show_containers()
             return
 
-        async def show_if_declined() -> None:
-            try:
-                await consent.await_consent()
-            except Exception:
-                self.renderer.show_containers()
+        asyncio.ensure_future(self._show_if_declined())
 
-        asyncio.ensure_future(show_if_declined())
+    async def _show_if_declined(self) -> None:
+        try:
+            await self.services.consent.await_consent()
+        except Exception:
+            self.renderer.show_containers()
 
     def on_request_failure(self, error: BaseException) -> None:
         self.renderer.show_containers()
@@ -101,23 +103,32 @@ class Personalization(Component):
 
     def _fetch(self, event: Event, details: PersonalizationDetails, handlers: RequestHandlers) -> None:
         consent = self.services.consent
-        if not (consent.state == "out" and consent.was_set):
-            if details.render:
-                self.renderer.hide_containers(self.services.config.get("prehidingStyle"))
-            else:
-                self.renderer.show_containers()
+        if not details.render:
+            self.renderer.show_containers()
+        elif consent.state != "out":
+            # alloy.js also hides under a default consent of out, and nothing shows the page again then.
+            self.renderer.hide_containers(self.services.config.get("prehidingStyle"))
+            if consent.state == "pending":  # declined later: show it (alloy.js only watches the first choice)
+                asyncio.ensure_future(self._show_if_declined())
         event.merge_query({"personalization": details.query(self.logger.warn)})
         notify = self._displays.notifier(
             details.render, details.send_display, details.view_name, event.user_identity_map
         )
 
+        identity_map = event.user_identity_map
+
         def handle_response(response: EdgeResponse) -> JsonObject:
-            return self._handle_decisions(response, details.render, details.view_name, notify)
+            return self._handle_decisions(response, details.render, details.view_name, notify, identity_map)
 
         handlers.on_response.append(handle_response)
 
     def _handle_decisions(
-        self, response: EdgeResponse, render: bool, view_name: str | None, notify: Callable[[list[DisplayMeta]], None]
+        self,
+        response: EdgeResponse,
+        render: bool,
+        view_name: str | None,
+        notify: Callable[[list[DisplayMeta]], None],
+        identity_map: Any,
     ) -> JsonObject:
         handles = [clean for p in response.payloads("personalization:decisions") if (clean := clean_proposition(p))]
         if not handles:
@@ -132,7 +143,7 @@ class Personalization(Component):
         if not render:
             processed = self._propositions.process([], [*page, *current_view, *others])
             return {"propositions": processed.propositions, "decisions": processed.decisions}
-        processed = self._propositions.process([*page, *current_view], others)
+        processed = self._propositions.process([*page, *current_view], others, identity_map)
         displays = processed.displays
         if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
             notify(displays.result())
@@ -141,7 +152,9 @@ class Personalization(Component):
         only_redirect = len(groups["page"]) == 1 and all(
             item.get("schema") == REDIRECT_ITEM for item in groups["page"][0].get("items") or []
         )
-        if not only_redirect:
+        # alloy.js keeps the containers hidden for a lone redirect proposition even when its data
+        # is invalid and nothing leaves; here only while the redirect is under way.
+        if not (only_redirect and redirecting(self.services.browser)):
             self.renderer.show_containers()
         return {"propositions": processed.propositions, "decisions": processed.decisions}
 

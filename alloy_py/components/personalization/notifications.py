@@ -64,8 +64,21 @@ class DisplayNotifier:
         return send
 
     async def _send_display(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> None:
-        events = self._events
-        event = events.create_event()
+        event = self._display_event(metas, view_name, identity_map)
+        try:
+            await self._events.send_event(event, {})
+        except Exception as error:  # nobody awaits a display notification
+            self._logger.warn("The display notification failed.", str(error))
+
+    async def send_for_redirect(self, meta: DisplayMeta, identity_map: Any) -> None:
+        """A redirect's display notification, sent as the page may unload; raises if it fails."""
+        event = self._display_event([meta], None, identity_map)
+        event.document_may_unload = True
+        await self._events.send_event(event, {})
+
+    def _display_event(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> Event:
+        """alloy's ``collect``: a ``decisioning.propositionDisplay`` event for ``metas``."""
+        event = self._events.create_event()
         merge_decisions_meta(event, metas)
         xdm: dict[str, Any] = {"eventType": DISPLAY}
         if identity_map is not None:
@@ -73,7 +86,4 @@ class DisplayNotifier:
         if view_name:
             xdm["web"] = {"webPageDetails": {"viewName": view_name}}
         event.merge_xdm(xdm)
-        try:
-            await events.send_event(event, {})
-        except Exception as error:  # nobody awaits a display notification
-            self._logger.warn("The display notification failed.", str(error))
+        return event

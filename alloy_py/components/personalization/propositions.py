@@ -13,12 +13,13 @@ from typing import Any, Literal, NamedTuple
 
 from ..._futures import after, constant, resolved
 from ...log import Logger
+from ...schemas import REDIRECT_ITEM
 from ...types import JsonObject
-from ..rendering import Renderer
+from ..rendering import ItemPlan, Renderer
 from .details import PAGE_WIDE_SCOPE
 
-__all__ = ["DisplayMeta", "Processed", "PropositionProcessor", "Renderable", "ScopeType", "clean_proposition",
-           "notification", "scope_type"]
+__all__ = ["DisplayMeta", "PlanRedirect", "Processed", "PropositionProcessor", "Renderable", "ScopeType",
+           "clean_proposition", "notification", "scope_type"]
 
 ScopeType = Literal["page", "view", "proposition"]
 DisplayMeta = JsonObject
@@ -75,49 +76,89 @@ def clean_proposition(value: Any) -> JsonObject | None:
     return proposition
 
 
+PlanRedirect = Callable[[JsonObject, JsonObject, Any], ItemPlan]
+"""Plans a redirect item: ``(item, proposition, the triggering event's identityMap)``."""
+
+# One proposition's renders: each item's render with its item, the display it adds, and whether
+# failures are logged (a redirect's are not: alloy.js runs it without its logging wrapper).
+_Renders = tuple[list[tuple[Callable[[], Awaitable[None] | None], JsonObject]], DisplayMeta | None, bool]
+
+
 class PropositionProcessor:
     """alloy's ``processPropositions``: render what can be, return the rest, then report."""
 
-    def __init__(self, renderer: Renderer, logger: Logger) -> None:
+    def __init__(self, renderer: Renderer, logger: Logger, plan_redirect: PlanRedirect | None = None) -> None:
         self._renderer = renderer
         self._logger = logger
+        self._plan_redirect = plan_redirect
 
-    def process(self, to_render: list[Renderable], not_rendered: list[Renderable]) -> Processed:
+    def _plan(self, item: JsonObject, proposition: JsonObject, kind: ScopeType, identity_map: Any) -> ItemPlan:
+        if item.get("schema") == REDIRECT_ITEM and self._plan_redirect is not None:
+            return self._plan_redirect(item, proposition, identity_map)
+        return self._renderer.plan(item, proposition, kind)
+
+    def process(
+        self, to_render: list[Renderable], not_rendered: list[Renderable], identity_map: Any = None
+    ) -> Processed:
         returned: list[JsonObject] = []
         decisions: list[JsonObject] = []
-        pending: list[asyncio.Future[DisplayMeta | None]] = []
-        for proposition, kind, visible in to_render:
+        renders: list[_Renders] = []
+        only_at: int | None = None  # the proposition whose redirect is all that is rendered
+        for index, (proposition, kind, visible) in enumerate(to_render):
             rendered_items: list[JsonObject] = []
             other_items: list[JsonObject] = []
-            outcomes: list[asyncio.Future[None]] = []
+            item_renders: list[tuple[Callable[[], Awaitable[None] | None], JsonObject]] = []
             notify = False
+            only = False
             for item in proposition.get("items") or []:
-                plan = self._renderer.plan(item, proposition, kind)
+                plan = self._plan(item, proposition, kind, identity_map)
+                if plan.only_render_this:  # alloy's onlyRenderThis: forget all planned so far
+                    returned, decisions, renders = [], [], []
+                    rendered_items, other_items = ([item], []) if plan.render_attempted else ([], [item])
+                    item_renders = [(plan.render, item)] if plan.render is not None else []
+                    notify, only = plan.in_notification, True
+                    break
                 if plan.render is not None:
-                    outcomes.append(self._start(plan.render, item))
+                    item_renders.append((plan.render, item))
                 notify = notify or plan.in_notification
                 (rendered_items if plan.render_attempted else other_items).append(item)
             meta = notification(proposition) if notify else None
-            if outcomes:
-                # alloy.js counts a failed render (a selector that never appeared) as done:
-                # a proposition with anything to render is reported once its items have run.
-                pending.append(after(outcomes, constant(meta)))
-            elif meta is not None:
-                pending.append(resolved(meta))
+            if item_renders or meta is not None:
+                renders.append((item_renders, meta, not only))
             if visible:
                 _add_returned(returned, decisions, proposition, rendered_items, True)
                 _add_returned(returned, decisions, proposition, other_items, False)
+            if only:
+                only_at = index
+                break
+        if only_at is not None:
+            for index, (proposition, _kind, visible) in enumerate(to_render):
+                if index != only_at and visible:
+                    _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
         for proposition, _kind, visible in not_rendered:
             if visible:
                 _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
+        # Rendering starts once everything is planned, in order, as alloy.js's render() does.
+        pending: list[asyncio.Future[DisplayMeta | None]] = []
+        for item_renders, meta, logged in renders:
+            if item_renders:
+                # alloy.js counts a failed render (a selector that never appeared) as done:
+                # a proposition with anything to render is reported once its items have run.
+                outcomes = [self._start(render, item, logged) for render, item in item_renders]
+                pending.append(after(outcomes, constant(meta)))
+            else:
+                pending.append(resolved(meta))
         return Processed(returned, decisions, after(pending, lambda: [m for m in (p.result() for p in pending) if m]))
 
-    def _start(self, render: Callable[[], Awaitable[None] | None], item: JsonObject) -> asyncio.Future[None]:
+    def _start(
+        self, render: Callable[[], Awaitable[None] | None], item: JsonObject, logged: bool = True
+    ) -> asyncio.Future[None]:
         """Run an item's render now; settled when it has finished (failures are logged)."""
         try:
             waiting = render()
         except Exception as error:
-            self._render_failed(item, error)
+            if logged:
+                self._render_failed(item, error)
             return resolved(None)
         if waiting is None:
             return resolved(None)
@@ -126,7 +167,8 @@ class PropositionProcessor:
             try:
                 await waiting
             except Exception as error:
-                self._render_failed(item, error)
+                if logged:
+                    self._render_failed(item, error)
 
         return asyncio.ensure_future(finish())
 
