@@ -108,7 +108,7 @@ async def test_a_failed_display_notification_shows_the_page_again_and_does_not_l
     await settle()
     assert [(p["id"], p["renderAttempted"]) for p in result["propositions"]] == [("p-redirect", True)]
     assert memory.location_replacements == []
-    assert styles(memory) == []  # body and containers shown (alloy.js keeps the prehiding style)
+    assert styles(memory) == []  # body and containers shown again (the display event failed: as alloy.js)
     assert len(memory.sent) == 2  # the interact, and the display's failed fetch
 
 
@@ -196,3 +196,18 @@ async def test_consent_declined_after_an_earlier_opt_in_still_shows_the_page() -
     assert await choice == {} and await held == {}
     await settle()
     assert styles(memory) == []  # alloy.js leaves it: it only watches the first choice
+
+
+async def test_a_url_the_browser_refuses_shows_the_page_again() -> None:
+    memory = page(redirect(url="https://[bad"))
+
+    def refuse(url: str) -> None:
+        raise ValueError(f"Failed to execute 'replace' on 'Location': '{url}' is not a valid URL.")
+
+    memory.replace_location = refuse  # type: ignore[method-assign]
+    alloy = await configured(memory, prehidingStyle=PREHIDING)
+    result = await alloy("sendEvent", {"renderDecisions": True})
+    await settle()
+    assert result["propositions"][0]["renderAttempted"] is True
+    assert [s.transport for s in memory.sent] == ["fetch", "beacon"]  # the display went out first
+    assert styles(memory) == []

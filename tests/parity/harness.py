@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,10 @@ LIBRARIES = {
 }
 PAGE_PATH = "/parity/page.html"
 MASK = "<masked>"
+# Where redirect offers send the page. Its navigation requests are held until the leaving
+# page's state is recorded, then answered with LANDING_HTML; the record keeps both.
+LANDING_ORIGIN = "https://landing.example"
+LANDING_HTML = "<!doctype html><title>landing</title><p>landed</p>"
 
 # Injected before the command script: record(promise) keeps the command's
 # resolved value (JSON) or rejection message, in call order.
@@ -61,6 +66,7 @@ class Scenario:
     xfail: str | None = None         # a known, reported DIFF
     dom: list[str] = field(default_factory=lambda: ["body"])  # CSS selectors whose outerHTML is recorded
     settle_ms: int = 300             # wait after the results, for display notifications and rendering
+    navigations: int = 0             # page navigations to LANDING_ORIGIN to wait for (redirect offers)
 
 
 def page_html(scenario: Scenario, library: str) -> str:
@@ -85,11 +91,16 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         for answer in scenario.edge_answers:
             edge.respond_next(copy.deepcopy(answer.get("body")), status=answer.get("status", 200),
                               headers=answer.get("headers"))
+        held: list[Any] = []  # navigations to LANDING_ORIGIN, not answered yet
+        context.route(LANDING_ORIGIN + "/**", held.append)
         page = context.new_page()
         page.goto(url)
         if scenario.requests:
             edge.wait_for(scenario.requests, timeout=timeout, page=page)
         page.wait_for_function("() => window.__parity.done === true", timeout=timeout * 1000)
+        deadline = time.monotonic() + timeout
+        while len(held) < scenario.navigations and time.monotonic() < deadline:
+            page.wait_for_timeout(25)
         # Let display notifications, rendering and an unexpected extra request show up.
         page.wait_for_timeout(scenario.settle_ms)
         state = page.evaluate("""(selectors) => ({
@@ -100,6 +111,15 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
                 return [s, Array.from(document.querySelectorAll(s), function (e) { return e.outerHTML; })];
             })),
         })""", list(scenario.dom))
+        navigations = [{"url": r.request.url, "method": r.request.method,
+                        "navigation": r.request.is_navigation_request(),
+                        "mainFrame": r.request.frame == page.main_frame} for r in held]
+        landed = None
+        if held:  # let the page go, and see where it arrived (replace: no new history entry)
+            for route in held:
+                route.fulfill(status=200, content_type="text/html", body=LANDING_HTML)
+            page.wait_for_url(LANDING_ORIGIN + "/**", timeout=timeout * 1000)
+            landed = page.evaluate("() => ({href: location.href, historyLength: history.length})")
         if edge.errors:
             raise edge.errors[0]
         cookies = sorted(({"name": c["name"], "value": c["value"], "domain": c["domain"]}
@@ -108,7 +128,7 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
                     for r in edge.requests]
         return {"requests": requests, "results": state["results"], "cookies": cookies,
                 "localStorage": state["localStorage"], "sessionStorage": state["sessionStorage"],
-                "dom": state["dom"]}
+                "dom": state["dom"], "navigations": navigations, "landed": landed}
     finally:
         context.close()
         server.remove_page(PAGE_PATH)

@@ -414,5 +414,9 @@ SCENARIOS += [
           beacons=0),
 ]
 
+from .scenarios_redirects import SCENARIOS as REDIRECT_SCENARIOS  # noqa: E402
+
+SCENARIOS += REDIRECT_SCENARIOS
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

@@ -59,7 +59,8 @@ class RedirectPlanner:
             self._browser.replace_location(url)
         except BaseException:
             self._renderer.show_elements(HIDING_ELEMENT)
-            # alloy.js leaves a prehiding style it kept for the redirect in place (README, What differs).
+            # A failed display event shows the containers (its failure hooks, as in alloy.js); so
+            # does a URL the browser refuses here, where alloy.js would leave them hidden.
             self._renderer.show_containers()
             set_redirecting(self._browser, False)
             raise
