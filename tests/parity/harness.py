@@ -92,7 +92,7 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
             edge.respond_next(copy.deepcopy(answer.get("body")), status=answer.get("status", 200),
                               headers=answer.get("headers"))
         held: list[Any] = []  # navigations to LANDING_ORIGIN, not answered yet
-        context.route(LANDING_ORIGIN + "/**", held.append)
+        context.route(LANDING_ORIGIN + "/**", lambda route: held.append(route))
         page = context.new_page()
         page.goto(url)
         if scenario.requests:
