@@ -27,8 +27,8 @@ LIBRARIES = {
 }
 PAGE_PATH = "/parity/page.html"
 MASK = "<masked>"
-# Where redirect offers send the page. Its navigation requests are held until the leaving
-# page's state is recorded, then answered with LANDING_HTML; the record keeps both.
+# Where redirect offers send the page: its requests are recorded and answered with LANDING_HTML;
+# a scenario that expects ``navigations`` records the page's state as it leaves (beforeunload).
 LANDING_ORIGIN = "https://landing.example"
 LANDING_HTML = "<!doctype html><title>landing</title><p>landed</p>"
 
@@ -69,10 +69,25 @@ class Scenario:
     navigations: int = 0             # page navigations to LANDING_ORIGIN to wait for (redirect offers)
 
 
+# What a run records of the page; also run by the page itself as it leaves (redirects).
+STATE_JS = """(selectors) => ({
+    results: window.__parity.results,
+    localStorage: Object.keys(localStorage).sort(),
+    sessionStorage: Object.keys(sessionStorage).sort(),
+    dom: Object.fromEntries(selectors.map(function (s) {
+        return [s, Array.from(document.querySelectorAll(s), function (e) { return e.outerHTML; })];
+    })),
+})"""
+
+
 def page_html(scenario: Scenario, library: str) -> str:
+    leaving = ""
+    if scenario.navigations:  # the page's state as it leaves, handed to the harness (__parityLeaving)
+        leaving = ("addEventListener('beforeunload', function () {"
+                   f" window.__parityLeaving(({STATE_JS})({json.dumps(scenario.dom)})); }});")
     return (
         '<!doctype html><html><head><meta charset="utf-8"><title>parity</title>'
-        f"<script>{BASE_CODE}</script><script>{RECORDER}\n{scenario.script}\n{FINISH}</script>"
+        f"<script>{BASE_CODE}</script><script>{RECORDER}\n{leaving}\n{scenario.script}\n{FINISH}</script>"
         f'<script src="{LIBRARIES[library]}" async></script></head>'
         f"<body>{scenario.body}</body></html>"
     )
@@ -91,35 +106,39 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         for answer in scenario.edge_answers:
             edge.respond_next(copy.deepcopy(answer.get("body")), status=answer.get("status", 200),
                               headers=answer.get("headers"))
-        held: list[Any] = []  # navigations to LANDING_ORIGIN, not answered yet
-        context.route(LANDING_ORIGIN + "/**", lambda route: held.append(route))
+        navigations: list[dict] = []  # requests for LANDING_ORIGIN, answered with LANDING_HTML
         page = context.new_page()
+
+        def land(route: Any) -> None:
+            request = route.request
+            navigations.append({"url": request.url, "method": request.method,
+                                "navigation": request.is_navigation_request(),
+                                "mainFrame": request.frame == page.main_frame})
+            route.fulfill(status=200, content_type="text/html", body=LANDING_HTML)
+
+        context.route(LANDING_ORIGIN + "/**", land)
+        leaving: list[dict] = []
+        if scenario.navigations:
+            context.expose_binding("__parityLeaving", lambda source, state: leaving.append(state))
         page.goto(url)
         if scenario.requests:
             edge.wait_for(scenario.requests, timeout=timeout, page=page)
-        page.wait_for_function("() => window.__parity.done === true", timeout=timeout * 1000)
-        deadline = time.monotonic() + timeout
-        while len(held) < scenario.navigations and time.monotonic() < deadline:
-            page.wait_for_timeout(25)
-        # Let display notifications, rendering and an unexpected extra request show up.
-        page.wait_for_timeout(scenario.settle_ms)
-        state = page.evaluate("""(selectors) => ({
-            results: window.__parity.results,
-            localStorage: Object.keys(localStorage).sort(),
-            sessionStorage: Object.keys(sessionStorage).sort(),
-            dom: Object.fromEntries(selectors.map(function (s) {
-                return [s, Array.from(document.querySelectorAll(s), function (e) { return e.outerHTML; })];
-            })),
-        })""", list(scenario.dom))
-        navigations = [{"url": r.request.url, "method": r.request.method,
-                        "navigation": r.request.is_navigation_request(),
-                        "mainFrame": r.request.frame == page.main_frame} for r in held]
         landed = None
-        if held:  # let the page go, and see where it arrived (replace: no new history entry)
-            for route in held:
-                route.fulfill(status=200, content_type="text/html", body=LANDING_HTML)
+        if scenario.navigations:
+            deadline = time.monotonic() + timeout
+            while (len(navigations) < scenario.navigations or not leaving) and time.monotonic() < deadline:
+                page.wait_for_timeout(25)
+            if not leaving:
+                raise AssertionError(f"the page did not leave for {LANDING_ORIGIN}; navigations: {navigations}")
             page.wait_for_url(LANDING_ORIGIN + "/**", timeout=timeout * 1000)
+            page.wait_for_timeout(scenario.settle_ms)  # an unexpected extra request
+            state = leaving[0]
             landed = page.evaluate("() => ({href: location.href, historyLength: history.length})")
+        else:
+            page.wait_for_function("() => window.__parity.done === true", timeout=timeout * 1000)
+            # Let display notifications, rendering and an unexpected extra request show up.
+            page.wait_for_timeout(scenario.settle_ms)
+            state = page.evaluate(STATE_JS, list(scenario.dom))
         if edge.errors:
             raise edge.errors[0]
         cookies = sorted(({"name": c["name"], "value": c["value"], "domain": c["domain"]}
