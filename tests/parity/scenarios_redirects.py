@@ -1,8 +1,9 @@
 """Parity scenarios: redirect offers, and the prehiding style under consent (issue 12, items 2 and 3).
 
-A redirect sends the page to LANDING_ORIGIN: the harness holds that navigation until the
-leaving page's state is recorded (requests, results, its ``head style`` and body), then lets
+A redirect sends the page to LANDING_ORIGIN: the harness records the leaving page's state as
+it goes (requests, results, its ``head style`` and body, handed over at ``beforeunload``), lets
 it land and records where (``navigations``, ``landed``: ``location.replace`` adds no history entry).
+Built on tests/parity/scenarios.py's helpers, which adds these to its SCENARIOS: import that module.
 """
 from __future__ import annotations
 
