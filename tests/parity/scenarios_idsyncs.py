@@ -78,7 +78,8 @@ SCENARIOS: list[Scenario] = [
              ]})),
     Scenario("library_info",
              "record(alloy('configure', Object.assign(" + js({"datastreamId": "d-1", "orgId": "ABC@AdobeOrg"})
-             + ", {debugEnabled: true, context: ['web']})));"
+             + ", {debugEnabled: true, context: ['web'],"
+             " onBeforeEventSend: function (content) { content.xdm.seen = true; }})));"
              "record(alloy('getLibraryInfo'));",
              intended={
                  "results[1].resolved.libraryInfo.version": "alloy-py's own version",
