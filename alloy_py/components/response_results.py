@@ -56,11 +56,17 @@ class Audiences(Component):
             name,
             value,
             domain=domain,
-            expires_ms=self.services.browser.now_ms() + int(ttl * _DAY_MS),
+            expires_ms=_expires_ms(self.services.browser.now_ms(), ttl),
             same_site="none" if secure else None,
             secure=secure,
             uri_component=True,
         )
+
+
+def _expires_ms(now_ms: int, ttl_days: float) -> int | None:
+    """``new Date(Date.now() + ttlDays * 864e5)``; ``None`` (a session cookie) past what a date can hold."""
+    expires = now_ms + ttl_days * _DAY_MS
+    return int(expires) if math.isfinite(expires) and abs(expires) <= 8.64e15 else None
 
 
 class MachineLearning(Component):

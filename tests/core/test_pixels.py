@@ -190,3 +190,13 @@ async def test_a_removed_hidden_iframe_makes_later_pixels_fail_as_in_alloy(memor
     assert memory.fired_images == [FiredImage(HIDDEN, "Adobe Alloy")]
     assert iframes(memory) == []  # alloy keeps using its iframe; it never makes another
     assert f"[alloy] [Identity] ID sync failed: {HIDDEN}" in messages(memory, "warn")
+
+
+async def test_cookie_destination_ttl_edges(memory: MemoryBrowser) -> None:
+    memory.edge = identity_edge(push(cookie_item(name="huge", value="h", ttlDays=1e300),
+                                     cookie_item(name="gone", value="g", ttlDays=-1)))
+    memory.cookies.clear()
+    await (await configured(memory))("sendEvent", {})
+
+    assert memory.cookies["huge"].expires_ms is None  # past what a Date holds: a session cookie
+    assert "gone" not in memory.cookies  # expired at once
