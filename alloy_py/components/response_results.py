@@ -21,7 +21,8 @@ _DAY_MS = 86_400_000
 
 
 class Audiences(Component):
-    """``destinations`` from ``activation:pull`` handles (alloy ≥ 2.34; the documented result)."""
+    """``activation:push`` destinations applied (cookies, URL pixels), as alloy 2.33.1 does; and
+    ``destinations`` from ``activation:pull`` handles (alloy ≥ 2.34; the documented result)."""
 
     namespace = "Audiences"
 
@@ -34,7 +35,6 @@ class Audiences(Component):
         fire_url_pixels(self.services.images, pushed, self.logger, "URL destination")
         destinations = [item for item in response.payloads("activation:pull") if isinstance(item, dict)]
         return {"destinations": destinations} if destinations else None
-
 
     def _set_cookie(self, spec: dict[str, Any]) -> None:
         """``cookieJar.set(name, value || "", {domain: domain || "", expires: ttlDays || 10, …})``:
