@@ -4,7 +4,9 @@ A :class:`Scenario` is a page (base code + a command script + the library's
 script tag) with planted cookies and scripted Edge answers. :func:`run` loads it
 once per library in a fresh browser context at the same URL and returns a
 record (Edge requests, command results, cookies, storage keys, and the
-outerHTML of the scenario's ``dom`` selectors once it settled);
+outerHTML of the scenario's ``dom`` selectors once it settled; when the scenario
+asks, the pixel requests to ``*.pixels.test`` with their frame and Referer, the
+console lines it names and each cookie's attributes);
 :func:`normalize` masks the values that differ on every run; :func:`diff` lists
 the paths where two records differ.
 """
