@@ -39,3 +39,11 @@ async def test_library_info_lists_the_commands_the_instance_runs(memory: MemoryB
     assert info["components"] == [component.namespace for component in DEFAULT_COMPONENTS]
     assert info["configs"]["context"] == ["web"]
     assert info["configs"]["onBeforeEventSend"] == "function on_before_event_send() { [python code] }"
+
+
+async def test_library_info_shows_the_defaults_as_alloy_does(memory: MemoryBrowser) -> None:
+    configs = (await (await configured(memory))("getLibraryInfo"))["libraryInfo"]["configs"]
+
+    assert configs["onBeforeEventSend"] == "() => {}"  # alloy's noop, as String(noop)
+    assert configs["conversation"] == {"stickyConversationSession": False, "streamTimeout": 10000,
+                                       "collectSources": False}

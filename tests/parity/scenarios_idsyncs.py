@@ -49,6 +49,12 @@ SEND = "record(alloy('sendEvent', {xdm: {eventType: 'web.webpagedetails.pageView
 TWO_SENDS = ("record(alloy('sendEvent', {xdm: {eventType: 'a'}}).then(function () {"
              " return alloy('sendEvent', {xdm: {eventType: 'b'}}); }));")
 
+LIBRARY_INFO_INTENDED = {
+    "results[1].resolved.libraryInfo.version": "alloy-py's own version",
+    "results[1].resolved.libraryInfo.commands": "alloy-py lists the commands it has (README: Commands and options)",
+    "results[1].resolved.libraryInfo.components": "alloy-py lists the components it has (README: What differs)",
+}
+
 SCENARIOS: list[Scenario] = [
     Scenario("idsync_pixels", configure(**DEBUG) + SEND, edge_default=answer(ID_SYNCS), requests=1,
              pixels=True, console=["ID sync"], settle_ms=1000, fast=True),
@@ -76,16 +82,11 @@ SCENARIOS: list[Scenario] = [
                  cookie(name="aud_zero_ttl", ttlDays=0),
                  cookie(name="aud_number", value=42, ttlDays=0.5),
              ]})),
+    Scenario("library_info_defaults", configure() + "record(alloy('getLibraryInfo'));", intended=LIBRARY_INFO_INTENDED),
     Scenario("library_info",
              "record(alloy('configure', Object.assign(" + js({"datastreamId": "d-1", "orgId": "ABC@AdobeOrg"})
              + ", {debugEnabled: true, context: ['web'],"
              " onBeforeEventSend: function (content) { content.xdm.seen = true; }})));"
              "record(alloy('getLibraryInfo'));",
-             intended={
-                 "results[1].resolved.libraryInfo.version": "alloy-py's own version",
-                 "results[1].resolved.libraryInfo.commands":
-                     "alloy-py lists the commands it has (README: Commands and options)",
-                 "results[1].resolved.libraryInfo.components":
-                     "alloy-py lists the components it has (README: What differs)",
-             }),
+             intended=LIBRARY_INFO_INTENDED),
 ]
