@@ -18,3 +18,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# Extra flags for one run, e.g. ALLOY_PY_CHROMIUM_ARGS="--crash-dumps-dir=/tmp/dumps".
+CHROMIUM_ARGS += os.environ.get("ALLOY_PY_CHROMIUM_ARGS", "").split()

@@ -24,6 +24,7 @@ from .errors import ComponentError as ComponentError
 from .errors import ConfigurationError as ConfigurationError
 from .errors import DeclinedConsentError as DeclinedConsentError
 from .errors import EdgeResponseError as EdgeResponseError
+from .errors import ImageError as ImageError
 from .errors import NetworkError as NetworkError
 from .errors import PayloadTooLargeError as PayloadTooLargeError
 from .errors import ValidationError as ValidationError

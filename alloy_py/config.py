@@ -27,8 +27,20 @@ __all__ = ["CONFIG_DOCUMENTATION", "NOT_YET_PORTED_OPTIONS", "build_config"]
 
 CONFIG_DOCUMENTATION = "https://adobe.ly/3sHh553"
 
-def _noop(content: Any) -> None:
-    """alloy's default ``onBeforeEventSend``: keeps every event."""
+class _Noop:
+    """alloy's default ``onBeforeEventSend`` (its ``noop``): keeps every event."""
+
+    __name__ = "noop"
+    js_source = "() => {}"  # how alloy's getLibraryInfo shows it
+
+    def __call__(self, content: Any) -> None:
+        return None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Noop:
+        return self
+
+
+_noop = _Noop()
 
 
 CORE_OPTIONS = object_of(
@@ -48,7 +60,14 @@ CORE_OPTIONS = object_of(
 NOT_YET_PORTED_OPTIONS = object_of(
     {
         "advertising": anything(),
-        "conversation": anything(),
+        # BrandConcierge's defaults, so that getLibraryInfo shows them as alloy does (not validated further).
+        "conversation": object_of(
+            {
+                "stickyConversationSession": boolean().default(False),
+                "streamTimeout": anything().default(10000),
+                "collectSources": boolean().default(False),
+            }
+        ).default({"stickyConversationSession": False, "streamTimeout": 10000, "collectSources": False}),
         "pushNotifications": anything(),
         "personalizationStorageEnabled": boolean().default(False),
         "streamingMedia": anything(),

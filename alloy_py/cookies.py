@@ -95,8 +95,11 @@ class CookieJar:
         expires_ms: int | None = None,
         same_site: str | None = None,
         secure: bool = False,
+        uri_component: bool = False,
     ) -> None:
-        parts = [f"{_encode_name(name)}={_encode_value(value)}", "path=/"]
+        """``uri_component``: the value is written ``encodeURIComponent``-ed (Audiences' converter)."""
+        encoded = quote(value, safe=_URI_COMPONENT_SAFE, errors="replace") if uri_component else _encode_value(value)
+        parts = [f"{_encode_name(name)}={encoded}", "path=/"]
         if domain:
             parts.append(f"domain={domain}")
         expires = _http_date(expires_ms) if expires_ms is not None else None

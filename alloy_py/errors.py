@@ -10,6 +10,7 @@
      ├─ NetworkError           the browser could not complete the request
      ├─ PayloadTooLargeError   refused before sending: over the Edge's 64 KB limit
      ├─ EdgeResponseError      the Edge answered non-2xx or a malformed body
+ ├─ ImageError             an image pixel (ID sync, URL destination) did not load: logged, never raised to the page
      └─ DeclinedConsentError   code "declinedConsent": the command resolves {} instead
 
 alloy.js chains causes by rewriting ``message``; we chain with ``raise … from``
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigurationError",
     "DeclinedConsentError",
     "EdgeResponseError",
+    "ImageError",
     "NetworkError",
     "PayloadTooLargeError",
     "ValidationError",
@@ -83,6 +85,13 @@ class EdgeResponseError(AlloyError):
         super().__init__(message)
         self.status = status
         self.body = body
+
+
+class ImageError(AlloyError):
+    """An image pixel (``identity:exchange`` ID sync, ``activation:push`` URL destination) did not load.
+
+    alloy only logs it (``ID sync failed: <url>``); the command that brought the pixel is not affected.
+    """
 
 
 class DeclinedConsentError(AlloyError):

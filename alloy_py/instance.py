@@ -34,6 +34,7 @@ from .errors import AlloyError, CommandError, ComponentError, ValidationError, f
 from .event_manager import EventManager
 from .lifecycle import Lifecycle, call_maybe_async, check_hooks
 from .log import DebugSwitch, Logger
+from .pixels import ReferrerHideableImage
 from .startup import CallFacts, current_call
 from .types import CommandResult, Json
 from .validation import ValidationServices, boolean, object_of
@@ -60,7 +61,7 @@ _COMMAND_DOCUMENTATION = "https://adobe.ly/3sHgQHb"
 
 
 class PageInstances:
-    """The instances of one page (one browser), and what they share: ``unique()``'s memory."""
+    """The instances of one page (one browser), and what they share: ``unique()``'s memory, the pixels' iframe."""
 
     # Keyed by the browser object itself; an entry lives as long as its browser.
     _of_browser: ClassVar[weakref.WeakKeyDictionary[Browser, PageInstances]] = weakref.WeakKeyDictionary()
@@ -77,6 +78,7 @@ class PageInstances:
         self.browser = browser
         self.unique_values: dict[int, list[Any]] = {}
         self.instances: dict[str, Instance] = {}
+        self.images = ReferrerHideableImage(browser)
 
     def instance(self, name: str = "alloy", components: Sequence[type[Component]] = DEFAULT_COMPONENTS) -> Instance:
         if name not in self.instances:
@@ -253,6 +255,7 @@ class Instance:
             edge_client=edge_client,
             events=events,
             logger=self.logger,
+            images=self._page.images,
         )
         components = [component_type(services) for component_type in self._component_types]
         registry = ComponentRegistry(components)

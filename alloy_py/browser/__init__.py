@@ -212,6 +212,17 @@ class Browser(Protocol):
         ``ValueError`` when the browser refuses the URL."""
         ...
 
+    # Pixels: ID syncs and URL destinations (alloy's fireReferrerHideableImage).
+    def append_hidden_iframe(self, name: str) -> Node:
+        """``<iframe name=… style="display: none; width: 0px; height: 0px;">`` appended to ``<body>``."""
+        ...
+
+    async def fire_image(self, url: str, within: Node | None = None) -> None:
+        """An ``<img src=url>`` never attached, made by the page's document or, with ``within``, by
+        the document of that iframe (so the request carries no page referrer). Returns on ``load``;
+        raises :class:`~alloy_py.errors.ImageError` on ``error``/``abort`` or an iframe without a window."""
+        ...
+
     # Clicks: what alloy's ActivityCollector needs.
     def on_click(self, listener: ClickListener) -> None:
         """Call ``listener(clicked node)`` for every click, in the capture phase, for the page's life."""

@@ -32,6 +32,11 @@ class JsFunction:
         self._function = function
         self.__name__ = str(getattr(function, "name", "") or "callback")
 
+    @property
+    def js_source(self) -> str:
+        """``String(fn)``: its source, as ``getLibraryInfo`` shows functions."""
+        return str(self._function)
+
     def __deepcopy__(self, memo: dict[int, Any]) -> JsFunction:
         return self  # a function is shared, never copied (and a JsProxy cannot be)
 

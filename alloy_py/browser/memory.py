@@ -19,10 +19,10 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import NetworkError
+from ..errors import ImageError, NetworkError
 from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
-__all__ = ["MemoryBrowser", "SentRequest", "StoredCookie"]
+__all__ = ["FiredImage", "MemoryBrowser", "SentRequest", "StoredCookie"]
 
 EdgeHandler = Callable[[HttpRequest], HttpResponse]
 
@@ -40,6 +40,14 @@ class SentRequest:
     url: str
     body: str
     transport: str  # "fetch" or "beacon"
+
+
+@dataclass(frozen=True)
+class FiredImage:
+    """One image pixel as it left the page: ``frame`` is the iframe's name, ``None`` for the page itself."""
+
+    url: str
+    frame: str | None
 
 
 @dataclass
@@ -86,6 +94,8 @@ class MemoryBrowser:
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _randoms: int = 0
     preloaded_images: list[str] = field(default_factory=list)
+    fired_images: list[FiredImage] = field(default_factory=list)
+    failing_images: set[str] = field(default_factory=set)  # urls whose pixel fails to load
     click_listeners: list[ClickListener] = field(default_factory=list)
     loaded_scripts: list[str] = field(default_factory=list)
     location_replacements: list[str] = field(default_factory=list)  # replace_location(url), in order
@@ -305,6 +315,25 @@ class MemoryBrowser:
     def replace_location(self, url: str) -> None:
         """Recorded; the page stays (a test decides what happens next)."""
         self.location_replacements.append(url)
+
+    # Pixels
+    def append_hidden_iframe(self, name: str) -> Node:
+        iframe = self.document.new_tag(
+            "iframe", attrs={"name": name, "style": "display: none; width: 0px; height: 0px;"}
+        )
+        (self.document.body or self.document).append(iframe)
+        return iframe
+
+    async def fire_image(self, url: str, within: Node | None = None) -> None:
+        frame: str | None = None
+        if within is not None:
+            if within.parent is None:  # taken out of the page: no contentWindow
+                raise ImageError("The iframe has no window.")
+            frame = within.get("name")
+        self.fired_images.append(FiredImage(url, frame))
+        await asyncio.sleep(0)
+        if url in self.failing_images:
+            raise ImageError(f"The image did not load: {url}")
 
     # Clicks
     def on_click(self, listener: ClickListener) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_once_callable, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
-from ..errors import NetworkError
+from ..errors import ImageError, NetworkError
 from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["PyodideBrowser", "page_browser"]
@@ -269,6 +269,42 @@ class PyodideBrowser:
             js.window.location.replace(url)
         except JsException as error:  # a URL the browser cannot parse (SyntaxError)
             raise ValueError(_js_message(error)) from None
+
+    # Pixels
+    def append_hidden_iframe(self, name: str) -> Node:
+        iframe = js.document.createElement("iframe")
+        iframe.setAttribute("name", name)
+        iframe.style.display = "none"
+        iframe.style.width = 0
+        iframe.style.height = 0
+        return js.document.body.appendChild(iframe)
+
+    async def fire_image(self, url: str, within: Node | None = None) -> None:
+        try:
+            document = js.document if within is None else within.contentWindow.document
+            image = document.createElement("img")
+        except (JsException, AttributeError) as error:  # an iframe taken out of the page has no window
+            raise ImageError(str(error)) from None
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def settle(event: Any) -> None:
+            if done.done():
+                return
+            if str(event.type) == "load":
+                done.set_result(None)
+            else:
+                done.set_exception(ImageError(f"The image did not load: {url}"))
+
+        callback = create_proxy(settle)
+        image.setAttribute("src", url)
+        image.onload = callback
+        image.onerror = callback
+        image.onabort = callback
+        try:
+            await done
+        finally:
+            image.onload = image.onerror = image.onabort = jsnull
+            callback.destroy()
 
     # Clicks
     def on_click(self, listener: ClickListener) -> None:

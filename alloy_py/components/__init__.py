@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..instance import ComponentRegistry
     from ..lifecycle import RequestHandlers
     from ..log import Logger
+    from ..pixels import ReferrerHideableImage
     from ..types import CommandResult, Config, Options, ResponseResult
 
 __all__ = ["Command", "Component", "ComponentServices"]
@@ -52,6 +53,7 @@ class ComponentServices:
     edge_client: EdgeClient
     events: EventManager
     logger: Logger
+    images: ReferrerHideableImage  # the page's pixels (ID syncs, URL destinations), shared by its instances
 
 
 class Component:

@@ -20,6 +20,7 @@ from ..edge.request import EdgeRequest, RequestPayload
 from ..edge.response import EdgeResponse
 from ..errors import AlloyError, ValidationError, format_message
 from ..lifecycle import RequestHandlers
+from ..pixels import fire_url_pixels
 from ..types import JsonObject
 from ..validation import Validator, array_of, boolean, enum_of, object_of, string
 from . import Command, Component, ComponentServices
@@ -222,6 +223,8 @@ class Identity(Component):
         if new_namespaces:
             self.namespaces = {**(self.namespaces or {}), **new_namespaces}
         self.edge_info = {**self.edge_info, **response.edge_info(self.logger.warn)}
+        # ID syncs: fired, not waited for (handleResponseForIdSyncs).
+        fire_url_pixels(self.services.images, response.payloads("identity:exchange"), self.logger, "ID sync")
 
     def _write_legacy_ecid(self, ecid: str) -> None:
         """Visitor.js pages on the same site read the ECID from ``AMCV_<orgId>``."""

@@ -31,12 +31,8 @@ class LibraryInfo(Component):
     def _library_info(self, options: Options) -> CommandResult:
         registry = self._registry
         assert registry is not None
-        configs = {
-            key: (
-                f"function {getattr(value, '__name__', 'callback')}() {{ [python code] }}" if callable(value) else value
-            )
-            for key, value in self.services.config.items()
-        }
+        config = self.services.config
+        configs = {key: _function_text(value) if callable(value) else value for key, value in config.items()}
         return {
             "libraryInfo": {
                 "version": __version__,
@@ -45,3 +41,11 @@ class LibraryInfo(Component):
                 "components": registry.component_names(),
             }
         }
+
+
+def _function_text(function: object) -> str:
+    """alloy's ``value.toString()``: a page's JS callback shows its source, a Python one a stand-in."""
+    source = getattr(function, "js_source", None)
+    if isinstance(source, str):
+        return source
+    return f"function {getattr(function, '__name__', 'callback')}() {{ [python code] }}"

@@ -257,7 +257,8 @@ def test_two_page_loads_do_not_share_entropy(context, page, add_page, edge, brow
         other_edge = EdgeMock(other, edge.origin)
         other_page = other.new_page()
         other_page.goto(url)
-        [request] = other_edge.wait_for(1, timeout=60, page=other_page)
+        # Its sendEvent (its Edge answers without an identity: getIdentity may follow with an acquire).
+        [request] = other_edge.wait_for(1, timeout=60, page=other_page, path_contains="/interact")
         assert "entries" not in request["body"]["meta"]["state"]
         assert request["query"]["requestId"] not in (first["query"]["requestId"], second["query"]["requestId"])
     finally:

@@ -23,19 +23,22 @@ from alloy_py.errors import INTERNAL_ERROR, AlloyError
 from .conftest import DATASTREAM_ID, IDENTITY_HANDLES, ORG_ID, edge_body, make_alloy
 
 HANDLE_TYPES = ["state:store", "identity:result", "personalization:decisions", "locationHint:result",
-                "activation:pull", "rtml:inferences", "identity:exchange", "personalization:notification", "x"]
+                "activation:pull", "rtml:inferences", "identity:exchange", "activation:push",
+                "personalization:notification", "x"]
 PYTHON_WORDS = re.compile(r"Traceback|File \"|\bNone\b|jsnull|\b\w+Error\b|object has no attribute|NoneType")
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(
         st.sampled_from(["key", "value", "maxAge", "attrs", "SameSite", "id", "scope", "items", "schema", "data",
-                         "namespace", "code", "hint", "ttlSeconds", "type", "payload", "scopeDetails", "x"]),
+                         "namespace", "code", "hint", "ttlSeconds", "type", "payload", "scopeDetails", "x",
+                         "spec", "url", "hideReferrer", "name", "domain", "ttlDays"]),
         children, max_size=5),
     max_leaves=25,
 )
 KEYS = st.sampled_from(["key", "value", "maxAge", "attrs", "id", "scope", "items", "schema", "data", "namespace",
-                        "hint", "ttlSeconds", "scopeDetails", "characteristics", "scopeType", "type", "selector"])
+                        "hint", "ttlSeconds", "scopeDetails", "characteristics", "scopeType", "type", "selector",
+                        "spec"])
 items = st.lists(st.dictionaries(KEYS, json_values | st.lists(st.dictionaries(KEYS, json_values), max_size=2),
                                  max_size=6), max_size=3)
 handles = st.fixed_dictionaries({"type": st.sampled_from(HANDLE_TYPES), "payload": items}) | st.fixed_dictionaries(

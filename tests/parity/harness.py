@@ -4,7 +4,9 @@ A :class:`Scenario` is a page (base code + a command script + the library's
 script tag) with planted cookies and scripted Edge answers. :func:`run` loads it
 once per library in a fresh browser context at the same URL and returns a
 record (Edge requests, command results, cookies, storage keys, and the
-outerHTML of the scenario's ``dom`` selectors once it settled);
+outerHTML of the scenario's ``dom`` selectors once it settled; when the scenario
+asks, the pixel requests to ``*.pixels.test`` with their frame and Referer, the
+console lines it names and each cookie's attributes);
 :func:`normalize` masks the values that differ on every run; :func:`diff` lists
 the paths where two records differ.
 """
@@ -67,6 +69,10 @@ class Scenario:
     dom: list[str] = field(default_factory=lambda: ["body"])  # CSS selectors whose outerHTML is recorded
     settle_ms: int = 300             # wait after the results, for display notifications and rendering
     navigations: int = 0             # page navigations to LANDING_ORIGIN to wait for (redirect offers)
+    host: str | None = None          # the page's host instead of 127.0.0.1 (e.g. www.shop.localhost: loopback)
+    pixels: bool = False             # answer and record requests to *.pixels.test (ID syncs, URL destinations)
+    cookie_details: bool = False     # record each cookie's path, expiry (hours from now), SameSite, Secure
+    console: list[str] = field(default_factory=list)  # record console messages containing one of these
 
 
 # What a run records of the page; also run by the page itself as it leaves (redirects).
@@ -78,6 +84,11 @@ STATE_JS = """(selectors) => ({
         return [s, Array.from(document.querySelectorAll(s), function (e) { return e.outerHTML; })];
     })),
 })"""
+
+
+# A 1x1 transparent GIF: what a pixel server answers. A URL with "fail" in it gets a 404.
+GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+PIXEL_HOSTS = re.compile(r"^https://[^/]+\.pixels\.test/")
 
 
 def page_html(scenario: Scenario, library: str) -> str:
@@ -97,8 +108,27 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         timeout: float = 60.0) -> dict:
     """Run ``scenario`` with ``library`` in a fresh context; return its raw record."""
     url = server.add_page(PAGE_PATH, page_html(scenario, library))
+    if scenario.host:
+        url = url.replace("//127.0.0.1:", f"//{scenario.host}:", 1)
     context = browser.new_context(service_workers="block")
+    pixels: list[dict] = []
+    console: list[str] = []
+
+    def answer_pixel(route: Any, request: Any) -> None:
+        try:
+            frame = request.frame.name
+        except Exception:  # noqa: BLE001 - a request without a frame
+            frame = "<no frame>"
+        pixels.append({"url": request.url, "frame": frame, "referer": request.headers.get("referer"),
+                       "type": request.resource_type})
+        if "fail" in request.url:
+            route.fulfill(status=404, body="")
+        else:
+            route.fulfill(status=200, content_type="image/gif", body=GIF)
+
     try:
+        if scenario.pixels:
+            context.route(PIXEL_HOSTS, answer_pixel)
         if scenario.cookies:
             context.add_cookies(copy.deepcopy(scenario.cookies))
         edge = EdgeMock(context, server.url)
@@ -120,6 +150,9 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         leaving: list[dict] = []
         if scenario.navigations:
             context.expose_binding("__parityLeaving", lambda source, state: leaving.append(state))
+        if scenario.console:
+            page.on("console", lambda m: console.append(m.text)
+                    if any(part in m.text for part in scenario.console) else None)
         page.goto(url)
         if scenario.requests:
             edge.wait_for(scenario.requests, timeout=timeout, page=page)
@@ -141,16 +174,31 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
             state = page.evaluate(STATE_JS, list(scenario.dom))
         if edge.errors:
             raise edge.errors[0]
-        cookies = sorted(({"name": c["name"], "value": c["value"], "domain": c["domain"]}
+        now = time.time()
+        cookies = sorted(({"name": c["name"], "value": c["value"], "domain": c["domain"],
+                           **(_cookie_details(c, now) if scenario.cookie_details else {})}
                           for c in context.cookies()), key=lambda c: (c["name"], c["domain"]))
         requests = [{k: r[k] for k in ("method", "host", "path", "query", "body", "beacon")}
                     for r in edge.requests]
-        return {"requests": requests, "results": state["results"], "cookies": cookies,
-                "localStorage": state["localStorage"], "sessionStorage": state["sessionStorage"],
-                "dom": state["dom"], "navigations": navigations, "landed": landed}
+        record = {"requests": requests, "results": state["results"], "cookies": cookies,
+                  "localStorage": state["localStorage"], "sessionStorage": state["sessionStorage"],
+                  "dom": state["dom"]}
+        if scenario.navigations or navigations:
+            record["navigations"], record["landed"] = navigations, landed
+        if scenario.pixels:
+            record["pixels"] = sorted(pixels, key=lambda p: (p["url"], p["frame"]))
+        if scenario.console:
+            record["console"] = sorted(console)
+        return record
     finally:
         context.close()
         server.remove_page(PAGE_PATH)
+
+
+def _cookie_details(cookie: dict, now: float) -> dict:
+    expires = cookie.get("expires", -1)
+    return {"path": cookie.get("path"), "secure": cookie.get("secure"), "sameSite": cookie.get("sameSite"),
+            "expiresInHours": None if expires is None or expires < 0 else round((expires - now) / 3600, 1)}
 
 
 def normalize(record: dict) -> dict:

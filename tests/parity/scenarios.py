@@ -140,7 +140,7 @@ SCENARIOS: list[Scenario] = [
                  "type": "url", "id": 2097728, "spec": {"url": "https://example.test/pixel", "hideReferrer": False}}]}],
              "warnings": [{"type": "https://ns.adobe.com/aep/errors/EXEG-0204-200", "status": 200,
                            "title": "A warning", "report": {"cause": {"message": "Cannot read", "code": 202}}}]}),
-    # getLibraryInfo is not comparable (library name/version): no scenario.
+    # getLibraryInfo: library_info in scenarios_idsyncs.py (version, commands, components intended).
 ]
 
 # -- renderDecisions: DOM actions, prehiding, display notifications ------------
@@ -417,6 +417,10 @@ SCENARIOS += [
 from .scenarios_redirects import SCENARIOS as REDIRECT_SCENARIOS  # noqa: E402
 
 SCENARIOS += REDIRECT_SCENARIOS
+
+from .scenarios_idsyncs import SCENARIOS as IDSYNC_SCENARIOS  # noqa: E402
+
+SCENARIOS += IDSYNC_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
