@@ -6,7 +6,9 @@ once per library in a fresh browser context at the same URL and returns a
 record (Edge requests, command results, cookies, storage keys, and the
 outerHTML of the scenario's ``dom`` selectors once it settled; when the scenario
 asks, the pixel requests to ``*.pixels.test`` with their frame and Referer, the
-console lines it names and each cookie's attributes);
+console lines it names and each cookie's attributes; for a scenario that expects
+``navigations`` (redirect offers), the page's state as it left, the requests for
+``LANDING_ORIGIN`` and where the page landed, with its history length);
 :func:`normalize` masks the values that differ on every run; :func:`diff` lists
 the paths where two records differ.
 """
