@@ -11,8 +11,10 @@ from typing import Any
 __all__ = [
     "BASE_CODE",
     "DATASTREAM_ID",
+    "ECID",
     "IDENTITY_ANSWER",
     "IDENTITY_COOKIE",
+    "IDENTITY_COOKIE_VALUE",
     "IDENTITY_HANDLES",
     "ISSUE_EXAMPLE",
     "ORG_ID",
@@ -25,6 +27,9 @@ BASE_CODE = (
 ORG_ID = "ABC123@AdobeOrg"
 DATASTREAM_ID = "0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"
 IDENTITY_COOKIE = "kndctr_ABC123_AdobeOrg_identity"
+# A kndctr identity cookie as the Edge writes it (protobuf field 1: the ECID), and that ECID.
+IDENTITY_COOKIE_VALUE = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=="
+ECID = "12345678901234567890123456789012345678"
 # The sendEvent options of the issue's example.
 ISSUE_EXAMPLE: dict[str, Any] = {
     "data": {"cart": {"total": 42}},
@@ -38,12 +43,12 @@ ISSUE_EXAMPLE: dict[str, Any] = {
 # The identity cookie and cluster stored, and the ECID they hold.
 IDENTITY_HANDLES: list[dict[str, Any]] = [
     {"type": "state:store", "payload": [
-        {"key": IDENTITY_COOKIE, "value": "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
+        {"key": IDENTITY_COOKIE, "value": IDENTITY_COOKIE_VALUE,
          "maxAge": 34128000, "attrs": {"SameSite": "None"}},
         {"key": "kndctr_ABC123_AdobeOrg_cluster", "value": "or2", "maxAge": 1800},
     ]},
     {"type": "identity:result", "payload": [
-        {"id": "12345678901234567890123456789012345678", "namespace": {"code": "ECID"}}]},
+        {"id": ECID, "namespace": {"code": "ECID"}}]},
 ]
 IDENTITY_ANSWER: dict[str, Any] = {
     "requestId": "r",

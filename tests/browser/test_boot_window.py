@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from alloy_py_dev.emulator import EdgeEmulator
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST
-from alloy_py_dev.samples import BASE_CODE
+from alloy_py_dev.samples import BASE_CODE, IDENTITY_COOKIE_VALUE
 from alloy_py_dev.server import DevServer
 
 from alloy_py.startup import STORE_PREFIX
@@ -27,7 +27,6 @@ ORG_ID = "DEMO0123456789ABCDEF0123@AdobeOrg"
 DATASTREAM_ID = "demo-datastream-0001"
 BOOT_DELAY_S = 2.5
 SLOW_FILE = "/pyodide/pyodide.asm.wasm"  # the one big download every boot waits for
-IDENTITY = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=="
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +243,8 @@ def test_a_replay_never_happens_after_consent_turned_out(
     context.add_cookies([
         {"name": "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_consent", "value": "general=out", "domain": host,
          "path": "/"},
-        {"name": "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_identity", "value": IDENTITY, "domain": host, "path": "/"},
+        {"name": "kndctr_DEMO0123456789ABCDEF0123_AdobeOrg_identity", "value": IDENTITY_COOKIE_VALUE, "domain": host,
+         "path": "/"},
     ])
     messages: list[str] = []
     page.on("console", lambda message: messages.append(message.text))
@@ -393,7 +393,7 @@ def test_the_prehiding_style_is_removed_in_every_outcome(
     elif outcome == "consent out":
         context.add_cookies([
             {"name": f"kndctr_{ORG_ID.replace('@', '_')}_{name}", "value": value, "domain": "127.0.0.1", "path": "/"}
-            for name, value in (("consent", "general=out"), ("identity", IDENTITY))])
+            for name, value in (("consent", "general=out"), ("identity", IDENTITY_COOKIE_VALUE))])
     page = context.new_page()
     page.goto(_prehiding_page(slow_boot, emulator, "/alloy-py.js", **extra), wait_until="domcontentloaded")
     if outcome != "consent out":  # alloy never hides for a visitor who opted out

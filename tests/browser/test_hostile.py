@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from alloy_py_dev.repo import ALLOY_REFERENCE_DIST
-from alloy_py_dev.samples import BASE_CODE
+from alloy_py_dev.samples import BASE_CODE, IDENTITY_COOKIE_VALUE
 
 from tests.support.edge_mock import EdgeMock
 
@@ -133,7 +133,7 @@ def _identity_answer(org: str, request_id: str) -> dict[str, Any]:
     prefix = "kndctr_" + org.replace("@", "_")
     return {"requestId": request_id, "handle": [
         {"type": "state:store", "payload": [
-            {"key": f"{prefix}_identity", "value": "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
+            {"key": f"{prefix}_identity", "value": IDENTITY_COOKIE_VALUE,
              "maxAge": 34128000, "attrs": {"SameSite": "None"}},
         ]},
         {"type": "identity:result", "payload": [

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
+from alloy_py_dev.samples import ECID, IDENTITY_COOKIE_VALUE
 
 from alloy_py.browser import HttpRequest, HttpResponse
 from alloy_py.browser.memory import MemoryBrowser
@@ -22,9 +23,6 @@ ORG_ID = "5BFE274A5F6980A50A495C08@AdobeOrg"
 DATASTREAM_ID = "8a2f2e3c-0f4b-4c53-9a1a-6f1d2b7c9e10"
 IDENTITY_COOKIE = "kndctr_5BFE274A5F6980A50A495C08_AdobeOrg_identity"
 CLUSTER_COOKIE = "kndctr_5BFE274A5F6980A50A495C08_AdobeOrg_cluster"
-# A kndctr identity cookie as the Edge writes it: protobuf field 1 = the ECID.
-ECID = "12345678901234567890123456789012345678"
-IDENTITY_COOKIE_VALUE = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=="
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from alloy_py_dev.samples import ISSUE_EXAMPLE
 
 from alloy_py import AlloyError, ComponentError
 from alloy_py.browser import HttpRequest, HttpResponse
@@ -25,16 +26,6 @@ from .conftest import (
     edge_body,
     identity_edge,
 )
-
-ISSUE_EXAMPLE = {
-    "data": {"cart": {"total": 42}},
-    "documentUnloading": False,
-    "edgeConfigOverrides": {"datastreamId": "0dada9f4-fa94-4c9c-8aaf-fdbac6c56287"},
-    "personalization": {"decisionScopes": ["hero-banner"]},
-    "renderDecisions": True,
-    "type": "commerce.purchases",
-    "xdm": {"commerce": {"purchases": {"value": 1}}},
-}
 
 
 async def test_first_page_view_request(memory: MemoryBrowser) -> None:

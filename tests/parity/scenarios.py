@@ -9,10 +9,10 @@ import json
 from typing import Any
 
 from alloy_py_dev.samples import DATASTREAM_ID, IDENTITY_ANSWER, IDENTITY_COOKIE, ORG_ID
+from alloy_py_dev.samples import IDENTITY_COOKIE_VALUE as ECID_COOKIE_VALUE
 
 from .harness import Scenario
 
-ECID_COOKIE_VALUE = "CiYxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=="
 OTHER_DATASTREAM_ID = "5b2f6c1e-8d3a-4e7b-9c0f-1a2b3c4d5e6f"
 CONFIG = {"datastreamId": DATASTREAM_ID, "orgId": ORG_ID}
 
