@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_once_callable, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import JsException, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from ..errors import ImageError, NetworkError
 from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
@@ -218,20 +219,8 @@ class PyodideBrowser:
             script = js.document.createElement("script")
             script.src = url
             script.setAttribute("async", "")
-            loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-            def settle(event: Any, loaded: asyncio.Future[None] = loaded, url: str = url) -> None:
-                if loaded.done():
-                    return
-                if str(event.type) == "load":
-                    loaded.set_result(None)
-                else:
-                    loaded.set_exception(RuntimeError(f"Failed to load script: {url}"))
-
-            script.onload = create_once_callable(settle)
-            script.onerror = create_once_callable(settle)
+            waits.append(_load_event(script, RuntimeError(f"Failed to load script: {url}")))
             js.document.head.appendChild(script)
-            waits.append(loaded)
         await asyncio.gather(*waits)
 
     def remove(self, node: Node) -> None:
@@ -285,26 +274,9 @@ class PyodideBrowser:
             image = document.createElement("img")
         except (JsException, AttributeError) as error:  # an iframe taken out of the page has no window
             raise ImageError(str(error)) from None
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def settle(event: Any) -> None:
-            if done.done():
-                return
-            if str(event.type) == "load":
-                done.set_result(None)
-            else:
-                done.set_exception(ImageError(f"The image did not load: {url}"))
-
-        callback = create_proxy(settle)
+        loaded = _load_event(image, ImageError(f"The image did not load: {url}"))
         image.setAttribute("src", url)
-        image.onload = callback
-        image.onerror = callback
-        image.onabort = callback
-        try:
-            await done
-        finally:
-            image.onload = image.onerror = image.onabort = jsnull
-            callback.destroy()
+        await loaded
 
     # Clicks
     def on_click(self, listener: ClickListener) -> None:
@@ -353,6 +325,35 @@ class PyodideBrowser:
             download=bool(getattr(node, "download", None)),
             id=text("id"),
         )
+
+
+def _load_event(element: Any, failure: Exception) -> Coroutine[Any, Any, None]:
+    """Listen now for ``element``'s load; await the result: its error or abort raises ``failure``.
+
+    Called before the element starts loading (its ``src`` set, or it is put in
+    the page), so no event can come before the listeners.
+    """
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def settle(event: Any) -> None:
+        if done.done():
+            return
+        if str(event.type) == "load":
+            done.set_result(None)
+        else:
+            done.set_exception(failure)
+
+    callback = create_proxy(settle)
+    element.onload = element.onerror = element.onabort = callback
+
+    async def loaded() -> None:
+        try:
+            await done
+        finally:
+            element.onload = element.onerror = element.onabort = jsnull
+            callback.destroy()
+
+    return loaded()
 
 
 def _node(value: Any) -> Node | None:

@@ -269,6 +269,11 @@ SCENARIOS += [
         "p1", action("i1", type="setHtml", selector="#hero",
                      content="<h2>Welcome back</h2><script>window.ran = (window.ran || 0) + 1</script>")),
         then=RAN, fast=True),
+    render("render_remote_script", proposition(
+        "p1", action("i1", type="setHtml", selector="#hero",
+                     content='<h2>Welcome back</h2><script src="data:text/javascript,'
+                             'window.ran=(window.ran||0)+1"></script>')),
+        then=RAN),
     render("render_style_in_content", proposition(
         "p1", action("i1", type="appendHtml", selector="#hero",
                      content="<style>#hero p { color: green; }</style><p>styled</p>"))),
