@@ -13,6 +13,7 @@ hook (method)                 arguments
 ``on_before_request``         request, handlers
 ``on_response``               response → what it adds to the result
 ``on_request_failure``        error
+``on_click``                  event, the page (or a recorded click's copy), clicked node
 ============================  =================================================
 """
 
@@ -29,10 +30,11 @@ from .errors import AlloyError, ComponentError
 from .types import FailureHandler, HookName, ResponseHandler, ResponseResult
 
 if TYPE_CHECKING:
+    from .browser import ClickDom
     from .edge.request import EdgeRequest
     from .edge.response import EdgeResponse
     from .event import Event
-    from .types import Options
+    from .types import Node, Options
 
 __all__ = ["HOOKS", "Lifecycle", "RequestHandlers", "call_maybe_async", "check_hooks", "start_now"]
 
@@ -42,6 +44,7 @@ HOOKS: dict[HookName, str] = {
     "on_before_request": "onBeforeRequest",
     "on_response": "onResponse",
     "on_request_failure": "onRequestFailure",
+    "on_click": "onClick",
 }
 assert set(HOOKS) == set(get_args(HookName))
 
@@ -121,6 +124,9 @@ class Lifecycle:
 
     async def before_request(self, request: EdgeRequest, handlers: RequestHandlers) -> None:
         await self._call("on_before_request", lambda c: c.on_before_request(request, handlers))
+
+    async def click(self, event: Event, dom: ClickDom, element: Node) -> None:
+        await self._call("on_click", lambda c: c.on_click(event, dom, element))
 
     async def responded(self, response: EdgeResponse, handlers: RequestHandlers) -> list[ResponseResult]:
         """The components' ``on_response`` results, then the request's handlers'."""

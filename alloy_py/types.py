@@ -55,6 +55,7 @@ HookName = Literal[
     "on_before_request",
     "on_response",
     "on_request_failure",
+    "on_click",
 ]
 
 ResponseResult = Mapping[str, Any] | None

@@ -155,6 +155,15 @@ class Browser(Protocol):
         """``(within or document).querySelectorAll(selector)``; ``ValueError`` for a bad selector."""
         ...
 
+    def matches(self, node: Node, selector: str) -> bool:
+        """``node.matches(selector)``; ``False`` for a node that is not an element, ``ValueError`` for a bad
+        selector."""
+        ...
+
+    def is_same_node(self, node: Node, other: Node) -> bool:
+        """``node === other``: the same DOM node (handles to it may differ)."""
+        ...
+
     async def next_mutation(self, timeout_ms: int) -> None:
         """Return at the next change to the document's tree, or after ``timeout_ms``."""
         ...

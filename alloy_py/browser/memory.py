@@ -235,6 +235,19 @@ class MemoryBrowser:
         except soupsieve.SelectorSyntaxError as error:
             raise ValueError(str(error)) from None
 
+    def matches(self, node: Node, selector: str) -> bool:
+        import soupsieve
+
+        if not self.tag_name(node):
+            return False
+        try:
+            return bool(soupsieve.match(selector, node))
+        except soupsieve.SelectorSyntaxError as error:
+            raise ValueError(str(error)) from None
+
+    def is_same_node(self, node: Node, other: Node) -> bool:
+        return node is other
+
     async def next_mutation(self, timeout_ms: int) -> None:
         await self.sleep_ms(timeout_ms)  # nothing else changes this document
 

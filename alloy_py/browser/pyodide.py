@@ -132,6 +132,17 @@ class PyodideBrowser:
         except JsException as error:
             raise ValueError(_js_message(error)) from None
 
+    def matches(self, node: Node, selector: str) -> bool:
+        if not self.tag_name(node):
+            return False
+        try:
+            return bool(node.matches(selector))
+        except JsException as error:
+            raise ValueError(_js_message(error)) from None
+
+    def is_same_node(self, node: Node, other: Node) -> bool:
+        return bool(node.isSameNode(other))
+
     async def next_mutation(self, timeout_ms: int) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 

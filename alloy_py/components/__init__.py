@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..validation import Validator
 
 if TYPE_CHECKING:
-    from ..browser import Browser
+    from ..browser import Browser, ClickDom
     from ..consent import ConsentState
     from ..cookies import CookieJar
     from ..edge.client import EdgeClient
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..lifecycle import RequestHandlers
     from ..log import Logger
     from ..pixels import ReferrerHideableImage
-    from ..types import CommandResult, Config, Options, ResponseResult
+    from ..types import CommandResult, Config, Node, Options, ResponseResult
 
 __all__ = ["Command", "Component", "ComponentServices"]
 
@@ -86,4 +86,8 @@ class Component:
         return None
 
     def on_request_failure(self, error: BaseException) -> Awaitable[None] | None:
+        return None
+
+    def on_click(self, event: Event, dom: ClickDom, element: Node) -> Awaitable[None] | None:
+        """A click in the page: what it adds to the click's event (``dom`` reads the clicked page)."""
         return None

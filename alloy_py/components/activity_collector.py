@@ -121,33 +121,28 @@ class ActivityCollector(Component):
             self._save({"pageName": page["name"], "pageIDType": 1})
 
     def _clicked(self, element: Node) -> None:
-        event = self._click_event(self.services.browser, element, None)
-        if event is not None:
-            start_now(self._send(event))
+        # Started within the click, so that it leaves before a navigation.
+        start_now(self._collect(self.services.browser, element, None))
 
     async def collect_recorded(self, click: Mapping[str, Any], call: CallFacts) -> None:
         """A click the loader recorded before Python ran: its page, time and nodes as they were."""
         dom = RecordedDom(click, call.page or self.services.browser.page())
-        if dom.target is None:
-            return
-        event = self._click_event(dom, dom.target, call)
-        if event is not None:
-            await self._send(event)
+        if dom.target is not None:
+            await self._collect(dom, dom.target, call)
 
-    def _click_event(self, dom: ClickDom, element: Node, call: CallFacts | None) -> Event | None:
+    async def _collect(self, dom: ClickDom, element: Node, call: CallFacts | None) -> None:
+        """alloy's click handler: every component's ``onClick`` adds to one event, sent unless empty."""
         event = self.services.events.create_event()
         event.call = call
-        event.document_may_unload = True  # an exit link must go out as a beacon
-        self._inject(event, dom, element)
-        return None if event.is_empty() else event
-
-    async def _send(self, event: Event) -> None:
+        event.document_may_unload = True  # an exit link (or a personalization metric) must go out as a beacon
         try:
-            await self.services.events.send_event(event, {})
+            await self.services.edge_client.lifecycle.click(event, dom, element)
+            if not event.is_empty():
+                await self.services.events.send_event(event, {})
         except Exception as error:  # nobody awaits a click
             self.logger.error("An error occurred while executing the click collection.", str(error))
 
-    def _inject(self, event: Event, dom: ClickDom, element: Node) -> None:
+    def on_click(self, event: Event, dom: ClickDom, element: Node) -> None:
         config = self.services.config
         if not config["clickCollectionEnabled"]:
             return

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from ..browser import Browser, HtmlPosition, Node
 from ..errors import AlloyError
 from ..log import Logger
 from ..schemas import DEFAULT_CONTENT_ITEM, DOM_ACTION, HTML_CONTENT_ITEM
+from .interactions import CLICK_LABEL, INTERACT_ID, InteractionTracker, notification, tracks_interactions
 
 __all__ = ["PREHIDING_ID", "ItemPlan", "Renderer", "css_escape", "redirecting", "set_redirecting",
            "show_containers"]
@@ -32,8 +33,6 @@ PREHIDING_ID = "alloy-prehiding"
 AWAIT_SELECTOR_MS = 5000
 _EQ = re.compile(r":eq\((\d+)\)")
 _IDENTIFIER = re.compile(r"(#|\.)(-?\w+)")
-INTERACT_ID = "data-aep-interact-id"
-CLICK_LABEL = "data-aep-click-label"
 
 Decorate = Callable[[Node], None]
 
@@ -103,11 +102,10 @@ def show_containers(browser: Browser) -> None:
 
 
 class Renderer:
-    def __init__(self, browser: Browser, logger: Logger, auto_collect: Mapping[str, str]) -> None:
+    def __init__(self, browser: Browser, logger: Logger, interactions: InteractionTracker) -> None:
         self._browser = browser
         self._logger = logger
-        self._auto_collect = auto_collect
-        self._last_interact_id = 0
+        self.interactions = interactions
         self._prehiding_styles: dict[str, Node] = {}
 
     # Containers (the customer's prehidingStyle)
@@ -211,13 +209,15 @@ class Renderer:
             if not selector:
                 self._logger.warn("Invalid DOM action data: missing selector.", data)
                 return _NOT_RENDERED
+            tracking_label = (item.get("characteristics") or {}).get("trackingLabel")
+            self.interactions.store_click(selector, notification(proposition), tracking_label, scope_type)
             return _CLICK_METRIC
         action = _ACTIONS.get(action_type)
         if action is None:
             warning = "Invalid DOM action data: unknown type." if schema == DOM_ACTION else "Invalid HTML content data"
             self._logger.warn(warning, data)
             return _NOT_RENDERED
-        decorate = self._decorator(action_type, proposition, item)
+        decorate = self._decorator(proposition, item, scope_type)
         item_id = str(item.get("id"))
 
         view_item = item_id if scope_type == "view" else None
@@ -284,22 +284,21 @@ class Renderer:
         if node is not None:
             self._browser.remove(node)
 
-    def _decorator(self, action_type: str, proposition: dict[str, Any], item: dict[str, Any]) -> Decorate:
-        provider = ((proposition.get("scopeDetails") or {}).get("decisionProvider")) or ""
-        if self._auto_collect.get(provider) not in ("always", "decoratedElementsOnly"):
+    def _decorator(self, proposition: dict[str, Any], item: dict[str, Any], scope_type: str) -> Decorate:
+        """alloy's ``createDecorateProposition``: mark what was rendered so that clicks on it are reported."""
+        interactions = self.interactions
+        provider = (proposition.get("scopeDetails") or {}).get("decisionProvider")
+        if not tracks_interactions(interactions.auto_collect, provider):
             return _no_decoration
         label = (item.get("characteristics") or {}).get("trackingLabel")
         browser = self._browser
+        meta = notification(proposition)
 
         def decorate(node: Node) -> None:
             if not browser.tag_name(node):
                 return
-            existing = browser.get_attribute(node, INTERACT_ID)
-            if existing:
-                interact_id = int(existing)
-            else:
-                self._last_interact_id += 1
-                interact_id = self._last_interact_id
+            interact_id = interactions.interact_id(browser.get_attribute(node, INTERACT_ID))
+            interactions.store_interaction(proposition.get("id"), item.get("id"), scope_type, meta, interact_id)
             browser.set_attribute(node, INTERACT_ID, str(interact_id))
             if label and not browser.get_attribute(node, CLICK_LABEL):
                 browser.set_attribute(node, CLICK_LABEL, str(label))

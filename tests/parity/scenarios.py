@@ -427,5 +427,9 @@ from .scenarios_idsyncs import SCENARIOS as IDSYNC_SCENARIOS  # noqa: E402
 
 SCENARIOS += IDSYNC_SCENARIOS
 
+from .scenarios_interactions import SCENARIOS as INTERACTION_SCENARIOS  # noqa: E402
+
+SCENARIOS += INTERACTION_SCENARIOS
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

@@ -11,14 +11,16 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from ...browser import ClickDom
 from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
 from ...event import Event
 from ...lifecycle import RequestHandlers
 from ...schemas import REDIRECT_ITEM
-from ...types import JsonObject, Options
+from ...types import JsonObject, Node, Options
 from ...validation import Validator, any_of, boolean, literal, object_of, string
 from .. import Component, ComponentServices
+from ..interactions import InteractionTracker
 from ..rendering import Renderer, redirecting
 from .details import PersonalizationDetails
 from .notifications import DisplayNotifier, merge_decisions_meta
@@ -51,7 +53,8 @@ class Personalization(Component):
     def __init__(self, services: ComponentServices) -> None:
         super().__init__(services)
         config = services.config
-        self.renderer = Renderer(services.browser, self.logger, config["autoCollectPropositionInteractions"])
+        self._interactions = InteractionTracker(services.browser, config["autoCollectPropositionInteractions"])
+        self.renderer = Renderer(services.browser, self.logger, self._interactions)
         self._view_cache = ViewCache()
         self._displays = DisplayNotifier(services.events, self.logger)
         redirects = RedirectPlanner(services.browser, self.renderer, self._displays, self.logger)
@@ -79,6 +82,18 @@ class Personalization(Component):
 
     def on_request_failure(self, error: BaseException) -> None:
         self.renderer.show_containers()
+
+    def on_click(self, event: Event, dom: ClickDom, element: Node) -> None:
+        """A click on rendered content (or a Target click metric) is a ``propositionInteract``.
+
+        A click the loader recorded before Python ran came before anything was rendered.
+        """
+        browser = self.services.browser
+        if dom is not browser:
+            return
+        interaction = self._interactions.click(browser, element, self.renderer.select)
+        if interaction is not None:
+            event.merge_xdm(interaction.xdm())
 
     async def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
         handlers.on_response.append(lambda response: {"propositions": []})

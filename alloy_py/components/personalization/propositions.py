@@ -15,11 +15,12 @@ from ..._futures import after, constant, resolved
 from ...log import Logger
 from ...schemas import REDIRECT_ITEM
 from ...types import JsonObject
+from ..interactions import notification
 from ..rendering import ItemPlan, Renderer
 from .details import PAGE_WIDE_SCOPE
 
 __all__ = ["DisplayMeta", "PlanRedirect", "Processed", "PropositionProcessor", "Renderable", "ScopeType",
-           "clean_proposition", "notification", "scope_type"]
+           "clean_proposition", "scope_type"]
 
 ScopeType = Literal["page", "view", "proposition"]
 DisplayMeta = JsonObject
@@ -46,13 +47,6 @@ def scope_type(proposition: JsonObject) -> ScopeType:
     if ((details.get("characteristics") or {}).get("scopeType")) == "view":
         return "view"
     return "proposition"
-
-
-def notification(proposition: JsonObject) -> DisplayMeta:
-    meta = {
-        "id": proposition.get("id"), "scope": proposition.get("scope"), "scopeDetails": proposition.get("scopeDetails")
-    }
-    return {key: value for key, value in meta.items() if value is not None}
 
 
 def clean_proposition(value: Any) -> JsonObject | None:

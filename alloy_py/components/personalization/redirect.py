@@ -21,9 +21,9 @@ from typing import Any
 from ...browser import Browser
 from ...log import Logger
 from ...types import JsonObject
+from ..interactions import notification
 from ..rendering import ItemPlan, Renderer, set_redirecting
 from .notifications import DisplayNotifier
-from .propositions import notification
 
 __all__ = ["HIDING_ELEMENT", "RedirectPlanner"]
 
