@@ -5,6 +5,7 @@ Port of ``core/createEventManager.js``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .browser import Browser
@@ -47,7 +48,12 @@ class EventManager:
         handlers = RequestHandlers()
         await lifecycle.before_event(event, options, handlers)
         request.payload.add_event(event)
-        await self.consent.await_consent()
+        try:
+            await self.consent.await_consent()
+        except Exception as error:
+            # alloy.js tells nobody: a view change waiting for this event's decisions would wait for ever.
+            await lifecycle.failed(error, handlers)
+            raise
         try:
             event.finalize(self.config.get("onBeforeEventSend"))
         except Exception as error:
@@ -58,3 +64,17 @@ class EventManager:
             await lifecycle.failed(EventCanceled(), handlers)
             return {}
         return await edge_client.send(request, handlers)
+
+    async def apply_response(
+        self, event: Event, options: Options, headers: Mapping[str, str], body: JsonObject
+    ) -> JsonObject:
+        """An Edge answer fetched elsewhere (a server), handled as if this event had asked for it."""
+        edge_client = self.edge_client
+        lifecycle = edge_client.lifecycle
+        request = edge_client.new_request("interact")
+        before_event = RequestHandlers()
+        await lifecycle.before_event(event, options, before_event)
+        request.payload.add_event(event)
+        # As alloy.js: what the event's hooks wanted done on failure is not done (nothing was sent).
+        return await edge_client.apply_response(request, RequestHandlers(on_response=before_event.on_response),
+                                                headers, body)

@@ -2,6 +2,7 @@
 
 alloy keeps them in ``constants/schema.js``; a request lists the ones it can
 handle (``query.personalization.schemas``) and each returned item names one.
+Also the page-wide decision scope (``constants/pageWideScope.js``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ __all__ = [
     "JSON_CONTENT_ITEM",
     "MESSAGE_CONTENT_CARD",
     "MESSAGE_IN_APP",
+    "PAGE_WIDE_SCOPE",
     "REDIRECT_ITEM",
     "REQUESTED_SCHEMAS",
     "RULESET_ITEM",
 ]
 
+PAGE_WIDE_SCOPE = "__view__"
 _BASE = "https://ns.adobe.com/personalization/"
 DEFAULT_CONTENT_ITEM = _BASE + "default-content-item"
 DOM_ACTION = _BASE + "dom-action"

@@ -1,6 +1,7 @@
-"""DataCollector: the ``sendEvent`` command.
+"""DataCollector: the ``sendEvent`` and ``applyResponse`` commands.
 
-Port of ``core/src/components/DataCollector/*`` and ``utils/validateIdentityMap.js``.
+Port of ``core/src/components/DataCollector/*``, ``utils/validateIdentityMap.js`` and
+``core/edgeNetwork/injectApplyResponse.js``.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._jsonutil import deep_assign
+from ..schemas import PAGE_WIDE_SCOPE
 from ..startup import current_call
-from ..validation import array_of, boolean, enum_of, map_of_values, object_of, string
+from ..validation import anything, array_of, boolean, enum_of, map_of_values, object_of, string
 from . import Command, Component
 
 __all__ = ["DataCollector", "IDENTITY_MAP"]
@@ -61,6 +63,20 @@ SEND_EVENT_OPTIONS = (
 )
 
 
+APPLY_RESPONSE_OPTIONS = object_of(
+    {
+        "renderDecisions": boolean(),
+        "responseHeaders": map_of_values(string().required()),
+        "responseBody": object_of(
+            {"handle": array_of(object_of({"type": string().required(), "payload": anything().required()})).required()}
+        ).required(),
+        "personalization": object_of(
+            {"sendDisplayEvent": boolean().default(True), "decisionContext": object_of({})}
+        ).default({"sendDisplayEvent": True}),
+    }
+).no_unknown_fields()
+
+
 class DataCollector(Component):
     namespace = "DataCollector"
 
@@ -68,8 +84,24 @@ class DataCollector(Component):
         return {
             "sendEvent": Command(
                 run=self._send_event, validate=SEND_EVENT_OPTIONS, documentation_uri="https://adobe.ly/3GQ3Q7t"
-            )
+            ),
+            "applyResponse": Command(run=self._apply_response, validate=APPLY_RESPONSE_OPTIONS, documentation_uri=""),
         }
+
+    async def _apply_response(self, options: dict[str, Any]) -> dict[str, Any]:
+        """A response the page's server got from the Edge (hybrid personalization), applied here."""
+        events = self.services.events
+        event = events.create_event()
+        event.call = current_call.get()
+        event_options = {
+            "renderDecisions": bool(options.get("renderDecisions", False)),
+            "decisionContext": options.get("decisionContext") or {},
+            "decisionScopes": [PAGE_WIDE_SCOPE],
+            "personalization": options.get("personalization"),
+        }
+        headers = options.get("responseHeaders") or {}
+        body = options.get("responseBody") or {"handle": []}
+        return await events.apply_response(event, event_options, headers, body)
 
     async def _send_event(self, options: dict[str, Any]) -> dict[str, Any]:
         options = dict(options)

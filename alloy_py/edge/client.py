@@ -10,6 +10,7 @@ sent, with an error that names both sizes.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -128,16 +129,35 @@ class EdgeClient:
                 await lifecycle.failed(error, handlers)
                 raise
 
-        response = EdgeResponse(parsed if isinstance(parsed, dict) else {}, headers)
+        return await self._answered(EdgeResponse(parsed if isinstance(parsed, dict) else {}, headers), handlers)
+
+    async def _answered(self, response: EdgeResponse, handlers: RequestHandlers) -> JsonObject:
+        """The Edge's answer: its cookies, then every ``onResponse``; returns their merged results."""
         try:
             self._response_to_cookies(response)
-            results = await lifecycle.responded(response, handlers)
+            results = await self.lifecycle.responded(response, handlers)
         except Exception as error:
             # An answer we could not use counts as a failed request: whoever waits on
             # this one (the next requests, behind the first one's identity) goes on.
-            await lifecycle.failed(error, handlers)
+            await self.lifecycle.failed(error, handlers)
             raise
         return assign_concat_arrays(*results)
+
+    async def apply_response(
+        self, request: EdgeRequest, handlers: RequestHandlers, headers: Mapping[str, str], body: JsonObject
+    ) -> JsonObject:
+        """``applyResponse``: ``body`` as if the Edge had answered ``request`` with 200 (nothing is sent).
+
+        Its ``state:store`` cookies are written; headers are read as given (``responseHeaders[name]``).
+        """
+        lifecycle = self.lifecycle
+        try:
+            await lifecycle.before_request(request, handlers)
+            check_status(200, to_json(body), body, self._logger.log)
+        except Exception as error:
+            await lifecycle.failed(error, handlers)
+            raise
+        return await self._answered(EdgeResponse(body, dict(headers)), handlers)
 
     def _endpoint_origin(self, request: EdgeRequest) -> str:
         if self._third_party_domain_failed or not request.use_third_party_domain:

@@ -8,7 +8,7 @@ in-app messages are not yet: they come back with ``renderAttempted: false``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from ...browser import ClickDom
@@ -19,14 +19,15 @@ from ...lifecycle import RequestHandlers
 from ...schemas import REDIRECT_ITEM
 from ...types import JsonObject, Node, Options
 from ...validation import Validator, any_of, boolean, literal, object_of, string
-from .. import Component, ComponentServices
+from .. import Command, Component, ComponentServices
 from ..interactions import InteractionTracker
 from ..rendering import Renderer, redirecting
+from .applying import APPLY_PROPOSITIONS_OPTIONS, lenient, prepare_propositions
 from .details import PersonalizationDetails
 from .notifications import DisplayNotifier, merge_decisions_meta
 from .propositions import DisplayMeta, PropositionProcessor, Renderable, clean_proposition, scope_type
 from .redirect import RedirectPlanner
-from .view_cache import ViewCache, view_renderables
+from .view_cache import CacheUpdate, ViewCache, view_renderables
 
 __all__ = ["Personalization"]
 
@@ -59,6 +60,28 @@ class Personalization(Component):
         self._displays = DisplayNotifier(services.events, self.logger)
         redirects = RedirectPlanner(services.browser, self.renderer, self._displays, self.logger)
         self._propositions = PropositionProcessor(self.renderer, self.logger, redirects.plan)
+
+    def commands(self) -> Mapping[str, Command]:
+        return {
+            "applyPropositions": Command(
+                run=self._apply_propositions, validate=lenient(APPLY_PROPOSITIONS_OPTIONS, self.logger.warn)
+            )
+        }
+
+    async def _apply_propositions(self, options: Options) -> JsonObject:
+        """Render propositions the page already has (from an earlier sendEvent, or its server).
+
+        Never sends a display notification: a later event with ``includeRenderedPropositions`` reports it.
+        """
+        hold = self._displays.notifier(True, False, None, None)  # held now: later events wait for it
+        prepared = prepare_propositions(options.get("propositions") or [], options.get("metadata") or {})
+        to_render = [Renderable(p, scope_type(p), True) for p in prepared]
+        view_name = options.get("viewName")
+        if view_name:
+            to_render += await self._view_cache.view(view_name)
+        processed = self._propositions.process(to_render, [])
+        processed.displays.add_done_callback(lambda done: hold([] if done.cancelled() else done.result()))
+        return {"propositions": processed.propositions}
 
     # Lifecycle
     def on_before_request(self, request: EdgeRequest, handlers: RequestHandlers) -> None:
@@ -110,7 +133,6 @@ class Personalization(Component):
         if details.include_rendered:
             metas.extend(await self._displays.take_held())
         if details.should_fetch:
-            self._view_cache.initialized = True
             self._fetch(event, details, handlers)
         elif details.view_name:
             metas.extend(await self._change_view(details.view_name, details.render, handlers))
@@ -126,6 +148,8 @@ class Personalization(Component):
             if consent.state == "pending":  # declined later: show it (alloy.js only watches the first choice)
                 asyncio.ensure_future(self._show_if_declined())
         event.merge_query({"personalization": details.query(self.logger.warn)})
+        cache_update = self._view_cache.create_update()
+        handlers.on_failure.append(lambda error: cache_update.cancel())
         notify = self._displays.notifier(
             details.render, details.send_display, details.view_name, event.user_identity_map
         )
@@ -133,13 +157,16 @@ class Personalization(Component):
         identity_map = event.user_identity_map
 
         def handle_response(response: EdgeResponse) -> JsonObject:
-            return self._handle_decisions(response, details.render, details.view_name, notify, identity_map)
+            return self._handle_decisions(
+                response, cache_update, details.render, details.view_name, notify, identity_map
+            )
 
         handlers.on_response.append(handle_response)
 
     def _handle_decisions(
         self,
         response: EdgeResponse,
+        cache_update: CacheUpdate,
         render: bool,
         view_name: str | None,
         notify: Callable[[list[DisplayMeta]], None],
@@ -151,7 +178,7 @@ class Personalization(Component):
         groups: dict[str, list[JsonObject]] = {"page": [], "view": [], "proposition": []}
         for proposition in handles:
             groups[scope_type(proposition)].append(proposition)
-        new_views = self._view_cache.store(groups["view"])
+        new_views = cache_update.store(groups["view"])
         current_view = view_renderables(new_views, view_name) if view_name else []
         page = [Renderable(p, "page", True) for p in groups["page"]]
         others = [Renderable(p, "proposition", True) for p in groups["proposition"]]
@@ -174,7 +201,7 @@ class Personalization(Component):
         return {"propositions": processed.propositions, "decisions": processed.decisions}
 
     async def _change_view(self, view_name: str, render: bool, handlers: RequestHandlers) -> list[DisplayMeta]:
-        propositions = self._view_cache.view(view_name)
+        propositions = await self._view_cache.view(view_name)
         if render:
             processed = self._propositions.process(propositions, [])
         else:

@@ -9,13 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...schemas import DOM_ACTION, REQUESTED_SCHEMAS
+from ...schemas import DOM_ACTION, PAGE_WIDE_SCOPE, REQUESTED_SCHEMAS
 from ...types import JsonObject, Options
 from .surfaces import normalize_surfaces, page_surface
 
-__all__ = ["PAGE_WIDE_SCOPE", "PersonalizationDetails"]
-
-PAGE_WIDE_SCOPE = "__view__"
+__all__ = ["PersonalizationDetails"]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ...event import Event
 from ...event_manager import EventManager
+from ...lifecycle import start_now
 from ...log import Logger
 from .propositions import DisplayMeta
 
@@ -58,8 +59,8 @@ class DisplayNotifier:
             return hold
 
         def send(metas: list[DisplayMeta]) -> None:
-            if metas:
-                asyncio.ensure_future(self._send_display(metas, view_name, identity_map))
+            if metas:  # started now: it leaves before whatever the page sends once the command resolves
+                start_now(self._send_display(metas, view_name, identity_map))
 
         return send
 

@@ -13,11 +13,10 @@ from typing import Any, Literal, NamedTuple
 
 from ..._futures import after, constant, resolved
 from ...log import Logger
-from ...schemas import REDIRECT_ITEM
+from ...schemas import PAGE_WIDE_SCOPE, REDIRECT_ITEM
 from ...types import JsonObject
 from ..interactions import notification
 from ..rendering import ItemPlan, Renderer
-from .details import PAGE_WIDE_SCOPE
 
 __all__ = ["DisplayMeta", "PlanRedirect", "Processed", "PropositionProcessor", "Renderable", "ScopeType",
            "clean_proposition", "scope_type"]
