@@ -96,3 +96,21 @@ def test_consent_hash_ignores_standard_and_version_and_key_order() -> None:
     assert consent_hash(a) == consent_hash(b)
     assert consent_hash(a) != consent_hash({"value": {"collect": {"val": "n"}}})
     assert len(consent_hash(a)) == 8
+
+
+async def test_a_view_change_does_not_wait_for_a_fetch_refused_for_consent(memory: MemoryBrowser) -> None:
+    """alloy.js's view cache waits for that fetch's answer, which never comes: the view change hangs."""
+    memory.edge = consent_edge
+    offer = {"id": "p", "scope": "s", "scopeDetails": {"decisionProvider": "TGT"},
+             "items": [{"id": "i", "schema": "https://ns.adobe.com/personalization/default-content-item"}]}
+
+    alloy = await configured(memory, defaultConsent="pending")
+    fetching = asyncio.ensure_future(alloy("sendEvent", {"renderDecisions": True}))
+    await settle()
+    view_change = asyncio.ensure_future(alloy("applyPropositions", {"propositions": [offer], "viewName": "cart"}))
+    await settle()
+    assert not view_change.done()  # waits for the fetch on its way, as in alloy.js
+    await alloy("setConsent", {"consent": [ADOBE_OUT]})
+    assert await fetching == {}
+    viewed = await asyncio.wait_for(view_change, 1)
+    assert [p["id"] for p in viewed["propositions"]] == ["p"]  # the empty "cart" view is reported, not returned
