@@ -19,6 +19,7 @@ from .validation import (
     anything,
     boolean,
     callback,
+    number,
     object_of,
     string,
 )
@@ -60,11 +61,11 @@ CORE_OPTIONS = object_of(
 NOT_YET_PORTED_OPTIONS = object_of(
     {
         "advertising": anything(),
-        # BrandConcierge's defaults, so that getLibraryInfo shows them as alloy does (not validated further).
+        # BrandConcierge's options, validated and defaulted as alloy does (getLibraryInfo shows them).
         "conversation": object_of(
             {
                 "stickyConversationSession": boolean().default(False),
-                "streamTimeout": anything().default(10000),
+                "streamTimeout": number().integer().minimum(10000).default(10000),
                 "collectSources": boolean().default(False),
             }
         ).default({"stickyConversationSession": False, "streamTimeout": 10000, "collectSources": False}),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._jsonutil import Omitted, copy_keeping_callables, to_json
+from ._jsonutil import Omitted, copy_keeping_callables, js_number, to_json
 from .errors import ValidationError
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "enum_of",
     "js_stringify",
     "literal",
+    "number",
     "map_of_values",
     "object_of",
     "string",
@@ -93,9 +94,12 @@ def _join(path: str, key: str) -> str:
 class Validator:
     """A chainable validator; every chain step returns a new validator."""
 
-    def __init__(self, fn: ValidateFn, schema: Mapping[str, Validator] | None = None) -> None:
+    def __init__(
+        self, fn: ValidateFn, schema: Mapping[str, Validator] | None = None, type_name: str = "a value"
+    ) -> None:
         self._fn = fn
         self.schema = schema
+        self.type_name = type_name  # what minimum() names: "a number", "an integer"
 
     def __call__(self, value: Any, path: str = "", services: ValidationServices | None = None) -> Any:
         return self._fn(value, path, services or ValidationServices())
@@ -109,7 +113,7 @@ class Validator:
                 return value
             return step(value, path, services)
 
-        return Validator(chained, self.schema)
+        return Validator(chained, self.schema, self.type_name)
 
     # Available after any type.
     def default(self, default_value: Any) -> Validator:
@@ -246,6 +250,15 @@ class Validator:
 
         return Validator(run, self.schema)
 
+    # Available after number().
+    def integer(self) -> Validator:
+        checked = self._check(_is_integer, "an integer")
+        checked.type_name = "an integer"
+        return checked
+
+    def minimum(self, minimum: float) -> Validator:
+        return self._check(lambda v: v >= minimum, f"{self.type_name} greater than or equal to {js_number(minimum)}")
+
     def _check(self, predicate: Callable[[Any], bool], expected: str) -> Validator:
         def step(value: Any, path: str, services: ValidationServices) -> Any:
             if not predicate(value):
@@ -272,6 +285,21 @@ def anything() -> Validator:
 
 def string() -> Validator:
     return _type_check(lambda v: isinstance(v, str), "a string")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _is_integer(value: Any) -> bool:
+    """alloy's ``isInteger``: ``parseInt(value, 10) === value`` (so not from 1e21 on, written with an exponent)."""
+    return _is_number(value) and float(value).is_integer() and abs(value) < 1e21
+
+
+def number() -> Validator:
+    checked = _type_check(_is_number, "a number")
+    checked.type_name = "a number"
+    return checked
 
 
 def boolean() -> Validator:

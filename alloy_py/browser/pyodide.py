@@ -9,6 +9,7 @@ import asyncio
 import random
 import uuid
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
@@ -122,7 +123,7 @@ class PyodideBrowser:
         await asyncio.sleep(ms / 1000)
 
     def log(self, level: str, *args: object) -> None:
-        converted = [to_js(arg, dict_converter=js.Object.fromEntries) for arg in args]
+        converted = [to_js(_with_js_dates(arg), dict_converter=js.Object.fromEntries) for arg in args]
         getattr(js.console, level)(*converted)
 
     # DOM
@@ -422,3 +423,14 @@ def page_browser() -> PyodideBrowser:
 
 if TYPE_CHECKING:  # mypy checks that the page's browser is a whole Browser
     _conforms: Browser = PyodideBrowser()
+
+
+def _with_js_dates(value: Any) -> Any:
+    """Logged values with their dates as JS ``Date`` objects, which the console shows as alloy.js's."""
+    if isinstance(value, datetime):
+        return js.Date.new(value.timestamp() * 1000)
+    if isinstance(value, dict):
+        return {key: _with_js_dates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_js_dates(item) for item in value]
+    return value

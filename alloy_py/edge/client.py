@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -242,8 +243,16 @@ class EdgeClient:
             if isinstance(max_age, (int, float)) and not isinstance(max_age, bool) and abs(max_age) < 1e13:
                 expires_ms = self._browser.now_ms() + int(max_age * 1000)
             value = item.get("value")
+            name = js_string(item.get("key")) if "key" in item else "undefined"
+            if self._logger.enabled:  # alloy's logging cookie jar: the options it sets, expires as a date
+                options: dict[str, Any] = {"domain": self._apex_domain}
+                if expires_ms is not None:
+                    options["expires"] = _log_date(expires_ms)
+                if same_site is not None:
+                    options.update(sameSite=same_site, **({"secure": True} if same_site == "none" else {}))
+                self._logger.info("Setting cookie", {"name": name, "value": value, **options})
             self._cookies.set(
-                js_string(item.get("key")) if "key" in item else "undefined",
+                name,
                 "" if value is None and "value" not in item else js_string(value),
                 domain=self._apex_domain,
                 expires_ms=expires_ms,
@@ -325,3 +334,10 @@ class EdgeClient:
         variance = target * 0.3
         return round(target - variance + self._browser.random() * 2 * variance)
 
+
+def _log_date(epoch_ms: int) -> datetime | str:
+    """``new Date(epoch_ms)`` for the console (the browser shows it as a Date); ``"Invalid Date"`` past 9999."""
+    try:
+        return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return "Invalid Date"

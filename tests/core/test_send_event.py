@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -384,3 +385,17 @@ async def test_edge_domain_still_rejects_other_values(memory: MemoryBrowser, bad
 async def test_functions_in_data_are_left_out_like_json_stringify(memory: MemoryBrowser) -> None:
     await (await configured(memory))("sendEvent", {"data": {"keep": 1, "f": len, "list": [1, len]}})
     assert body(memory.sent[0])["events"][0]["data"] == {"keep": 1, "list": [1, None]}
+
+
+async def test_state_store_cookies_are_logged_as_alloy_logs_them(memory: MemoryBrowser) -> None:
+    memory.edge = identity_edge({"type": "state:store", "payload": [
+        {"key": "far", "value": "v", "maxAge": 9e12}, {"key": "plain", "value": 1}]})
+    alloy = await configured(memory, debugEnabled=True)
+    await alloy("sendEvent", {})
+    logged = [args[2] for level, args in memory.logs if len(args) > 2 and args[1] == "Setting cookie"]
+    by_name = {entry["name"]: entry for entry in logged}
+    identity = by_name[IDENTITY_COOKIE]
+    assert list(identity) == ["name", "value", "domain", "expires", "sameSite", "secure"]
+    assert isinstance(identity["expires"], datetime) and identity["sameSite"] == "none" and identity["secure"] is True
+    assert by_name["far"]["expires"] == "Invalid Date"
+    assert by_name["plain"] == {"name": "plain", "value": 1, "domain": "example.com"}  # the apex domain

@@ -41,6 +41,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("configure_empty_options", "record(alloy('configure', {}));"),
     Scenario("configure_unknown_field", configure(unknownField=1)),
     Scenario("configure_bad_edge_domain_type", configure(edgeDomain=5)),
+    *(Scenario(f"configure_conversation_stream_timeout_{label}",
+               configure(conversation={"streamTimeout": value})
+               + "record(alloy('getLibraryInfo').then(function (r) { return r.libraryInfo.configs.conversation; }));")
+      for label, value in (("low", 5000), ("fraction", 10000.5), ("text", "x"), ("ok", 20000))),
     Scenario("configure_twice", configure() + configure(), fast=True),
     Scenario("command_before_configure",
              f"record(alloy('sendEvent', {js({'xdm': {'eventType': 'early'}})}));" + configure()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from alloy_py_dev.samples import DATASTREAM_ID, IDENTITY_ANSWER, ORG_ID
+from alloy_py_dev.samples import DATASTREAM_ID, IDENTITY_ANSWER, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, ORG_ID
 
 from .harness import Scenario
 
@@ -55,7 +55,16 @@ LIBRARY_INFO_INTENDED = {
     "results[1].resolved.libraryInfo.components": "alloy-py lists the components it has (README: What differs)",
 }
 
+# state:store items without maxAge (session cookies), so that the logged cookies carry no clock.
+SESSION_COOKIES = {"requestId": "r", "handle": [
+    {"type": "state:store", "payload": [
+        {"key": IDENTITY_COOKIE, "value": IDENTITY_COOKIE_VALUE, "attrs": {"SameSite": "None"}},
+        {"key": "kndctr_ABC123_AdobeOrg_cluster", "value": "or2"}, {"key": "odd", "value": 7}]},
+    *IDENTITY_ANSWER["handle"][1:2]]}
+
 SCENARIOS: list[Scenario] = [
+    Scenario("cookies_logged", configure(**DEBUG) + SEND, requests=1, edge_default=SESSION_COOKIES,
+             console=["Setting cookie"]),
     Scenario("idsync_pixels", configure(**DEBUG) + SEND, edge_default=answer(ID_SYNCS), requests=1,
              pixels=True, console=["ID sync"], settle_ms=1000, fast=True),
     Scenario("idsync_one_hidden_iframe_per_page", configure() + TWO_SENDS, requests=2, pixels=True,
