@@ -27,6 +27,7 @@ def describe(record: dict[str, Any]) -> str:
     return (
         f"  {record['transport']:6} {record['path']:28} events={events}"
         + (f" decisions={decisions}" if decisions else "")
+        + (f" clicked={','.join(record['interactions'])}" if record.get("interactions") else "")
         + (f" ecid={record['ecid']}" if record.get("ecid") else "")
     )
 
@@ -58,15 +59,19 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     page.wait_for_function("() => window.demo && window.demo.pageView", timeout=90_000)
     hero = page.inner_text("#hero")
     offer = page.inner_text("#offer")
-    page.click("#add-to-cart")
+    page.click("#add-to-cart")  # also the Target click goal
     page.wait_for_function("() => window.demo.cartAdds === 1", timeout=30_000)
+    page.wait_for_selector("#shipping-offer", timeout=30_000)
+    page.click("#shipping-offer")  # the AJO offer's link
+    emulator.wait_for(2, timeout=15, action="collect")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "shop.png"), full_page=True)
     page.click("#outbound")
     page.wait_for_url("https://partner.example.org/**", timeout=30_000)
-    beacons = emulator.wait_for(1, timeout=15, action="collect")
+    beacons = emulator.wait_for(3, timeout=15, action="collect")
     context.close()
     received = emulator.requests[start:]
+    clicked = [i for r in received for i in (r.get("interactions") or [])]
     types = show(received, hero, offer)
     check(problems, "web.webpagedetails.pageViews" in types, "page view received")
     check(problems, "commerce.productListAdds" in types, "commerce event received")
@@ -74,6 +79,8 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     check(problems,
           any(r["beacon"] and "web.webinteraction.linkClicks" in (r.get("eventTypes") or []) for r in beacons),
           "outbound link beacon received at /collect")
+    check(problems, "emu-view-hero [add-to-cart]" in clicked, "Target click goal reported (add to cart)")
+    check(problems, "emu-surface-shop [free-shipping]" in clicked, "AJO offer click reported as an interaction")
     check(problems, DEFAULT_HERO not in hero and bool(hero.strip()), "personalized hero banner rendered")
     check(problems, bool(offer.strip()), "hero-banner offer shown")
 

@@ -24,6 +24,8 @@ def test_headless_demo_passes_every_check() -> None:
         "ok   commerce event received",
         "ok   display notification received",
         "ok   outbound link beacon received at /collect",
+        "ok   Target click goal reported (add to cart)",
+        "ok   AJO offer click reported as an interaction",
         "ok   personalized hero banner rendered",
         "ok   page view from Python received",
         "ok   button event from Python received",

@@ -182,6 +182,17 @@ def test_collect_is_204_and_recorded(edge: EdgeEmulator) -> None:
     assert status == 400
 
 
+def test_interactions_are_recorded_with_their_label(edge: EdgeEmulator) -> None:
+    interact = {"xdm": {"eventType": "decisioning.propositionInteract", "_experience": {"decisioning": {
+        "propositions": [{"id": "p1"}, {"id": "p2", "items": [{"id": "i"}]}, "junk"],
+        "propositionEventType": {"interact": 1}, "propositionAction": {"label": "buy"}}}}}
+    post(edge, "/ee/v1/collect", {"events": [interact, page_view()["events"][0]]})
+    post(edge, "/ee/v1/collect", {"events": [{"xdm": {"eventType": "decisioning.propositionInteract"}}]})
+    first, second = edge.requests
+    assert first["interactions"] == ["p1 [buy]", "p2 [buy]"]
+    assert second["interactions"] == []
+
+
 # -- consent ----------------------------------------------------------------
 @pytest.mark.parametrize("consent, general", [
     ({"standard": "Adobe", "version": "1.0", "value": {"general": "in"}}, "in"),

@@ -80,6 +80,13 @@ DEFAULT_DECISIONS: list[dict[str, Any]] = [
                 },
             },
             {
+                # A Target click goal: a click on the button reports this activity (never displayed).
+                "id": "emu-item-cart-click",
+                "schema": DOM_ACTION,
+                "characteristics": {"trackingLabel": "add-to-cart"},
+                "data": {"type": "click", "format": DOM_ACTION_FORMAT, "selector": "#add-to-cart"},
+            },
+            {
                 "id": "emu-item-cta-attr",
                 "schema": DOM_ACTION,
                 "data": {
@@ -129,7 +136,9 @@ DEFAULT_DECISIONS: list[dict[str, Any]] = [
                     "format": "text/html",
                     "selector": ".product",
                     "type": "appendHtml",
-                    "content": '<p class="emu-shipping">Free shipping on orders over $50.</p>',
+                    # AJO content is tracked by default: a click in it is a propositionInteract.
+                    "content": '<p class="emu-shipping"><a id="shipping-offer" href="#shipping" '
+                               'data-aep-click-label="free-shipping">Free shipping on orders over $50.</a></p>',
                 },
             }
         ],

@@ -54,6 +54,8 @@ class EdgeAnswer:
     ecid: str | None = None
     ecid_source: str | None = None  # cookie | state | identityMap | minted
     decision_ids: list[str] = field(default_factory=list)
+    # What propositionInteract events report: "<proposition id> [<label>]", one per proposition.
+    interactions: list[str] = field(default_factory=list)
     notification: bool = False
     consent: str | None = None
     error: str | None = None
@@ -145,6 +147,19 @@ def _identity_handles(answer: EdgeAnswer, org_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def _interactions(xdm: dict[str, Any]) -> list[str]:
+    """The propositions a ``decisioning.propositionInteract`` event reports clicks on, with its label."""
+    if xdm.get("eventType") != "decisioning.propositionInteract":
+        return []
+    decisioning = _get(xdm, "_experience", "decisioning")
+    decisioning = decisioning if isinstance(decisioning, dict) else {}
+    label = _get(decisioning, "propositionAction", "label")
+    suffix = f" [{label}]" if isinstance(label, str) and label else ""
+    propositions = decisioning.get("propositions")
+    return [f"{p.get('id')}{suffix}" for p in propositions if isinstance(p, dict)] if isinstance(
+        propositions, list) else []
+
+
 def consent_general(consent: list[Any]) -> str:
     """``out`` if an Adobe 1.0 ``general: out`` or Adobe 2.0 ``collect.val: n``."""
     for entry in consent:
@@ -207,12 +222,14 @@ def answer(
         xdm = event.get("xdm") or {}
         xdm = xdm if isinstance(xdm, dict) else {}
         ans.event_types.append(str(xdm.get("eventType", "")))
+        ans.interactions += _interactions(xdm)
     ans.notification = bool(ans.event_types) and all(t in NOTIFICATION_TYPES for t in ans.event_types)
     ans.ecid, ans.ecid_source = _identify(org_id, cookie_header, payload)
 
     if action == "collect":
         return EdgeAnswer(204, None, org_id=org_id, event_types=ans.event_types, ecid=ans.ecid,
-                          ecid_source=ans.ecid_source, notification=ans.notification)
+                          ecid_source=ans.ecid_source, notification=ans.notification,
+                          interactions=ans.interactions)
 
     handles = _identity_handles(ans, org_id)
     if action == "interact":

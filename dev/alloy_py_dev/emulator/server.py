@@ -100,6 +100,7 @@ class EmulatedEdge:
             "ecid": ans.ecid,
             "ecidSource": ans.ecid_source,
             "decisionIds": ans.decision_ids,
+            "interactions": ans.interactions,
             "consent": ans.consent,
             "body": parsed,
             "rawBody": text if parsed is None else None,
