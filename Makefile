@@ -2,6 +2,7 @@
 #
 #   make setup   venv (.venv) + npm packages + Debian Chromium (idempotent)
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
+#   make dist    the releases in dist/: wheel, sdist, dev wheel, dist/alloy-py-<version>/ (what a site serves)
 #   make test    make lint, then all tests (core + headless-browser) with pytest
 #   make lint    ruff check and mypy (strict), both configured in pyproject.toml
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
@@ -26,7 +27,7 @@ ROUNDS ?= 5
 DURABILITY_ROUNDS ?= 3
 SERVE_PORT ?= 8080
 
-.PHONY: setup chromium web test lint parity bench demo serve clean distclean
+.PHONY: setup chromium web dist test lint parity bench demo serve clean distclean
 
 setup: chromium $(STAMPS)/venv $(STAMPS)/npm
 
@@ -36,13 +37,16 @@ chromium:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
 
-# Re-run pip only when a pyproject.toml changes (or the venv is gone): alloy_py with its
-# test extra, then the dev tools (dev/: alloy_py_dev, the alloy-py command).
-$(STAMPS)/venv: pyproject.toml dev/pyproject.toml
+# Re-run pip only when a pyproject.toml or this Makefile changes (or the venv is gone): alloy_py
+# with its test extra, then the dev tools (dev/: alloy_py_dev, the alloy-py command).
+$(STAMPS)/venv: pyproject.toml dev/pyproject.toml Makefile
 	@mkdir -p $(STAMPS)
 	@if [ ! -x "$(PY)" ]; then $(PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e ./dev
+	# pyodide-lock writes the served pyodide-lock.json (tools/build_web.py). 0.2 is the first to read
+	# Pyodide 314's lock file; it declares Python >= 3.12, and its pure-Python code runs on 3.11.
+	$(PY) -m pip install -q --disable-pip-version-check --ignore-requires-python 'pyodide-lock[wheel]==0.2.1'
 	@touch $@
 
 # Re-run npm ci only when the lock changes (or node_modules is gone).
@@ -63,6 +67,10 @@ FORCE:
 web: setup
 	$(PY) tools/build_web.py
 	$(PY) tools/build_demo.py
+
+# The releases (tools/build_dist.py): wheel, sdist, the dev tools' wheel, dist/alloy-py-<version>/.
+dist: web
+	$(PY) tools/build_dist.py
 
 # lint first: it takes seconds, the tests minutes.
 test: lint web

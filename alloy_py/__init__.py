@@ -14,10 +14,13 @@ Under CPython, pass a browser of your own (for example
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from . import errors
 from .browser import Browser
+from .commands import AlloyCommands
 from .errors import AlloyError as AlloyError
 from .errors import CommandError as CommandError
 from .errors import ComponentError as ComponentError
@@ -47,6 +50,29 @@ def create_instance(name: str = "alloy", browser: Browser | None = None) -> Inst
     return PageInstances.of(browser).instance(name)
 
 
-async def alloy(command: str, options: Json = None) -> CommandResult:
-    """The default instance, as ``window.alloy``: ``await alloy("sendEvent", {...})``."""
+async def _default_instance(command: str, options: Json = None) -> CommandResult:
+    """The default instance, as ``window.alloy``: ``await alloy("sendEvent", {...})``.
+
+    The commands (options and results are typed in :mod:`alloy_py.commands`):
+
+    - ``configure``: ``datastreamId``, ``orgId`` and alloy's other options; resolves ``{}``.
+    - ``sendEvent``: ``xdm``, ``data``, ``renderDecisions``, ``personalization``…;
+      resolves ``{propositions, decisions}``.
+    - ``applyPropositions``: ``propositions``, ``metadata``, ``viewName``; resolves ``{propositions}``.
+    - ``applyResponse``: ``responseBody``, ``responseHeaders``, ``renderDecisions``;
+      resolves ``{propositions, decisions}``.
+    - ``getIdentity``: ``namespaces``; resolves ``{identity: {ECID}, edge: {regionId}}``.
+    - ``appendIdentityToUrl``: ``url``; resolves ``{url}``.
+    - ``setConsent``: ``consent``, ``identityMap``; resolves ``{}``.
+    - ``setDebug``: ``enabled``; ``getLibraryInfo``; ``createEventMergeId``.
+
+    Failures raise :class:`AlloyError` (or a subclass) with alloy's message.
+    """
     return await create_instance("alloy").execute(command, options)
+
+
+if TYPE_CHECKING:
+    alloy: AlloyCommands
+else:
+    alloy = _default_instance
+    alloy.__name__ = alloy.__qualname__ = "alloy"

@@ -82,3 +82,68 @@ def test_bench_imports_nothing_from_tests() -> None:
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "bench").glob("*.py")
                  if "from tests" in p.read_text() or "import tests" in p.read_text()]
     assert offenders == []
+
+
+def test_the_release_metadata_names_the_license_and_alloy(tmp_path: Path) -> None:
+    build_wheel(ROOT, tmp_path)
+    with zipfile.ZipFile(next(tmp_path.glob("*.whl"))) as archive:
+        metadata = archive.read("alloy_py-0.1.0.dist-info/METADATA").decode()
+        notice = archive.read("alloy_py-0.1.0.dist-info/licenses/NOTICE").decode()
+        assert "Apache License" in archive.read("alloy_py-0.1.0.dist-info/licenses/LICENSE").decode()
+    assert "License-Expression: Apache-2.0" in metadata
+    assert "Classifier: Framework :: Pyodide" in metadata
+    import alloy_py
+
+    assert f"Version: {alloy_py.__version__}" in metadata  # the version's one home
+    assert "adobe/alloy" in notice and "Apache License, Version 2.0" in notice
+
+
+def test_the_served_lock_file_installs_alloy_py_by_name() -> None:
+    if not (DIST / "manifest.json").is_file():
+        pytest.skip("web/dist is not built (make web; make test builds it)")
+    import hashlib
+
+    manifest = json.loads((DIST / "manifest.json").read_text())
+    lock = json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())
+    entry = lock["packages"]["alloy-py"]
+    assert entry["imports"] == ["alloy_py"] and entry["depends"] == []
+    assert entry["file_name"] == "../" + manifest["wheel"]
+    assert entry["sha256"] == hashlib.sha256((DIST / manifest["wheel"]).read_bytes()).hexdigest()
+    micropip = lock["packages"]["micropip"]
+    assert micropip["sha256"] == hashlib.sha256((DIST / "pyodide" / micropip["file_name"]).read_bytes()).hexdigest()
+    original = json.loads((ROOT / "node_modules" / "pyodide" / "pyodide-lock.json").read_text())
+    assert lock["info"] == original["info"] and set(lock["packages"]) == {*original["packages"], "alloy-py"}
+
+
+def test_make_dist_builds_the_packages_and_the_folder_a_site_serves(tmp_path: Path) -> None:
+    if not (DIST / "manifest.json").is_file():
+        pytest.skip("web/dist is not built (make web; make test builds it)")
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_dist.py"), "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    manifest = json.loads((DIST / "manifest.json").read_text())
+    version, runtime = manifest["version"], f"pyodide-{manifest['pyodide']}/"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
+        f"alloy-py-{version}", f"alloy_py-{version}-py3-none-any.whl", f"alloy_py-{version}.tar.gz",
+        f"alloy_py_dev-{version}-py3-none-any.whl"])
+    folder = tmp_path / f"alloy-py-{version}"
+    files = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    assert {"alloy-py.js", "alloy-py.d.ts", "LICENSE", "NOTICE", "manifest.json", manifest["zip"], manifest["wheel"],
+            runtime + "pyodide-lock.json", runtime + "pyodide.asm.wasm.br", manifest["snapshot"].replace(
+                "pyodide/", runtime)} <= files
+    assert [f for f in files if f.startswith(("demo/", "pyscript/", "pyodide/"))] == []  # only what a site serves
+    loader = (folder / "alloy-py.js").read_text()
+    assert f'var RUNTIME = "{runtime}";' in loader and "__ALLOY_PY_" not in loader
+    import tarfile
+
+    with tarfile.open(tmp_path / f"alloy_py-{version}.tar.gz") as sdist:
+        names = sdist.getnames()
+    assert {f"alloy_py-{version}/LICENSE", f"alloy_py-{version}/NOTICE", f"alloy_py-{version}/CHANGELOG.md"} <= set(
+        names)
+    assert [n for n in names if "/tests/" in n or "/dev/" in n or "node_modules" in n] == []
+    # Reproducible: a second build gives the same bytes.
+    again = tmp_path / "again"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "build_dist.py"), "--out", str(again)],
+                   capture_output=True, text=True, timeout=600, check=True)
+    for name in (f"alloy_py-{version}-py3-none-any.whl", f"alloy_py-{version}.tar.gz"):
+        assert (again / name).read_bytes() == (tmp_path / name).read_bytes(), name

@@ -342,6 +342,8 @@ def build(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str) ->
     cached = CACHE / key
     if not (cached / "name").is_file():
         t0 = time.monotonic()
+        print("build_snapshot: making the memory snapshot in headless Chromium (a minute or two; "
+              f"cached in {CACHE.relative_to(ROOT)}/ after)", flush=True)
         snapshot = make(dist, stdlib_name, alloy_zip_name, empty_name, key)
         served = sparse(snapshot)
         if expand(served) != snapshot:

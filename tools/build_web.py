@@ -22,8 +22,15 @@ Output (all paths relative to web/dist/):
                                           Content-Encoding (tools/precompress.py)
     pyodide/empty.zip                     the "stdlib" a restore starts with (the
                                           real one is written after it)
+    pyodide/pyodide-lock.json             Pyodide's lock file plus alloy_py (so
+                                          loadPackage("alloy_py") and
+                                          micropip.install("alloy-py") work by name)
+                                          and the served micropip's hash
+    pyodide/micropip-<version>-….whl      micropip from PyPI (build/wheels/ cache):
+                                          the npm pyodide package does not ship it
     alloy-py.js                           web/alloy-py.js with its __ALLOY_PY_*__
                                           placeholders replaced by file names
+    alloy-py.d.ts                         the script-tag API's types (window.alloy)
     demo/                                 copy of web/demo/
     manifest.json                         {"wheel": ..., "version": ..., "pyodide": ...}
 
@@ -63,6 +70,7 @@ STDLIB_PYC = "python_stdlib_pyc.zip"
 EMPTY_ZIP = "empty.zip"
 STDLIB_BUILDER = ROOT / "tools" / "build_stdlib_pyc.mjs"
 STDLIB_CACHE = ROOT / "build" / "stdlib"
+WHEEL_CACHE = ROOT / "build" / "wheels"
 LOADER_SRC = WEB / "alloy-py.js"
 DEMO_SRC = WEB / "demo"
 
@@ -87,6 +95,7 @@ def build_wheel() -> Path:
     for old in DIST.glob("*.whl"):
         old.unlink()
     with tempfile.TemporaryDirectory(prefix="alloy-py-wheel-") as tmp:
+        print("build_web: building the alloy_py wheel", flush=True)
         cmd = [
             sys.executable, "-m", "build", "--wheel", "--no-isolation",
             "--outdir", tmp, str(ROOT),
@@ -130,7 +139,7 @@ def copy_pyodide() -> str:
     # Drop anything else (e.g. files from an older layout).
     (out / EMPTY_ZIP).write_bytes(b"")
     _written.append(out / EMPTY_ZIP)
-    keep = {*PYODIDE_FILES, STDLIB_PYC, EMPTY_ZIP}
+    keep = {*PYODIDE_FILES, STDLIB_PYC, EMPTY_ZIP, micropip_wheel().name}
     for name in PRECOMPRESSED:
         variants = precompress(out / name)
         _written.extend(variants)
@@ -139,6 +148,43 @@ def copy_pyodide() -> str:
         if extra.name not in keep and not extra.name.startswith("snapshot-"):
             shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     return version
+
+
+def micropip_wheel() -> Path:
+    """micropip, as Pyodide's lock file names it, into pyodide/ (from PyPI once, then build/wheels/)."""
+    version = json.loads((PYODIDE_SRC / "pyodide-lock.json").read_text())["packages"]["micropip"]["version"]
+    name = f"micropip-{version}-py3-none-any.whl"
+    cached = WHEEL_CACHE / name
+    if not cached.exists():
+        WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"build_web: downloading {name} from PyPI into {WHEEL_CACHE.relative_to(ROOT)}/", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+             "--python-version", "3.14", f"micropip=={version}", "--dest", str(WHEEL_CACHE)],
+            check=True,
+        )
+    dst = DIST / "pyodide" / name
+    if not _same_file(cached, dst):
+        shutil.copy2(cached, dst)
+    return dst
+
+
+def write_lockfile(wheel: Path) -> None:
+    """pyodide/pyodide-lock.json: Pyodide's, with alloy_py added and micropip's hash for the wheel served.
+
+    PyPI's micropip is not byte-identical to the one Pyodide's lock file names, and the
+    browser's integrity check refuses a wheel whose hash differs (silently).
+    """
+    from pyodide_lock import PyodideLockSpec
+    from pyodide_lock.utils import add_wheels_to_spec, update_package_sha256
+
+    spec = PyodideLockSpec.from_json(PYODIDE_SRC / "pyodide-lock.json")
+    update_package_sha256(spec.packages["micropip"], micropip_wheel())
+    # Relative to pyodide/ (the index URL): the wheel sits beside the loader.
+    spec = add_wheels_to_spec(spec, [wheel], base_path=DIST, base_url="../")
+    dst = DIST / "pyodide" / "pyodide-lock.json"
+    spec.to_json(dst)
+    _written.append(dst)
 
 
 def precompile_wheel(wheel: Path) -> None:
@@ -153,6 +199,7 @@ def precompile_wheel(wheel: Path) -> None:
     key.update(wheel.read_bytes())
     cached = STDLIB_CACHE / f"{wheel.stem}-pyc-{key.hexdigest()[:16]}.whl"
     if not cached.is_file():
+        print("build_web: byte-compiling alloy_py under Node (Pyodide's Python)", flush=True)
         STDLIB_CACHE.mkdir(parents=True, exist_ok=True)
         for old in STDLIB_CACHE.glob(f"{wheel.stem}-pyc-*.whl"):
             old.unlink()
@@ -232,6 +279,7 @@ def build_stdlib_pyc(dst: Path, version: str) -> Path:
     key.update(STDLIB_BUILDER.read_bytes())
     cached = STDLIB_CACHE / f"python_stdlib_pyc-{key.hexdigest()[:16]}.zip"
     if not cached.is_file():
+        print("build_web: byte-compiling Pyodide's stdlib under Node (once per Pyodide version)", flush=True)
         STDLIB_CACHE.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")
         cmd = ["node", str(STDLIB_BUILDER), str(PYODIDE_SRC), str(tmp)]
@@ -245,14 +293,28 @@ def build_stdlib_pyc(dst: Path, version: str) -> Path:
     return dst
 
 
-def write_loader(names: dict[str, str]) -> None:
-    dst = DIST / "alloy-py.js"
+def loader_values(alloy_zip: Path, snapshot: Path, runtime: str = "pyodide/") -> dict[str, str]:
+    """What the loader's placeholders become: its runtime folder and the files it boots from."""
+    lock_info = json.loads((PYODIDE_SRC / "pyodide-lock.json").read_text())["info"]
+    length = int.from_bytes(snapshot.read_bytes()[8:12], "little")  # sparse header: the expanded size
+    return {"__ALLOY_PY_RUNTIME__": runtime, "__ALLOY_PY_ZIP__": alloy_zip.name,
+            "__ALLOY_PY_SNAPSHOT__": snapshot.name, "__ALLOY_PY_SNAPSHOT_LENGTH__": str(length),
+            "__ALLOY_PY_LOCK_INFO__": json.dumps(lock_info, sort_keys=True)}
+
+
+def write_loader(names: dict[str, str], dst: Path = DIST / "alloy-py.js") -> None:
     text = LOADER_SRC.read_text(encoding="utf-8")
     for placeholder, value in names.items():
         if placeholder not in text:
             fail(f"{placeholder} not found in {LOADER_SRC.relative_to(ROOT)}")
         text = text.replace(placeholder, value)
     dst.write_text(text, encoding="utf-8")
+    _written.append(dst)
+
+
+def copy_types() -> None:
+    dst = DIST / "alloy-py.d.ts"
+    shutil.copy2(WEB / "alloy-py.d.ts", dst)
     _written.append(dst)
 
 
@@ -289,11 +351,9 @@ def main() -> int:
     precompile_wheel(wheel)
     alloy_zip = build_alloy_zip(wheel)
     snapshot = build_snapshot(alloy_zip)
-    lock_info = json.loads((PYODIDE_SRC / "pyodide-lock.json").read_text())["info"]
-    length = int.from_bytes((DIST / "pyodide" / snapshot).read_bytes()[8:12], "little")  # sparse header
-    write_loader({"__ALLOY_PY_ZIP__": alloy_zip.name, "__ALLOY_PY_SNAPSHOT__": snapshot,
-                  "__ALLOY_PY_SNAPSHOT_LENGTH__": str(length),
-                  "__ALLOY_PY_LOCK_INFO__": json.dumps(lock_info, sort_keys=True)})
+    write_lockfile(wheel)
+    write_loader(loader_values(alloy_zip, DIST / "pyodide" / snapshot))
+    copy_types()
     copy_demo()
     write_manifest(wheel, pyodide_version, alloy_zip, snapshot)
     total = 0

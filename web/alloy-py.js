@@ -32,8 +32,10 @@
   "use strict";
   var script = document.currentScript;
   var base = new URL(".", script ? script.src : location.href).href;
+  // Pyodide's folder: "pyodide/" in web/dist, "pyodide-<version>/" in make dist's folder.
+  var RUNTIME = "__ALLOY_PY_RUNTIME__";
   var ZIP = "__ALLOY_PY_ZIP__";
-  var SNAPSHOT = "pyodide/__ALLOY_PY_SNAPSHOT__";
+  var SNAPSHOT = RUNTIME + "__ALLOY_PY_SNAPSHOT__";
   var SNAPSHOT_LENGTH = __ALLOY_PY_SNAPSHOT_LENGTH__;  // bytes, once expanded
   var STDLIB = "python_stdlib_pyc.zip";
   var PREHIDING_ID = "alloy-prehiding";
@@ -419,12 +421,12 @@
   function preload() {
     var head = document.head || document.documentElement;
     var files = useSnapshot
-      ? ["pyodide/empty.zip"]
-      : ["pyodide/" + STDLIB, ZIP];
+      ? [RUNTIME + "empty.zip"]
+      : [RUNTIME + STDLIB, ZIP];
     [
-      ["modulepreload", "pyodide/pyodide.mjs"],
-      ["modulepreload", "pyodide/pyodide.asm.mjs"],
-      ["preload", "pyodide/pyodide.asm.wasm"]
+      ["modulepreload", RUNTIME + "pyodide.mjs"],
+      ["modulepreload", RUNTIME + "pyodide.asm.mjs"],
+      ["preload", RUNTIME + "pyodide.asm.wasm"]
     ].concat(files.map(function (file) { return ["preload", file]; })).forEach(function (entry) {
       var link = document.createElement("link");
       link.rel = entry[0];
@@ -445,8 +447,8 @@
     // No package is loaded at boot: an inline lock file saves fetching Pyodide's.
     var LOCK = { info: __ALLOY_PY_LOCK_INFO__, packages: {} };
     var common = {
-      indexURL: base + "pyodide/",
-      packageBaseUrl: base + "pyodide/",
+      indexURL: base + RUNTIME,
+      packageBaseUrl: base + RUNTIME,
       lockFileContents: LOCK
     };
 
@@ -491,7 +493,7 @@
       var zipError = null;
       return pyodideMjs.then(function (module) {
         return module.loadPyodide(options({
-          stdLibURL: base + "pyodide/" + STDLIB,
+          stdLibURL: base + RUNTIME + STDLIB,
           env: { PYTHONPATH: ZIP_PATH },
           fsInit: function (FS) {
             return zip.then(function (bytes) { FS.writeFile(ZIP_PATH, bytes); },
@@ -540,7 +542,7 @@
       var heap = new Uint8Array(SNAPSHOT_LENGTH);
       return pyodideMjs.then(function (module) {
         return withTimeout(module.loadPyodide(options({
-          stdLibURL: base + "pyodide/empty.zip",
+          stdLibURL: base + RUNTIME + "empty.zip",
           _loadSnapshot: heap,
           fsInit: function () {
             return bytes.then(function (data) {
@@ -569,7 +571,7 @@
         var files = pyodide.pyimport("alloy_py.browser.snapshot_files");
         files.install(function () {
           try {
-            pyodide.FS.writeFile(STDLIB_PATH, fetchNow("pyodide/" + STDLIB));
+            pyodide.FS.writeFile(STDLIB_PATH, fetchNow(RUNTIME + STDLIB));
             pyodide.FS.writeFile(ZIP_PATH, fetchNow(ZIP));
             mark("files");
           } catch (error) {
@@ -593,7 +595,7 @@
       document.addEventListener("securitypolicyviolation", onViolation);
       mark("start");
       preload();
-      var pyodideMjs = import(base + "pyodide/pyodide.mjs").then(function (module) {
+      var pyodideMjs = import(base + RUNTIME + "pyodide.mjs").then(function (module) {
         mark("pyodide.mjs");
         return module;
       });

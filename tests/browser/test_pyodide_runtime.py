@@ -56,3 +56,42 @@ def test_pyodide_loads_alloy_py_wheel_offline(page, add_page, dist_manifest, whe
     assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in requests)
     assert wheel_url in requests
     print(f"pyodide boot + wheel: {boot['ms']:.0f} ms")
+
+
+BY_NAME_PAGE = """<!doctype html>
+<meta charset="utf-8">
+<title>install by name</title>
+<script type="module">
+  try {
+    const { loadPyodide } = await import("/pyodide/pyodide.mjs");
+    const pyodide = await loadPyodide({ indexURL: "/pyodide/" });
+    __INSTALL__
+    window.__boot = { ok: true, version: pyodide.runPython("import alloy_py; alloy_py.__version__"),
+                      file: pyodide.runPython("alloy_py.__file__") };
+  } catch (e) {
+    window.__boot = { ok: false, error: String(e && e.stack || e) };
+  }
+</script>
+"""
+INSTALLS = {
+    "loadPackage": 'await pyodide.loadPackage("alloy_py");',
+    "micropip": 'await pyodide.loadPackage("micropip");'
+                ' await pyodide.runPythonAsync("import micropip; await micropip.install(\\"alloy-py\\")");',
+}
+
+
+def test_alloy_py_installs_by_name_from_the_served_lock_file(page, add_page, dist_manifest, wheel_url, base_url):
+    """The README's plain-Pyodide recipe: no wheel URL, no CDN, no index but this site's lock file."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    for how, install in INSTALLS.items():
+        requests.clear()
+        add_page(f"/t/by-name-{how}.html", BY_NAME_PAGE.replace("__INSTALL__", install))
+        page.goto(f"/t/by-name-{how}.html")
+        page.wait_for_function("() => window.__boot !== undefined", timeout=BOOT_TIMEOUT_MS)
+        boot = page.evaluate("window.__boot")
+        assert boot["ok"], f"{how}: {boot['error']}"
+        assert boot["version"] == dist_manifest["version"] and "site-packages/alloy_py/" in boot["file"], how
+        assert wheel_url in requests, how
+        host = urlsplit(base_url).hostname
+        assert [u for u in requests if urlsplit(u).hostname != host] == [], how

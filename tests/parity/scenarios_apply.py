@@ -58,6 +58,10 @@ METADATA = {"hero-slot": {"selector": "#hero", "actionType": "setHtml"},
             "promo-slot": {"selector": "#promo", "actionType": "collectInteractions"}}
 VIEW = proposition("p-view", action("v1", type="setHtml", selector="#hero", content="cart offer"), scope="cart",
                    characteristics={"scopeType": "view"})
+APPEND = proposition("p-append", action("ap", type="appendHtml", selector="#promo", content="<i>+</i>"),
+                     scope="promo-slot")
+APPEND_VIEW = proposition("p-append-view", action("av", type="appendHtml", selector=".promo", content="<b>+</b>"),
+                          scope="cart", characteristics={"scopeType": "view"})
 INCLUDE = {"personalization": {"includeRenderedPropositions": True}}
 SERVER_RESPONSE = {"requestId": "server-1", "handle": [*IDENTITY_ANSWER["handle"][:2],
                                                        {"type": "personalization:decisions",
@@ -95,6 +99,11 @@ SCENARIOS: list[Scenario] = [
             apply_propositions({"propositions": [OFFER], "viewName": "nothing-cached"}),
             send_event({"xdm": CART_VIEW, **INCLUDE}),
             edge_answers=[{"body": decisions(VIEW)}], requests=2),
+    # Applied twice: page-scope actions run again; a view's insertions only once per container.
+    applied("apply_propositions_twice",
+            apply_propositions({"propositions": [APPEND, APPEND_VIEW]}),
+            apply_propositions({"propositions": [APPEND, APPEND_VIEW]}),
+            send_event(INCLUDE), requests=1),
     # applyResponse: the server's answer, applied here.
     applied("apply_response_render", apply_response({"renderDecisions": True, "responseBody": SERVER_RESPONSE,
                                                      "responseHeaders": {"x-adobe-edge": "OR2;9"}}),
