@@ -219,6 +219,8 @@ class MemoryBrowser:
         self.logs.append((level, args))
 
     # DOM
+    has_document = True
+
     @property
     def document(self) -> Any:
         if self._document is None:
