@@ -136,3 +136,13 @@ def test_alloy_outside_pyodide_names_the_alternatives() -> None:
     assert last.startswith("alloy_py.errors.NoPageError: alloy-py has no browser page here")
     assert "CPythonBrowser" in last and "MemoryBrowser" in last and "Pyodide" in last
     assert "No module named" not in done.stderr and "During handling" not in done.stderr
+
+
+async def test_document_unloading_is_an_awaited_post_to_collect(edge: EdgeEmulator) -> None:
+    alloy = await configured(edge, CPythonBrowser())
+    await alloy.execute("sendEvent", PAGE_VIEW)
+    await alloy.execute("sendEvent", {"xdm": {"eventType": "web.webinteraction.linkClicks"}, "documentUnloading": True})
+    # there when the command resolves: no beacon left behind for a program that exits now
+    last = edge.requests[-1]
+    assert last["action"] == "collect" and last["eventTypes"] == ["web.webinteraction.linkClicks"]
+    assert f"{IDENTITY}=" in last["cookie"]
