@@ -30,13 +30,12 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import SplitResult, urlsplit
 
 from .. import __version__
-from ..errors import ImageError, NetworkError
+from ..errors import ConfigurationError, ImageError, NetworkError
 from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["CPythonBrowser"]
@@ -116,7 +115,7 @@ class CPythonBrowser:
         except urllib.error.HTTPError as answer:
             with answer:
                 return answer.code, answer.read(), answer.headers
-        except (urllib.error.URLError, OSError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
             where = urlsplit(request.full_url)
             raise NetworkError(f"Could not reach {where.scheme}://{where.netloc}{where.path}: {reason}") from None
@@ -165,10 +164,18 @@ class CPythonBrowser:
     def _load(self) -> None:
         if self._state_file is None or not self._state_file.is_file():
             return
-        state = json.loads(self._state_file.read_text(encoding="utf-8"))
-        self._storage["local"] = {str(k): str(v) for k, v in state.get("localStorage", {}).items()}
-        for saved in state.get("cookies", []):
-            self._jar.set_cookie(_cookie_from_json(saved))
+        try:
+            state = json.loads(self._state_file.read_text(encoding="utf-8"))
+            local = {str(k): str(v) for k, v in state["localStorage"].items()}
+            cookies = [_cookie_from_json(saved) for saved in state["cookies"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ConfigurationError(
+                f"{self._state_file} is not a visitor's state saved by CPythonBrowser ({error!r}): "
+                "give another state_file, or remove it to start a new visitor."
+            ) from None
+        self._storage["local"] = local
+        for cookie in cookies:
+            self._jar.set_cookie(cookie)
         self._jar.clear_expired_cookies()
 
     def _save(self) -> None:
@@ -195,8 +202,7 @@ class CPythonBrowser:
 
     def timezone_offset_minutes(self, epoch_ms: int) -> int:
         """As ``getTimezoneOffset``: minutes to add to local time to get UTC, in the local zone."""
-        offset = datetime.fromtimestamp(epoch_ms / 1000).astimezone().utcoffset()
-        return -int(offset.total_seconds() // 60) if offset is not None else 0
+        return -(time.localtime(epoch_ms / 1000).tm_gmtoff // 60)
 
     def uuid4(self) -> str:
         return str(uuid.uuid4())

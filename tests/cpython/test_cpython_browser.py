@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from alloy_py_dev.emulator import DEMO_DATASTREAM_ID, DEMO_ORG_ID, EdgeEmulator
 
-from alloy_py import AlloyError, create_instance
+from alloy_py import AlloyError, ConfigurationError, create_instance
 from alloy_py.browser.cpython import CPythonBrowser
 from alloy_py.components.personalization.propositions import NO_DOCUMENT
 from alloy_py.instance import Instance
@@ -103,6 +103,30 @@ async def test_the_visitor_survives_a_new_browser_through_its_state_file(edge: E
     again = interacts(edge)[-1]
     assert again["ecidSource"] == "cookie" and again["ecid"] == ecid
     assert (await later.execute("getIdentity", {}))["identity"]["ECID"] == ecid
+
+
+def test_local_storage_is_kept_and_session_storage_and_cookies_end_with_the_browser(tmp_path: Path) -> None:
+    state = tmp_path / "visitor.json"
+    browser = CPythonBrowser(state_file=state)
+    browser.storage_set("local", "kept", "1")
+    browser.storage_set("session", "gone", "1")
+    browser.set_cookie("session=1; path=/")
+    browser.set_cookie("persistent=1; path=/; max-age=3600")
+    again = CPythonBrowser(state_file=state)
+    assert again.storage_keys("local") == ["kept"] and again.storage_keys("session") == []
+    assert again.get_cookies() == "persistent=1"
+
+
+def test_a_state_file_that_is_not_a_visitors_state_is_a_clear_error(tmp_path: Path) -> None:
+    state = tmp_path / "visitor.json"
+    state.write_text("{not json")
+    with pytest.raises(ConfigurationError, match="is not a visitor's state saved by CPythonBrowser"):
+        CPythonBrowser(state_file=state)
+
+
+def test_the_timezone_offset_is_the_local_zones_as_get_timezone_offset_counts_it() -> None:
+    now = time.time()
+    assert CPythonBrowser().timezone_offset_minutes(int(now * 1000)) * -60 == time.localtime(now).tm_gmtoff
 
 
 async def test_an_unreachable_edge_rejects_with_a_network_error(edge: EdgeEmulator) -> None:
