@@ -110,11 +110,12 @@ class CPythonBrowser:
     def _send(self, request: urllib.request.Request) -> tuple[int, bytes, email.message.Message]:
         """The blocking exchange, in a worker thread; an HTTP error status is an answer, not a failure."""
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, response.read(), response.headers
-        except urllib.error.HTTPError as answer:
-            with answer:
-                return answer.code, answer.read(), answer.headers
+            try:
+                response = urllib.request.urlopen(request, timeout=self.timeout)
+            except urllib.error.HTTPError as answer:
+                response = answer
+            with response:
+                return int(response.status), response.read(), response.headers
         except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
             where = urlsplit(request.full_url)

@@ -170,3 +170,16 @@ async def test_document_unloading_is_an_awaited_post_to_collect(edge: EdgeEmulat
     last = edge.requests[-1]
     assert last["action"] == "collect" and last["eventTypes"] == ["web.webinteraction.linkClicks"]
     assert f"{IDENTITY}=" in last["cookie"]
+
+
+async def test_an_edge_error_status_is_an_answer_not_a_network_failure(edge: EdgeEmulator) -> None:
+    alloy = create_instance("alloy", browser=CPythonBrowser())
+    await alloy.execute(
+        "configure", {"datastreamId": "no-such-datastream", "orgId": DEMO_ORG_ID, "edgeDomain": edge.url}
+    )
+    with pytest.raises(AlloyError) as failure:
+        await alloy.execute("sendEvent", PAGE_VIEW)
+    [answered] = interacts(edge)
+    assert answered["status"] >= 400
+    assert "Network request failed." not in failure.value.message
+    assert f"status code {answered['status']}" in failure.value.message
