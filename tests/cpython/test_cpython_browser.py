@@ -183,3 +183,14 @@ async def test_an_edge_error_status_is_an_answer_not_a_network_failure(edge: Edg
     assert answered["status"] >= 400
     assert "Network request failed." not in failure.value.message
     assert f"status code {answered['status']}" in failure.value.message
+
+
+async def test_apply_propositions_hands_them_back_unrendered(edge: EdgeEmulator) -> None:
+    alloy = await configured(edge, CPythonBrowser())
+    fetched = await alloy.execute("sendEvent", PAGE_VIEW)
+    started = time.monotonic()
+    applied = await alloy.execute("applyPropositions", {"propositions": fetched["propositions"]})
+    assert time.monotonic() - started < 1
+    assert applied["propositions"] and all(p["renderAttempted"] is False for p in applied["propositions"])
+    await alloy.execute("sendEvent", {**PAGE_VIEW, "personalization": {"includeRenderedPropositions": True}})
+    assert "_experience" not in interacts(edge)[-1]["body"]["events"][0]["xdm"]  # nothing displayed to report
