@@ -8,19 +8,22 @@ same commands directly::
     await alloy("configure", {"datastreamId": "…", "orgId": "…@AdobeOrg"})
     result = await alloy("sendEvent", {"xdm": {"eventType": "web.webpagedetails.pageViews"}})
 
-Under CPython, pass a browser of your own (for example
-:class:`alloy_py.browser.memory.MemoryBrowser`) to :func:`create_instance`.
+Under CPython there is no page: pass a browser to :func:`create_instance`,
+:class:`alloy_py.browser.cpython.CPythonBrowser` (the real Edge, one visitor)
+or :class:`alloy_py.browser.memory.MemoryBrowser` (tests)::
+
+    instance = create_instance("alloy", browser=CPythonBrowser(page_url="https://www.example.com/"))
+    await instance.execute("configure", {...})
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing
 
 __version__ = "0.1.0"
 
 from . import errors
 from .browser import Browser
-from .commands import AlloyCommands
 from .errors import AlloyError as AlloyError
 from .errors import CommandError as CommandError
 from .errors import ComponentError as ComponentError
@@ -29,6 +32,7 @@ from .errors import DeclinedConsentError as DeclinedConsentError
 from .errors import EdgeResponseError as EdgeResponseError
 from .errors import ImageError as ImageError
 from .errors import NetworkError as NetworkError
+from .errors import NoPageError as NoPageError
 from .errors import PayloadTooLargeError as PayloadTooLargeError
 from .errors import ValidationError as ValidationError
 from .instance import Instance as Instance
@@ -41,11 +45,22 @@ __all__ = sorted(
 )
 
 
+_NO_PAGE = (
+    "alloy-py has no browser page here (it is not running under Pyodide or PyScript). Give it a browser: "
+    "alloy_py.create_instance(name, browser=CPythonBrowser(page_url=...)) from alloy_py.browser.cpython "
+    "sends events to the Edge from CPython, and MemoryBrowser from alloy_py.browser.memory is for tests."
+)
+
+
 def create_instance(name: str = "alloy", browser: Browser | None = None) -> Instance:
     """The instance called ``name`` on the page of ``browser`` (the real page under Pyodide)."""
     if browser is None:
-        from .browser.pyodide import page_browser
-
+        try:
+            from .browser.pyodide import page_browser
+        except ModuleNotFoundError as missing:
+            if missing.name not in ("js", "pyodide", "pyodide.ffi"):
+                raise
+            raise NoPageError(_NO_PAGE) from None
         browser = page_browser()
     return PageInstances.of(browser).instance(name)
 
@@ -66,12 +81,15 @@ async def _default_instance(command: str, options: Json = None) -> CommandResult
     - ``setConsent``: ``consent``, ``identityMap``; resolves ``{}``.
     - ``setDebug``: ``enabled``; ``getLibraryInfo``; ``createEventMergeId``.
 
-    Failures raise :class:`AlloyError` (or a subclass) with alloy's message.
+    Failures raise :class:`AlloyError` (or a subclass) with alloy's message. Only under
+    Pyodide or PyScript; elsewhere it raises :class:`NoPageError`.
     """
     return await create_instance("alloy").execute(command, options)
 
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
+    from .commands import AlloyCommands
+
     alloy: AlloyCommands
 else:
     alloy = _default_instance

@@ -11,7 +11,8 @@
      ├─ PayloadTooLargeError   refused before sending: over the Edge's 64 KB limit
      ├─ EdgeResponseError      the Edge answered non-2xx or a malformed body
  ├─ ImageError             an image pixel (ID sync, URL destination) did not load: logged, never raised to the page
-     └─ DeclinedConsentError   code "declinedConsent": the command resolves {} instead
+     ├─ DeclinedConsentError   code "declinedConsent": the command resolves {} instead
+     └─ NoPageError            the default page browser asked for outside Pyodide: pass a browser
 
 alloy.js chains causes by rewriting ``message``; we chain with ``raise … from``
 and let :func:`format_message` produce the same text.
@@ -34,6 +35,7 @@ __all__ = [
     "EdgeResponseError",
     "ImageError",
     "NetworkError",
+    "NoPageError",
     "PayloadTooLargeError",
     "ValidationError",
     "INTERNAL_ERROR",
@@ -98,6 +100,10 @@ class DeclinedConsentError(AlloyError):
     """The visitor declined consent; commands resolve ``{}`` instead of failing."""
 
     code = "declinedConsent"
+
+
+class NoPageError(AlloyError):
+    """``alloy(…)`` or ``create_instance()`` without a browser, where there is no page (CPython)."""
 
 
 def format_message(error: BaseException) -> str:

@@ -40,6 +40,7 @@ def test_the_browser_wheel_holds_alloy_py_only(tmp_path: Path) -> None:
     names = build_wheel(ROOT, tmp_path)
     check_browser_files(names, dist_info=True)
     assert "alloy_py/__init__.py" in names and "alloy_py/py.typed" in names
+    assert "alloy_py/browser/cpython.py" in names  # CPython programs install the same wheel
     assert "alloy_py-0.1.0.dist-info/entry_points.txt" not in names  # no console script
 
 

@@ -3,7 +3,8 @@
 Everything the SDK needs from a browser (network, cookies, web storage, page
 facts, clock, ids, console) goes through :class:`Browser`. The core never
 imports ``js``: :mod:`alloy_py.browser.pyodide` implements this protocol over
-the real page, :mod:`alloy_py.browser.memory` in memory for CPython tests.
+the real page, :mod:`alloy_py.browser.memory` in memory for CPython tests, and
+:mod:`alloy_py.browser.cpython` for CPython programs (real HTTP, no document).
 Implementations stay dumb: one browser call and its conversion per method;
 every decision (beacon fallback, retries, cookie encoding) is in the core.
 """
@@ -151,6 +152,11 @@ class Browser(Protocol):
         ...
 
     # DOM: a closed set of operations, enough for alloy's rendering.
+    @property
+    def has_document(self) -> bool:
+        """``False`` when there is no page to render into (:mod:`.cpython`): decisions come back unrendered."""
+        ...
+
     def query_all(self, selector: str, within: Node | None = None) -> list[Node]:
         """``(within or document).querySelectorAll(selector)``; ``ValueError`` for a bad selector."""
         ...

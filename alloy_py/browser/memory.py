@@ -1,7 +1,7 @@
 """An in-memory browser: deterministic, records what the SDK did.
 
-Used by the CPython tests and by anyone who wants to run the SDK without a
-page. The Edge is a plain function ``HttpRequest -> HttpResponse``
+Used by the CPython tests (a program that talks to the real Edge uses
+:mod:`.cpython` instead). The Edge is a plain function ``HttpRequest -> HttpResponse``
 (httpx's ``MockTransport`` idea); cookies follow the browser's domain rules
 closely enough for alloy's apex-domain probe. The DOM is parsed and queried
 with Beautiful Soup and soupsieve, imported only when a page has HTML
@@ -219,6 +219,8 @@ class MemoryBrowser:
         self.logs.append((level, args))
 
     # DOM
+    has_document = True
+
     @property
     def document(self) -> Any:
         if self._document is None:

@@ -127,6 +127,8 @@ class PyodideBrowser:
         getattr(js.console, level)(*converted)
 
     # DOM
+    has_document = True
+
     def query_all(self, selector: str, within: Node | None = None) -> list[Node]:
         try:
             return list((within or js.document).querySelectorAll(selector))

@@ -108,6 +108,11 @@ class Renderer:
         self.interactions = interactions
         self._prehiding_styles: dict[str, Node] = {}
 
+    @property
+    def has_document(self) -> bool:
+        """Whether there is a page to render into (not under :mod:`alloy_py.browser.cpython`)."""
+        return self._browser.has_document
+
     # Containers (the customer's prehidingStyle)
     def hide_containers(self, prehiding_style: str | None) -> None:
         if prehiding_style and self._browser.element_by_id(PREHIDING_ID) is None:

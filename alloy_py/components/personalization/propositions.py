@@ -18,7 +18,7 @@ from ...types import JsonObject
 from ..interactions import notification
 from ..rendering import ItemPlan, Renderer
 
-__all__ = ["DisplayMeta", "PlanRedirect", "Processed", "PropositionProcessor", "Renderable", "ScopeType",
+__all__ = ["NO_DOCUMENT", "DisplayMeta", "PlanRedirect", "Processed", "PropositionProcessor", "Renderable", "ScopeType",
            "clean_proposition", "scope_type"]
 
 ScopeType = Literal["page", "view", "proposition"]
@@ -69,6 +69,11 @@ def clean_proposition(value: Any) -> JsonObject | None:
     return proposition
 
 
+NO_DOCUMENT = (
+    "Rendering needs a browser page and this browser has none (CPythonBrowser): "
+    "the propositions come back unrendered (renderAttempted: false) and no display is reported."
+)
+
 PlanRedirect = Callable[[JsonObject, JsonObject, Any], ItemPlan]
 """Plans a redirect item: ``(item, proposition, the triggering event's identityMap)``."""
 
@@ -93,6 +98,9 @@ class PropositionProcessor:
     def process(
         self, to_render: list[Renderable], not_rendered: list[Renderable], identity_map: Any = None
     ) -> Processed:
+        if to_render and not self._renderer.has_document:
+            self._logger.warn(NO_DOCUMENT)
+            to_render, not_rendered = [], [*to_render, *not_rendered]
         returned: list[JsonObject] = []
         decisions: list[JsonObject] = []
         renders: list[_Renders] = []
