@@ -32,6 +32,7 @@ import http.client
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
@@ -129,6 +130,19 @@ def _parse_set_cookie(header: str) -> tuple[str, str, dict[str, str]]:
     return name, value, attrs
 
 
+def _expires(attrs: dict[str, str], now: float) -> float | None:
+    """When a cookie expires (Unix time; ``Max-Age`` wins over ``Expires``), ``None``: session."""
+    max_age = attrs.get("max-age", "")
+    if max_age.lstrip("-").isdigit():
+        return now + int(max_age)
+    if attrs.get("expires"):
+        try:
+            return parsedate_to_datetime(attrs["expires"]).timestamp()
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
 class Edge:
     """The Edge Network of one test: an :class:`EdgeEmulator` and what reached it.
 
@@ -141,9 +155,10 @@ class Edge:
         self.emulator = emulator
         self.domains: list[str] = [*EDGE_DOMAINS, *(d for d in domains if d not in EDGE_DOMAINS)]
         self.errors: list[BaseException] = []
+        """What failed forwarding a routed request (the page saw a network error; ``edge`` raises it)."""
         self.routed: list[str] = []
         """The URLs of the requests :meth:`route` forwarded, in order (to tell the page used the routes)."""
-        self._routed: list[Page | BrowserContext] = []
+        self._targets: list[Page | BrowserContext] = []
         self._closed = False
 
     @property
@@ -174,7 +189,7 @@ class Edge:
 
         for pattern in edge_url_patterns(self.domains if domains is None else domains):
             target.route(pattern, forward)
-        self._routed.append(target)
+        self._targets.append(target)
 
     def _forward(self, route: Route, context: BrowserContext) -> None:
         if self._closed:
@@ -229,12 +244,12 @@ class Edge:
             same_site = _SAME_SITE.get(attrs.get("samesite", "").lower())
             if same_site:
                 cookie["sameSite"] = same_site
-            max_age = attrs.get("max-age", "")
-            if max_age.lstrip("-").isdigit():
-                if int(max_age) <= 0:
-                    context.clear_cookies(name=name, domain=cookie["domain"])
-                    continue
-                cookie["expires"] = now + int(max_age)
+            expires = _expires(attrs, now)
+            if expires is not None and expires <= now:  # Max-Age=0 or a past date: a deletion
+                context.clear_cookies(name=name, domain=cookie["domain"], path=cookie["path"])
+                continue
+            if expires is not None:
+                cookie["expires"] = expires
             jar.append(cookie)
         if jar:
             context.add_cookies(jar)
@@ -246,7 +261,7 @@ class Edge:
         Playwright's sync API only runs them while it waits itself: a plain sleep
         would hold a routed request (and the wait) until the timeout.
         """
-        for target in self._routed:
+        for target in self._targets:
             pages = cast("list[Page]", getattr(target, "pages", None) or [target])
             for page in pages:
                 if not page.is_closed():

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 import tomllib
 import urllib.request
 from typing import Any
 
 import pytest
 from alloy_py_dev.emulator import DEMO_DATASTREAM_ID
-from alloy_py_dev.pytest_plugin import EDGE_DOMAINS, Edge, edge_url_patterns
+from alloy_py_dev.pytest_plugin import EDGE_DOMAINS, Edge, _parse_set_cookie, edge_url_patterns
 from alloy_py_dev.repo import ROOT
 
 OFFER = {"id": "my-offer", "scope": "sale-banner",
@@ -92,3 +93,35 @@ def test_waits_time_out_saying_what_arrived(edge: Edge) -> None:
     assert edge.wait_for_event(timeout=0).type == "commerce.productViews"
     edge.clear()
     assert edge.events() == []
+
+
+class FakeContext:
+    """What :meth:`Edge._store_cookies` asks of a Playwright context."""
+
+    def __init__(self) -> None:
+        self.added: list[dict[str, Any]] = []
+        self.cleared: list[dict[str, Any]] = []
+
+    def add_cookies(self, cookies: list[dict[str, Any]]) -> None:
+        self.added += cookies
+
+    def clear_cookies(self, **filters: Any) -> None:
+        self.cleared.append(filters)
+
+
+def test_set_cookie_lands_on_the_edge_domain() -> None:
+    context = FakeContext()
+    cookies = [_parse_set_cookie(h) for h in (
+        "kndctr_X_identity=CiY=; Path=/; Max-Age=100; SameSite=Lax",
+        "dpm=1; Domain=.demdex.net; Path=/x; Expires=Wed, 01 Jan 2200 00:00:00 GMT; HttpOnly; SameSite=None",
+        "gone=; Path=/; Max-Age=0",
+        "session=1")]
+    Edge._store_cookies(context, "edge.adobedc.net", cookies)  # type: ignore[arg-type]
+    identity, dpm, session = context.added
+    assert identity["name"] == "kndctr_X_identity" and identity["value"] == "CiY="
+    assert identity["domain"] == "edge.adobedc.net" and identity["path"] == "/"
+    assert identity["sameSite"] == "Lax" and identity["secure"] and 99 < identity["expires"] - time.time() <= 100
+    assert dpm["domain"] == ".demdex.net" and dpm["path"] == "/x" and dpm["httpOnly"]
+    assert dpm["sameSite"] == "None" and dpm["expires"] == 7258118400
+    assert "expires" not in session and "sameSite" not in session
+    assert context.cleared == [{"name": "gone", "domain": "edge.adobedc.net", "path": "/"}]

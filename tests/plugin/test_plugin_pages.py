@@ -3,7 +3,8 @@
 Neither page sets ``edgeDomain``: only ``edge_page``'s routes bring their
 requests to the emulator. Each sends a page view asking for the ``hero-banner``
 scope, then a product view and a click (which must carry the identity cookie the
-emulator set on the Edge domain), then reads its identity.
+emulator set on the Edge domain), a beacon as the page unloads, then reads
+its identity.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ window.steps = (async () => {
                                          personalization: {decisionScopes: ["hero-banner"]}});
   await alloy("sendEvent", {xdm: {eventType: "commerce.productViews"}});
   await alloy("sendEvent", {xdm: {eventType: "web.webinteraction.linkClicks"}});
+  await alloy("sendEvent", {documentUnloading: true, xdm: {eventType: "commerce.checkouts"}});
   const identity = await alloy("getIdentity");
   return {propositions: view.propositions.map(p => p.id), ecid: identity.identity.ECID};
 })();
@@ -73,6 +75,10 @@ def test_a_page_view_reaches_the_emulator(edge: Edge, edge_page: Any, site: DevS
     assert product.request["ecidSource"] == "state" and product.ecid == view.ecid
     assert click.request["ecidSource"] == "cookie" and click.ecid == view.ecid
     assert IDENTITY in click.request["cookie"]
+    # documentUnloading: a beacon to /collect, routed too (Sec-Fetch-Mode tells the emulator).
+    leave = edge.wait_for_event("commerce.checkouts")
+    assert leave.request["action"] == "collect" and leave.request["beacon"] is True
+    assert leave.ecid == view.ecid and not click.request["beacon"]
     for domain in ("adobedc.demdex.net", "edge.adobedc.net"):
         cookies = {c["name"]: c for c in edge_page.context.cookies(f"https://{domain}/")}
         assert decode_kndctr_ecid(cookies[IDENTITY]["value"]) == view.ecid
