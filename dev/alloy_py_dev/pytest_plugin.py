@@ -1,8 +1,10 @@
 """A pytest plugin to test what your pages send to Adobe's Edge Network (alloy.js or alloy-py).
 
-Installed with the dev tools (``pip install alloy-py-dev``): the ``alloy_py``
-``pytest11`` entry point loads it in every pytest run (``-p no:alloy_py`` turns
-it off; from a checkout that is not installed, ``-p alloy_py_dev.pytest_plugin``).
+Installed with the dev tools (``pip install ./dev``, or ``-e``), the ``alloy_py``
+``pytest11`` entry point loads it in every pytest run; ``-p no:alloy_py`` turns it
+off. Not installed (the package on ``sys.path`` only): ``-p alloy_py_dev.pytest_plugin``.
+Not both: pytest would register the module twice (``ValueError``); to load it by
+module name where it is installed, ``-p no:alloy_py -p alloy_py_dev.pytest_plugin``.
 
 Fixtures:
 
