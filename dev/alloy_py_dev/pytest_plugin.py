@@ -277,6 +277,8 @@ class Edge:
 
         Raises ``TimeoutError`` naming the event types that did arrive.
         """
+        if count < 1:
+            raise ValueError(f"count must be at least 1, not {count}")
         deadline = time.monotonic() + timeout
         while True:
             found = self.events(type)
@@ -294,7 +296,10 @@ class Edge:
         return self.wait_for_events(type, count=count, timeout=timeout)[count - 1]
 
     def wait_for(self, count: int = 1, *, timeout: float = 10.0, **match: Any) -> list[dict[str, Any]]:
-        """Wait for ``count`` requests whose record has the ``match`` values (``action="collect"``)."""
+        """Wait for ``count`` requests whose record has the ``match`` values (``action="collect"``).
+
+        :meth:`EdgeEmulator.wait_for`, but letting routed requests through while it waits.
+        """
         deadline = time.monotonic() + timeout
         while True:
             found = [r for r in self.requests if all(r.get(k) == v for k, v in match.items())]

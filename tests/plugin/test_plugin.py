@@ -91,6 +91,8 @@ def test_waits_time_out_saying_what_arrived(edge: Edge) -> None:
                                            r"the Edge received \['commerce.productViews'\]"):
         edge.wait_for_event("web.webpagedetails.pageViews", timeout=0.2)
     assert edge.wait_for_event(timeout=0).type == "commerce.productViews"
+    with pytest.raises(ValueError, match="count must be at least 1"):
+        edge.wait_for_event(count=0)
     edge.clear()
     assert edge.events() == []
 
