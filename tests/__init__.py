@@ -1,0 +1,1 @@
+"""alloy-py's tests (``python -m pytest tests``)."""

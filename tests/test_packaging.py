@@ -47,11 +47,13 @@ def test_the_browser_wheel_holds_alloy_py_only(tmp_path: Path) -> None:
 def test_the_dev_wheel_holds_the_tools_and_the_command(tmp_path: Path) -> None:
     names = build_wheel(ROOT / "dev", tmp_path)
     assert {"alloy_py_dev/server.py", "alloy_py_dev/cli.py", "alloy_py_dev/__main__.py",
-            "alloy_py_dev/emulator/inspector.html"} <= set(names)
+            "alloy_py_dev/emulator/inspector.html", "alloy_py_dev/pytest_plugin.py"} <= set(names)
     assert [n for n in names if n.startswith("alloy_py/")] == []
     [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     with zipfile.ZipFile(next(tmp_path.glob("*.whl"))) as archive:
-        assert "alloy-py = alloy_py_dev.cli:main" in archive.read(entry_points).decode()
+        text = archive.read(entry_points).decode()
+    assert "alloy-py = alloy_py_dev.cli:main" in text
+    assert "[pytest11]\nalloy_py = alloy_py_dev.pytest_plugin" in text  # the pytest plugin
 
 
 def test_what_make_web_serves_to_pages_holds_alloy_py_only() -> None:
