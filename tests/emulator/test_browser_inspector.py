@@ -98,9 +98,24 @@ def test_inspector_summaries_filters_tree_and_narrow_viewport(page: Any, edge: E
     row(page, "late-collect").wait_for(timeout=10_000)
     assert row(page, "late-interact").count() == 1 and row(page, "late-interact").is_hidden()
     assert visible_request_ids(page) == ["late-collect", "prod"]
+    # The filters are in the address: a reload keeps them.
+    assert page.url.endswith("/inspector/#action=collect&type=product")
+    page.reload()
+    row(page, "pv").wait_for(state="attached", timeout=10_000)
+    assert page.input_value("#f-type") == "product" and page.input_value("#f-action") == "collect"
+    assert visible_request_ids(page) == ["late-collect", "prod"]
     page.click("#f-clear")
     assert page.input_value("#f-type") == "" and page.input_value("#f-action") == ""
+    assert page.url.endswith("/inspector/")
     assert visible_request_ids(page) == ["late-collect", "late-interact", "consent", "prod", "pv"]
+    assert post(edge, "/ee/v1/interact", product_view(), config_id="no-such-datastream",
+                request_id="bad")[0] == 400
+    row(page, "bad").wait_for(timeout=10_000)
+    assert "Invalid datastream ID" in row(page, "bad").locator('[data-field="error"]').inner_text()
+    page.check("#f-errors")
+    assert visible_request_ids(page) == ["bad"]
+    page.uncheck("#f-errors")
+    assert len(visible_request_ids(page)) == 6
 
     # -- the JSON tree ---------------------------------------------------------
     detail = page.locator("#detail-" + str(pv_record["id"]))
