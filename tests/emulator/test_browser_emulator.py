@@ -96,6 +96,17 @@ def test_alloy_py_against_the_emulator(page, context, emulator: EdgeEmulator) ->
     assert collect["beacon"] is True  # Sec-Fetch-Mode: no-cors: navigator.sendBeacon
     assert IDENTITY in collect["cookie"]
     assert collect["ecid"] == ecid  # the beacon carries the visitor the emulator minted
+    # The inspector summarises that session: the page each event came from, the decisions.
+    inspector = context.new_page()
+    inspector.goto(emulator.url_for("/inspector/"))
+    row = inspector.locator(f'tr.req[data-request-id="{first["requestId"]}"]')
+    row.wait_for(timeout=10_000)
+    assert inspector.locator("tr.req").count() == len(emulator.requests)
+    assert url in row.locator('[data-field="page"]').inner_text()  # xdm.web.webPageDetails.URL
+    assert "emu-hero-banner-offer (hero-banner)" in row.locator('[data-field="decisions"]').inner_text()
+    beacon = inspector.locator(f'tr.req[data-request-id="{collect["requestId"]}"]')
+    assert beacon.locator(".tag.beacon").inner_text() == "beacon"
+    inspector.close()
 
 
 @pytest.mark.skipif(not ALLOY_REFERENCE_DIST.is_dir(), reason="node_modules/@adobe/alloy missing")
@@ -150,6 +161,8 @@ def test_inspector_shows_a_request_live(page, context, emulator: EdgeEmulator) -
     assert "emu-hero-banner-offer" in text
     [record] = emulator.requests
     assert record["ecid"] in text and "minted" in text
+    assert record["referer"] == emulator.url_for("/inspector/api/requests")
+    assert record["referer"] + " (Referer)" in row.locator('[data-field="page"]').inner_text()
     row.click()
     assert "hero-banner" in page.locator("tr.detail").first.inner_text()
     other.close()

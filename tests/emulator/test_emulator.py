@@ -346,10 +346,12 @@ def test_inspector(edge: EdgeEmulator) -> None:
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert b"<script" in html and b"src=" not in html and b"http" not in html.replace(
         b"http-equiv", b"")  # self-contained
-    post(edge, "/ee/v1/interact", page_view(decisionScopes=["hero-banner"], schemas=SCHEMAS))
+    post(edge, "/ee/v1/interact", page_view(decisionScopes=["hero-banner"], schemas=SCHEMAS),
+         headers={"Referer": "http://127.0.0.1:1/shop.html", "Origin": "http://127.0.0.1:1"})
     status, _, raw = get(edge.url_for("/inspector/api/requests"))
     [record] = json.loads(raw)
     assert record["decisionIds"] == ["emu-hero-banner-offer"]
+    assert record["referer"] == "http://127.0.0.1:1/shop.html" and record["origin"] == "http://127.0.0.1:1"
     assert json.loads(get(edge.url_for(f"/inspector/api/requests?since={record['id']}"))[2]) == []
 
 

@@ -90,6 +90,7 @@ class EmulatedEdge:
             "transport": "beacon" if beacon else "fetch",
             "beacon": beacon,
             "origin": request.headers.get("Origin"),
+            "referer": request.headers.get("Referer"),
             "cookie": request.headers.get("Cookie", ""),
             "contentType": request.headers.get("Content-Type"),
             "status": ans.status,
