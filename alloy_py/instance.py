@@ -121,11 +121,12 @@ class Instance:
         self.browser = page.browser
         self._component_types = tuple(components)
         self._debug = DebugSwitch(self.browser, name)
-        self.logger = Logger(self.browser, self._debug, f"[{name}]")
+        self.logger = Logger(self.browser, self._debug, name)
         self._configured: asyncio.Future[ComponentRegistry] | None = None
         self._lifecycle: Lifecycle | None = None
         for component_type in self._component_types:
             check_hooks(component_type)
+        self.logger.on_instance_created(self)
 
     async def __call__(self, command: str, options: Json = None) -> CommandResult:
         return await self.execute(command, options)
@@ -140,17 +141,17 @@ class Instance:
         current_call.set(call)  # this task's own: a nested call never inherits it
         try:
             executor = self._executor(command, options)
-            self.logger.info(f"Executing {command} command. Options:", options)
+            self.logger.on_before_command(command, options)
             result = await executor()
         except Exception as error:
-            if _declined(error):
-                self.logger.warn(f"The {command} command could not fully complete. {format_message(error)}")
-                return {}
-            prefixed = _prefixed(error, f"[{self.name}]")
-            self.logger.error(f"{command} command was rejected. Error:", prefixed.message)
-            raise prefixed from None
+            if not _declined(error):
+                prefixed = _prefixed(error, f"[{self.name}]")
+                self.logger.on_command_rejected(command, options, prefixed)
+                raise prefixed from None
+            self.logger.warn(f"The {command} command could not fully complete. {format_message(error)}")
+            result = {}
         result = result if isinstance(result, dict) else {}
-        self.logger.info(f"{command} command resolved. Result:", result)
+        self.logger.on_command_resolved(command, options, result)
         return result
 
     def _executor(self, command: str, options: Json) -> Callable[[], Awaitable[object]]:
@@ -257,6 +258,10 @@ class Instance:
             logger=self.logger,
             images=self._page.images,
         )
+        extra: dict[str, object] = {}
+        for component_type in self._component_types:
+            extra.update(component_type.instance_configured_params(services))
+        self.logger.on_instance_configured(config, extra)
         components = [component_type(services) for component_type in self._component_types]
         registry = ComponentRegistry(components)
         self._lifecycle = Lifecycle(registry.components)
