@@ -158,8 +158,12 @@ class Instance:
         if command == "configure":
             if self._configured is not None:
                 raise CommandError("The library has already been configured and may only be configured once.")
-            self._configured = self._configure(options)
-            return self._after_configure
+
+            async def configure() -> None:  # (run after onBeforeCommand, as alloy's executor)
+                self._configured = self._configure(options)
+                await self._configured
+
+            return configure
         if self._configured is None:
             raise CommandError(
                 "The library must be configured first. Please do so by executing the configure command."
@@ -212,10 +216,6 @@ class Instance:
         for component in registry.components:
             if isinstance(component, ActivityCollector):
                 await component.collect_recorded(click, call)
-
-    async def _after_configure(self) -> None:
-        assert self._configured is not None
-        await self._configured
 
     def _configure(self, options: Json) -> asyncio.Future[ComponentRegistry]:
         """Validate and build synchronously (a failure here allows configure again), then start."""

@@ -111,10 +111,13 @@ class Renderer:
     # Containers (the customer's prehidingStyle)
     def hide_containers(self, prehiding_style: str | None) -> None:
         if prehiding_style and self._browser.element_by_id(PREHIDING_ID) is None:
+            self._logger.on_content_hiding("hide-containers", "Prehiding style applied to hide containers.")
             self._browser.add_style(prehiding_style, PREHIDING_ID)
 
     def show_containers(self) -> None:
-        show_containers(self._browser)
+        if self._browser.element_by_id(PREHIDING_ID) is not None:
+            self._logger.on_content_hiding("show-containers", "Prehiding style removed to show containers.")
+            show_containers(self._browser)
 
     # Selectors
     def select(self, selector: str) -> list[Node]:

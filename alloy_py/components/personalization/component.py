@@ -22,7 +22,7 @@ from ...validation import Validator, any_of, boolean, literal, object_of, string
 from .. import Component, ComponentServices
 from ..interactions import InteractionTracker
 from ..rendering import Renderer, redirecting
-from .details import PersonalizationDetails
+from .details import PAGE_WIDE_SCOPE, PersonalizationDetails
 from .notifications import DisplayNotifier, merge_decisions_meta
 from .propositions import DisplayMeta, PropositionProcessor, Renderable, clean_proposition, scope_type
 from .redirect import RedirectPlanner
@@ -125,7 +125,8 @@ class Personalization(Component):
             self.renderer.hide_containers(self.services.config.get("prehidingStyle"))
             if consent.state == "pending":  # declined later: show it (alloy.js only watches the first choice)
                 asyncio.ensure_future(self._show_if_declined())
-        event.merge_query({"personalization": details.query(self.logger.warn)})
+        query = details.query(self.logger.warn)
+        event.merge_query({"personalization": query})
         notify = self._displays.notifier(
             details.render, details.send_display, details.view_name, event.user_identity_map
         )
@@ -133,7 +134,7 @@ class Personalization(Component):
         identity_map = event.user_identity_map
 
         def handle_response(response: EdgeResponse) -> JsonObject:
-            return self._handle_decisions(response, details.render, details.view_name, notify, identity_map)
+            return self._handle_decisions(response, details.render, details.view_name, notify, identity_map, query)
 
         handlers.on_response.append(handle_response)
 
@@ -144,10 +145,11 @@ class Personalization(Component):
         view_name: str | None,
         notify: Callable[[list[DisplayMeta]], None],
         identity_map: Any,
+        query: JsonObject,
     ) -> JsonObject:
         handles = [clean for p in response.payloads("personalization:decisions") if (clean := clean_proposition(p))]
         if not handles:
-            self.logger.info("No offers were returned.")
+            self.logger.on_content_rendering("no-offers", "No offers were returned.", {"query": query})
         groups: dict[str, list[JsonObject]] = {"page": [], "view": [], "proposition": []}
         for proposition in handles:
             groups[scope_type(proposition)].append(proposition)
@@ -158,7 +160,22 @@ class Personalization(Component):
         if not render:
             processed = self._propositions.process([], [*page, *current_view, *others])
             return {"propositions": processed.propositions, "decisions": processed.decisions}
-        processed = self._propositions.process([*page, *current_view], others, identity_map)
+
+        def started() -> None:
+            if page:
+                self.logger.on_content_rendering(
+                    "rendering-started",
+                    "Started rendering propositions for page-wide scope.",
+                    {"scope": PAGE_WIDE_SCOPE, "propositions": [r.proposition for r in page]},
+                )
+            if current_view:
+                self.logger.on_content_rendering(
+                    "rendering-started",
+                    f"Rendering propositions started for view scope - {view_name}.",
+                    {"scope": view_name, "propositions": [r.proposition for r in current_view]},
+                )
+
+        processed = self._propositions.process([*page, *current_view], others, identity_map, started)
         displays = processed.displays
         if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
             notify(displays.result())
@@ -176,7 +193,15 @@ class Personalization(Component):
     async def _change_view(self, view_name: str, render: bool, handlers: RequestHandlers) -> list[DisplayMeta]:
         propositions = self._view_cache.view(view_name)
         if render:
-            processed = self._propositions.process(propositions, [])
+
+            def started() -> None:
+                self.logger.on_content_rendering(
+                    "rendering-started",
+                    f"Started rendering propositions for view scope - {view_name}.",
+                    {"scope": view_name, "propositions": [r.proposition for r in propositions]},
+                )
+
+            processed = self._propositions.process(propositions, [], None, started)
         else:
             processed = self._propositions.process([], propositions)
         handlers.on_response.append(
