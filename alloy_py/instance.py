@@ -140,7 +140,13 @@ class Instance:
         options = {} if options is None else None if options is NULL else copy_keeping_callables(options)
         current_call.set(call)  # this task's own: a nested call never inherits it
         try:
-            executor = self._executor(command, options)
+            try:
+                executor = self._executor(command, options)
+            except Exception:
+                # alloy rejects through promise callbacks: a call made right after this one
+                # (configure, after a call that came too early) is notified first.
+                await asyncio.sleep(0)
+                raise
             self.logger.on_before_command(command, options)
             result = await executor()
         except Exception as error:
@@ -162,6 +168,9 @@ class Instance:
             async def configure() -> None:  # (run after onBeforeCommand, as alloy's executor)
                 self._configured = self._configure(options)
                 await self._configured
+                # alloy settles configure's promise a few callbacks later than the configuration:
+                # the commands that waited for it start first (Personalization hides containers).
+                await asyncio.sleep(0)
 
             return configure
         if self._configured is None:

@@ -232,6 +232,11 @@ class Identity(Component):
             return
         name = f"AMCV_{self._org_id}"
         secure = self.services.browser.page().href.startswith("https:")
+        self.logger.info(
+            "Setting cookie",
+            {"name": name, "value": f"MCMID|{ecid}", "domain": self.services.apex_domain, "expires": 390,
+             **({"sameSite": "none", "secure": True} if secure else {})},
+        )
         self.services.cookies.set(
             name,
             f"MCMID|{ecid}",

@@ -231,9 +231,16 @@ class EdgeClient:
             if isinstance(max_age, (int, float)) and not isinstance(max_age, bool) and abs(max_age) < 1e13:
                 expires_ms = self._browser.now_ms() + int(max_age * 1000)
             value = item.get("value")
+            name = js_string(item.get("key")) if "key" in item else "undefined"
+            text = "" if value is None and "value" not in item else js_string(value)
+            self._logger.info(
+                "Setting cookie",
+                {"name": name, "value": text, "domain": self._apex_domain,
+                 **({"sameSite": same_site} if same_site else {}), **({"secure": True} if same_site == "none" else {})},
+            )
             self._cookies.set(
-                js_string(item.get("key")) if "key" in item else "undefined",
-                "" if value is None and "value" not in item else js_string(value),
+                name,
+                text,
                 domain=self._apex_domain,
                 expires_ms=expires_ms,
                 same_site=same_site,

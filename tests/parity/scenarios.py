@@ -431,5 +431,9 @@ from .scenarios_interactions import SCENARIOS as INTERACTION_SCENARIOS  # noqa: 
 
 SCENARIOS += INTERACTION_SCENARIOS
 
+from .scenarios_monitors import SCENARIOS as MONITOR_SCENARIOS  # noqa: E402
+
+SCENARIOS += MONITOR_SCENARIOS
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
