@@ -168,9 +168,6 @@ class Instance:
             async def configure() -> None:  # (run after onBeforeCommand, as alloy's executor)
                 self._configured = self._configure(options)
                 await self._configured
-                # alloy settles configure's promise a few callbacks later than the configuration:
-                # the commands that waited for it start first (Personalization hides containers).
-                await asyncio.sleep(0)
 
             return configure
         if self._configured is None:

@@ -116,6 +116,17 @@ THROWING = ("a monitor that throws breaks alloy.js's command (it rejects with th
             "alloy-py calls the other monitors, reports the error on the console and the command runs "
             "(README, What differs)")
 
+CONFIGURE_RESOLVED = ("alloy.js notifies configure's onCommandResolved some promise callbacks after its "
+                      "configuration settled, interleaved with the hooks of the commands that waited for it; "
+                      "alloy-py when its configuration task completes: the same hooks, configure's "
+                      "onCommandResolved at another place among them (README, What differs)")
+
+
+def swapped(result: int, *positions: int) -> dict[str, str]:
+    """The digests at ``positions`` of result ``result``: configure's onCommandResolved moved."""
+    return {f"results[{result}].resolved.monitored[{p}]": CONFIGURE_RESOLVED for p in positions}
+
+
 SCENARIOS: list[Scenario] = [
     monitors("monitors_configure_send",
              configure() + "var last = alloy('sendEvent', {xdm: {eventType: 'web.webpagedetails.pageViews'}});"
@@ -123,7 +134,8 @@ SCENARIOS: list[Scenario] = [
              body=LINKS, requests=1, edge_default=IDENTITY_ANSWER, fast=True),
     monitors("monitors_rejected_commands",
              "var early = alloy('sendEvent', {}); record(early);" + configure()
-             + "var last = alloy('sendEvent', {xdm: 'not an object'}); record(last);"),
+             + "var last = alloy('sendEvent', {xdm: 'not an object'}); record(last);",
+             intended=swapped(3, 5, 6)),
     monitors("monitors_network_error",
              configure() + "var last = alloy('sendEvent', {xdm: {eventType: 'a'}}); record(last);",
              requests=1, edge_answers=[{"headers": {"access-control-allow-origin": "*"}, "body": IDENTITY_ANSWER}]),
@@ -139,7 +151,7 @@ SCENARIOS: list[Scenario] = [
                  proposition("p1", action("i1", type="setHtml", selector="#hero", content="<b>New</b>"),
                              action("i2", type="setText", selector=".promo", content="later")),
                  proposition("p2", action("i3", type="setText", selector="#missing-for-ever", content="x")))}],
-             settle_ms=300),
+             settle_ms=300, intended=swapped(2, 4, 5)),
     monitors("monitors_no_offers",
              configure() + "var last = alloy('sendEvent', {renderDecisions: true}); record(last);",
              requests=1, edge_default=IDENTITY_ANSWER),
@@ -150,7 +162,7 @@ SCENARIOS: list[Scenario] = [
              configure() + "var last = alloy('configure', {}).catch(function () {}).then(function () {"
              " window.__alloyMonitors = [monitor(false)];"
              " return alloy('sendEvent', {xdm: {eventType: 'a'}}); }); record(last);",
-             late=True, requests=1, edge_default=IDENTITY_ANSWER),
+             late=True, requests=1, edge_default=IDENTITY_ANSWER, intended=swapped(2, 1, 2)),
     monitors("monitors_throwing",
              "window.__alloyMonitors.unshift({onBeforeCommand: function (d) {"
              " if (d.commandName === 'sendEvent') throw new Error('monitor bug'); }});"

@@ -122,7 +122,8 @@ class Personalization(Component):
             self.renderer.show_containers()
         elif consent.state != "out":
             # alloy.js also hides under a default consent of out, and nothing shows the page again then.
-            self.renderer.hide_containers(self.services.config.get("prehidingStyle"))
+            hidden_by_loader = event.call is not None and event.call.hid_containers
+            self.renderer.hide_containers(self.services.config.get("prehidingStyle"), hidden_by_loader=hidden_by_loader)
             if consent.state == "pending":  # declined later: show it (alloy.js only watches the first choice)
                 asyncio.ensure_future(self._show_if_declined())
         query = details.query(self.logger.warn)
