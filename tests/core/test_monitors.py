@@ -157,8 +157,8 @@ async def test_content_hiding_and_rendering_in_order() -> None:
     assert order == [
         ("onContentHiding", "hide-containers"),
         ("onContentRendering", "rendering-started"),
-        ("onContentRendering", "rendering-succeeded"),
         ("onContentHiding", "show-containers"),
+        ("onContentRendering", "rendering-succeeded"),
     ]
     started, succeeded = of(calls, "onContentRendering")
     assert started["payload"]["scope"] == "__view__" and [p["id"] for p in started["payload"]["propositions"]] == ["p1"]
@@ -224,3 +224,27 @@ async def test_without_monitors_no_notification_is_built(memory: MemoryBrowser, 
     alloy = await configured(memory)
     await alloy("sendEvent", {})
     assert notified == []
+
+
+async def test_a_redirect_reports_rendering_redirect_before_leaving() -> None:
+    from .test_redirects import LANDING, page, redirect
+
+    memory = page(redirect())
+    calls = watched(memory)
+    replaced_when: list[int] = []
+    replace = memory.replace_location
+
+    def watching(url: str) -> None:
+        replaced_when.append(len(calls))
+        replace(url)
+
+    memory.replace_location = watching  # type: ignore[method-assign]
+    alloy = await configured(memory)
+    await alloy("sendEvent", {"renderDecisions": True})
+    await settle()
+    statuses = [d["status"] for d in of(calls, "onContentRendering")]
+    assert statuses == ["rendering-started", "rendering-redirect"]
+    redirected = of(calls, "onContentRendering")[-1]
+    assert redirected["payload"] == {"propositionDetails": {"id": "p-redirect", "scope": "__view__", "scopeDetails": {
+        "decisionProvider": "TGT", "activity": {"id": "p-redirect"}}}, "redirect": LANDING}
+    assert [h for h, _ in calls[replaced_when[0] - 2:replaced_when[0]]] == ["onContentRendering", "onBeforeLog"]

@@ -152,6 +152,15 @@ SCENARIOS: list[Scenario] = [
                              action("i2", type="setText", selector=".promo", content="later")),
                  proposition("p2", action("i3", type="setText", selector="#missing-for-ever", content="x")))}],
              settle_ms=300, intended=swapped(2, 4, 5)),
+    monitors("monitors_rendering_succeeded",
+             configure(prehidingStyle="#hero { opacity: 0 }")
+             + "var last = alloy('sendEvent', {renderDecisions: true}); record(last);",
+             body=RENDER_PAGE, requests=2, edge_default={"requestId": "r", "handle": []},
+             edge_answers=[{"body": decisions(
+                 proposition("p1", action("i1", type="setHtml", selector="#hero", content="<b>New</b>"),
+                             action("i2", type="setText", selector=".promo", content="later")),
+                 proposition("p2", action("i3", type="setAttribute", selector="#logo", content={"alt": "x"})))}],
+             intended=swapped(2, 4, 5)),
     monitors("monitors_no_offers",
              configure() + "var last = alloy('sendEvent', {renderDecisions: true}); record(last);",
              requests=1, edge_default=IDENTITY_ANSWER),

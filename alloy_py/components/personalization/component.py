@@ -177,11 +177,6 @@ class Personalization(Component):
                 )
 
         processed = self._propositions.process([*page, *current_view], others, identity_map, started)
-        displays = processed.displays
-        if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
-            notify(displays.result())
-        else:
-            displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
         only_redirect = len(groups["page"]) == 1 and all(
             item.get("schema") == REDIRECT_ITEM for item in groups["page"][0].get("items") or []
         )
@@ -189,6 +184,11 @@ class Personalization(Component):
         # is invalid and nothing leaves; here only while the redirect is under way.
         if not (only_redirect and redirecting(self.services.browser)):
             self.renderer.show_containers()
+        displays = processed.displays()
+        if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
+            notify(displays.result())
+        else:
+            displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
         return {"propositions": processed.propositions, "decisions": processed.decisions}
 
     async def _change_view(self, view_name: str, render: bool, handlers: RequestHandlers) -> list[DisplayMeta]:
@@ -208,4 +208,4 @@ class Personalization(Component):
         handlers.on_response.append(
             lambda response: {"propositions": processed.propositions, "decisions": processed.decisions}
         )
-        return await processed.displays if render else []
+        return await processed.displays() if render else []

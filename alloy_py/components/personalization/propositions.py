@@ -36,7 +36,9 @@ class Renderable(NamedTuple):
 class Processed(NamedTuple):
     propositions: list[JsonObject]  # the command's result, with renderAttempted
     decisions: list[JsonObject]  # what was not rendered (alloy's deprecated ``decisions``)
-    displays: asyncio.Future[list[DisplayMeta]]  # what to report once rendering has run
+    # What to report once rendering has run; called where alloy.js's render() promise goes on (after
+    # the containers are shown): the rendering-succeeded notification comes then, or once all have run.
+    displays: Callable[[], asyncio.Future[list[DisplayMeta]]]
 
 
 def scope_type(proposition: JsonObject) -> ScopeType:
@@ -157,8 +159,11 @@ class PropositionProcessor:
                 rendered.append(resolved(meta))
         succeeded = after(rendered, lambda: [m for m in (r.result() for r in rendered) if m])
         # Reported before the display notifications go out, as alloy.js's render() does.
-        displays = after([succeeded], lambda: self._report_succeeded(succeeded.result(), pending))
-        return Processed(returned, decisions, displays)
+        return Processed(
+            returned,
+            decisions,
+            lambda: after([succeeded], lambda: self._report_succeeded(succeeded.result(), pending)),
+        )
 
     def _report_succeeded(
         self, propositions: list[JsonObject], pending: list[asyncio.Future[DisplayMeta | None]]
