@@ -142,7 +142,8 @@ def _convert_other(value: Any, convert: Any, cache: Any) -> Any:
 
 
 class PageFunctions:
-    """Python callables handed to the page as JS functions, all through one long-lived proxy.
+    """Python callables handed to the page as JS functions: two proxies for the page's life (the
+    dispatcher and the registry's callback), none per function.
 
     Each JS function is ``Function.prototype.call.bind(dispatch, null, id)`` (no PyProxy, no
     ``eval``); a ``FinalizationRegistry`` forgets the Python side once the page has let go of it.
