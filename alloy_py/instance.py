@@ -121,11 +121,12 @@ class Instance:
         self.browser = page.browser
         self._component_types = tuple(components)
         self._debug = DebugSwitch(self.browser, name)
-        self.logger = Logger(self.browser, self._debug, f"[{name}]")
+        self.logger = Logger(self.browser, self._debug, name)
         self._configured: asyncio.Future[ComponentRegistry] | None = None
         self._lifecycle: Lifecycle | None = None
         for component_type in self._component_types:
             check_hooks(component_type)
+        self.logger.on_instance_created(self)
 
     async def __call__(self, command: str, options: Json = None) -> CommandResult:
         return await self.execute(command, options)
@@ -139,26 +140,36 @@ class Instance:
         options = {} if options is None else None if options is NULL else copy_keeping_callables(options)
         current_call.set(call)  # this task's own: a nested call never inherits it
         try:
-            executor = self._executor(command, options)
-            self.logger.info(f"Executing {command} command. Options:", options)
+            try:
+                executor = self._executor(command, options)
+            except Exception:
+                # alloy rejects through promise callbacks: a call made right after this one
+                # (configure, after a call that came too early) is notified first.
+                await asyncio.sleep(0)
+                raise
+            self.logger.on_before_command(command, options)
             result = await executor()
         except Exception as error:
-            if _declined(error):
-                self.logger.warn(f"The {command} command could not fully complete. {format_message(error)}")
-                return {}
-            prefixed = _prefixed(error, f"[{self.name}]")
-            self.logger.error(f"{command} command was rejected. Error:", prefixed.message)
-            raise prefixed from None
+            if not _declined(error):
+                prefixed = _prefixed(error, f"[{self.name}]")
+                self.logger.on_command_rejected(command, options, prefixed)
+                raise prefixed from None
+            self.logger.warn(f"The {command} command could not fully complete. {format_message(error)}")
+            result = {}
         result = result if isinstance(result, dict) else {}
-        self.logger.info(f"{command} command resolved. Result:", result)
+        self.logger.on_command_resolved(command, options, result)
         return result
 
     def _executor(self, command: str, options: Json) -> Callable[[], Awaitable[object]]:
         if command == "configure":
             if self._configured is not None:
                 raise CommandError("The library has already been configured and may only be configured once.")
-            self._configured = self._configure(options)
-            return self._after_configure
+
+            async def configure() -> None:  # (run after onBeforeCommand, as alloy's executor)
+                self._configured = self._configure(options)
+                await self._configured
+
+            return configure
         if self._configured is None:
             raise CommandError(
                 "The library must be configured first. Please do so by executing the configure command."
@@ -212,10 +223,6 @@ class Instance:
             if isinstance(component, ActivityCollector):
                 await component.collect_recorded(click, call)
 
-    async def _after_configure(self) -> None:
-        assert self._configured is not None
-        await self._configured
-
     def _configure(self, options: Json) -> asyncio.Future[ComponentRegistry]:
         """Validate and build synchronously (a failure here allows configure again), then start."""
         try:
@@ -257,6 +264,10 @@ class Instance:
             logger=self.logger,
             images=self._page.images,
         )
+        extra: dict[str, object] = {}
+        for component_type in self._component_types:
+            extra.update(component_type.instance_configured_params(services))
+        self.logger.on_instance_configured(config, extra)
         components = [component_type(services) for component_type in self._component_types]
         registry = ComponentRegistry(components)
         self._lifecycle = Lifecycle(registry.components)

@@ -626,7 +626,7 @@
   }
 
   function handOver(bridge) {
-    bridge.start(pageId, readOptions);
+    bridge.start(pageId, readOptions, names);
     python = bridge;
     var execute = bridge.execute;
     var click = bridge.click;

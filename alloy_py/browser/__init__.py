@@ -151,6 +151,17 @@ class Browser(Protocol):
         """``console[level](...args)``."""
         ...
 
+    # Monitors: the page's ``window.__alloyMonitors``, read at each notification as alloy does.
+    def has_monitors(self) -> bool:
+        """At least one monitor: only then is a notification's data built and converted."""
+        ...
+
+    def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
+        """Call ``monitor[hook](data)`` on every monitor that has that function, in order; returns the
+        messages of those that threw (the others are still called). Python callables in ``data``
+        reach the page as functions."""
+        ...
+
     # DOM: a closed set of operations, enough for alloy's rendering.
     @property
     def has_document(self) -> bool:

@@ -8,21 +8,23 @@ a rejected Promise with alloy's message.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsProxy, jsnull, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import JsProxy, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from .. import create_instance, startup
 from .._jsonutil import FUNCTION_KEY, MAX_DEPTH, NULL, SYMBOL_KEY, UNSERIALIZABLE_KEY, js_number, read_marked
 from ..errors import AlloyError, format_message
-from ..instance import PageInstances
+from ..instance import Instance, PageInstances
 from ..lifecycle import start_now
 from ..startup import CallFacts, collect_recorded_click, recorded_page, replay_stored, run_recorded
 from .pyodide import page_browser
 
-__all__ = ["click", "execute", "from_js", "leaving", "start"]
+__all__ = ["click", "execute", "from_js", "leaving", "live_functions", "start", "to_page"]
 
 
 class JsFunction:
@@ -119,10 +121,100 @@ def _to_js(value: Any) -> Any:
     return to_js(value, dict_converter=js.Object.fromEntries, default_converter=_convert_other)
 
 
+def to_page(value: Any) -> Any:
+    """Python data as plain JS objects for the page (monitors' payloads): Python callables become
+    JS functions, an instance becomes alloy's instance function, errors become ``Error`` objects."""
+    return _to_js(value)
+
+
 def _convert_other(value: Any, convert: Any, cache: Any) -> Any:
     if isinstance(value, JsFunction):
         return value._function
+    if isinstance(value, Instance):
+        return _page_functions().function(_instance_function(value.name), raw=True)
+    if isinstance(value, AlloyError):
+        return _js_error(value)
+    if isinstance(value, BaseException):
+        return js.Error.new(_plain(value))
+    if callable(value):
+        return _page_functions().function(value)
     return None
+
+
+class PageFunctions:
+    """Python callables handed to the page as JS functions: two proxies for the page's life (the
+    dispatcher and the registry's callback), none per function.
+
+    Each JS function is ``Function.prototype.call.bind(dispatch, null, id)`` (no PyProxy, no
+    ``eval``); a ``FinalizationRegistry`` forgets the Python side once the page has let go of it.
+    Arguments come in as :func:`from_js` reads them (DOM nodes stay nodes), results go back as plain
+    JS objects. A failure returns ``undefined`` and is written to the console: Pyodide can only
+    throw a ``PythonError``, whose message is a Python traceback.
+    """
+
+    def __init__(self) -> None:
+        self._functions: dict[int, tuple[Callable[..., Any], bool]] = {}
+        self._ids = itertools.count()
+        self._dispatch = create_proxy(self._call)  # both live as long as the page
+        self._registry = js.FinalizationRegistry.new(create_proxy(self._functions_pop))
+
+    def __len__(self) -> int:
+        return len(self._functions)
+
+    def function(self, python: Callable[..., Any], *, raw: bool = False) -> Any:
+        """A JS function calling ``python``; ``raw``: with the JS arguments as they are."""
+        key = next(self._ids)
+        self._functions[key] = (python, raw)
+        function = js.Function.prototype.call.bind(self._dispatch, jsnull, key)
+        self._registry.register(function, key)
+        return function
+
+    def _functions_pop(self, key: int) -> None:
+        self._functions.pop(key, None)
+
+    def _call(self, key: int, *args: Any) -> Any:
+        python, raw = self._functions.get(key, (None, False))
+        if python is None:
+            return None
+        name = getattr(python, "__name__", "function")
+        try:
+            return _to_js(python(*(args if raw else [_from_page(arg) for arg in args])))
+        except Exception as error:
+            js.console.error(f"alloy-py: {name} failed: {_plain(error)}")
+            return None
+
+
+def _from_page(value: Any) -> Any:
+    if isinstance(value, JsProxy) and js.Node.prototype.isPrototypeOf(value):
+        return value
+    return from_js(value, "arguments")
+
+
+def _instance_function(name: str) -> Callable[[Any], None]:
+    """alloy's ``createInstanceFunction``: called with a queue entry ``[resolve, reject, [command, options]]``."""
+
+    def instance(call: Any) -> None:
+        args = call[2] if call is not None and call.length > 2 and call[2] is not None else []
+        command = args[0] if len(args) > 0 else None
+        options = args[1] if len(args) > 1 else None
+        execute(name, command, options).then(call[0], call[1])
+
+    return instance
+
+
+_functions: PageFunctions | None = None
+
+
+def _page_functions() -> PageFunctions:
+    global _functions
+    if _functions is None:
+        _functions = PageFunctions()
+    return _functions
+
+
+def live_functions() -> int:
+    """How many Python callables the page still holds as functions (tests check nothing leaks)."""
+    return 0 if _functions is None else len(_functions)
 
 
 def _js_error(error: AlloyError) -> Any:
@@ -132,13 +224,17 @@ def _js_error(error: AlloyError) -> Any:
     return js_error
 
 
-def start(page_id: str, reader: Any = None) -> None:
+def start(page_id: str, reader: Any = None, names: Any = None) -> None:
     """The loader's id for this page load (its own durable-queue records are never
-    replayed here) and its ``readOptions`` function."""
+    replayed here), its ``readOptions`` function, and the names of alloy's base code
+    (``window.__alloyNS``): their instances are created now, as alloy.js creates them on load."""
     global _page_id, _read
     _page_id = str(page_id)
     if reader is not None:
         _read = reader
+    for name in [] if names is None else list(names):
+        if isinstance(name, str):
+            create_instance(name, page_browser())
 
 
 def execute(name: str, command: Any = None, options: Any = None, facts: Any = None) -> Any:

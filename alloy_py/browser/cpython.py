@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import SplitResult, urlsplit
@@ -217,6 +218,13 @@ class CPythonBrowser:
     def log(self, level: str, *args: object) -> None:
         """To the ``alloy_py`` logger; the first argument is alloy's ``[instance] [Component]`` prefix."""
         logger.log(_LOG_LEVELS.get(level, logging.INFO), " ".join(_log_text(arg) for arg in args))
+
+    # Monitors (window.__alloyMonitors) belong to a page: there are none here.
+    def has_monitors(self) -> bool:
+        return False
+
+    def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
+        return []
 
     # DOM: an empty document. Nothing is ever found, made nodes stay detached, nothing changes.
     def query_all(self, selector: str, within: Node | None = None) -> list[Node]:

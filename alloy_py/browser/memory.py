@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -99,6 +99,8 @@ class MemoryBrowser:
     click_listeners: list[ClickListener] = field(default_factory=list)
     loaded_scripts: list[str] = field(default_factory=list)
     location_replacements: list[str] = field(default_factory=list)  # replace_location(url), in order
+    # window.__alloyMonitors: each a mapping of hook name to callable (what is not callable is skipped).
+    monitors: list[Mapping[str, object]] = field(default_factory=list)
     _document: Any = None
 
     # Network
@@ -217,6 +219,20 @@ class MemoryBrowser:
 
     def log(self, level: str, *args: object) -> None:
         self.logs.append((level, args))
+
+    def has_monitors(self) -> bool:
+        return bool(self.monitors)
+
+    def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
+        failures = []
+        for monitor in list(self.monitors):
+            function = monitor.get(hook)
+            if callable(function):
+                try:
+                    function(data)
+                except Exception as error:
+                    failures.append(str(error))
+        return failures
 
     # DOM
     has_document = True

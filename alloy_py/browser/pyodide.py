@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +125,30 @@ class PyodideBrowser:
     def log(self, level: str, *args: object) -> None:
         converted = [to_js(_with_js_dates(arg), dict_converter=js.Object.fromEntries) for arg in args]
         getattr(js.console, level)(*converted)
+
+    # Monitors
+    def has_monitors(self) -> bool:
+        monitors: Any = getattr(js.window, "__alloyMonitors", None)
+        return bool(js.Array.isArray(monitors)) and monitors.length > 0
+
+    def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
+        from .bridge import to_page  # (bridge imports this module)
+
+        monitors: Any = getattr(js.window, "__alloyMonitors", None)
+        if not js.Array.isArray(monitors):
+            return []
+        payload = to_page(dict(data))
+        failures = []
+        for monitor in list(monitors):
+            function: Any = getattr(monitor, hook, None) if monitor is not None and monitor is not jsnull else None
+            if getattr(function, "typeof", None) == "function":
+                try:
+                    function(payload)  # called on the monitor: ``this`` is the monitor
+                except JsException as error:
+                    failures.append(_js_message(error))
+                except Exception as error:  # a monitor calling into alloy-py that failed there
+                    failures.append(str(error))
+        return failures
 
     # DOM
     has_document = True

@@ -66,6 +66,12 @@ class Component:
         self.services = services
         self.logger = services.logger.child(self.namespace)
 
+    @classmethod
+    def instance_configured_params(cls, services: ComponentServices) -> dict[str, object]:
+        """alloy's ``buildOnInstanceConfiguredExtraParams``: what ``onInstanceConfigured`` monitors get
+        besides the config (built before any component exists)."""
+        return {}
+
     def commands(self) -> Mapping[str, Command]:
         return {}
 

@@ -14,21 +14,23 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from ..browser import ClickDom, Node
+from ..browser import Browser, ClickDom, Node
 from ..browser.recorded import RecordedDom
 from ..cookies import storage_key
 from ..event import Event
 from ..lifecycle import RequestHandlers, start_now
+from ..log import Logger
 from ..startup import CallFacts
 from ..types import Options
 from ..validation import Validator, boolean, callback, object_of, string
 from . import Component, ComponentServices
 
-__all__ = ["ActivityCollector", "DEFAULT_DOWNLOAD_QUALIFIER"]
+__all__ = ["DEFAULT_DOWNLOAD_QUALIFIER", "ActivityCollector", "LinkDetails"]
 
 DEFAULT_DOWNLOAD_QUALIFIER = r"\.(exe|zip|wav|mp3|mov|mpg|avi|wmv|pdf|doc|docx|xls|xlsx|ppt|pptx)$"
 _UNSUPPORTED_TEXT_NODES = re.compile(r"^(SCRIPT|STYLE|LINK|CANVAS|NOSCRIPT|#COMMENT)$", re.IGNORECASE)
@@ -92,23 +94,18 @@ class ActivityCollector(Component):
                     "The 'downloadLinkQualifier' configuration was provided but will be ignored because "
                     "clickCollectionEnabled is false."
                 )
-        self._storage_key = storage_key(f"{config['orgId']}clickData")
-        self._memory: str | None = None  # the stored page name when sessionStorage is not enabled
+        self._links = LinkDetails(services, self.logger)
 
-    # Where the last page name is kept (alloy's click activity storage).
-    def _save(self, data: dict[str, Any]) -> None:
-        text = json.dumps(data, separators=(",", ":"))
-        if self.services.config["clickCollection"].get("sessionStorageEnabled"):
-            self.services.browser.storage_set("session", self._storage_key, text)
-        else:
-            self._memory = text
+    @classmethod
+    def instance_configured_params(cls, services: ComponentServices) -> dict[str, object]:
+        """alloy's ``buildOnInstanceConfiguredExtraParams``: ``getLinkDetails(element)`` for monitors,
+        the link details a click on ``element`` would send (with the core logger, as alloy's)."""
+        links = LinkDetails(services, services.logger)
 
-    def _load(self) -> dict[str, Any] | None:
-        if self.services.config["clickCollection"].get("sessionStorageEnabled"):
-            text = self.services.browser.storage_get("session", self._storage_key)
-        else:
-            text = self._memory
-        return json.loads(text) if text else None
+        def getLinkDetails(element: Node | None) -> dict[str, Any]:  # noqa: N802 (alloy's name, shown to the page)
+            return links.details(services.browser, element)
+
+        return {"getLinkDetails": getLinkDetails}
 
     # Lifecycle
     def on_components_registered(self) -> None:
@@ -118,7 +115,7 @@ class ActivityCollector(Component):
         content_xdm = {**(event.content.get("xdm") or {}), **(event.user_xdm or {})}
         page = ((content_xdm.get("web") or {}).get("webPageDetails") or {})
         if isinstance(page, dict) and "name" in page:
-            self._save({"pageName": page["name"], "pageIDType": 1})
+            self._links.save({"pageName": page["name"], "pageIDType": 1})
 
     def _clicked(self, element: Node) -> None:
         # Started within the click, so that it leaves before a navigation.
@@ -146,7 +143,7 @@ class ActivityCollector(Component):
         config = self.services.config
         if not config["clickCollectionEnabled"]:
             return
-        props = self._properties(dom, element)
+        props = self._links.properties(dom, element)
         if dom.element_by_id("cppXYctnr") is not None:
             return  # the Activity Map overlay is open
         valid_link = all(props.get(k) for k in ("linkUrl", "linkType", "linkName", "linkRegion"))
@@ -158,13 +155,51 @@ class ActivityCollector(Component):
         elif valid_link:
             event.merge_xdm(props.get("filteredXdm") or _xdm(props))
             event.merge_data(props.get("filteredData") or _data(props))
-            self._save({"pageName": props.get("pageName"), "pageIDType": props.get("pageIDType")})
+            self._links.save({"pageName": props.get("pageName"), "pageIDType": props.get("pageIDType")})
         elif props.get("pageName") and props.get("linkName") and props.get("linkRegion") and "pageIDType" in props:
-            self._save(
+            self._links.save(
                 {k: props.get(k) for k in ("pageName", "linkName", "linkRegion", "linkType", "linkUrl", "pageIDType")}
             )
 
-    def _properties(self, dom: ClickDom, element: Node) -> dict[str, Any]:
+
+_LINK_DETAILS = ("pageName", "linkName", "linkRegion", "linkType", "linkUrl", "pageIDType")
+# The page names kept when sessionStorage is not enabled: one store per page, as alloy's module-level one.
+_TRANSIENT: weakref.WeakKeyDictionary[Browser, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _transient(browser: Browser) -> dict[str, str]:
+    return _TRANSIENT.setdefault(browser, {})
+
+
+class LinkDetails:
+    """alloy's ``getClickedElementProperties`` and its click activity storage."""
+
+    def __init__(self, services: ComponentServices, logger: Logger) -> None:
+        self.services = services
+        self.logger = logger
+        self._key = storage_key(f"{services.config['orgId']}clickData")
+
+    # Where the last page name is kept (alloy's click activity storage).
+    def save(self, data: dict[str, Any]) -> None:
+        text = json.dumps(data, separators=(",", ":"))
+        if self.services.config["clickCollection"].get("sessionStorageEnabled"):
+            self.services.browser.storage_set("session", self._key, text)
+        else:
+            _transient(self.services.browser)[self._key] = text
+
+    def _load(self) -> dict[str, Any] | None:
+        if self.services.config["clickCollection"].get("sessionStorageEnabled"):
+            text = self.services.browser.storage_get("session", self._key)
+        else:
+            text = _transient(self.services.browser).get(self._key)
+        return json.loads(text) if text else None
+
+    def details(self, dom: ClickDom, element: Node | None) -> dict[str, Any]:
+        """The ``properties`` alloy's getLinkDetails returns (only those that have a value)."""
+        props = self.properties(dom, element)
+        return {key: props[key] for key in _LINK_DETAILS if key in props}
+
+    def properties(self, dom: ClickDom, element: Node | None) -> dict[str, Any]:
         clickable = self._clickable(dom, element)
         if clickable is None:
             return {}

@@ -114,12 +114,20 @@ class Renderer:
         return self._browser.has_document
 
     # Containers (the customer's prehidingStyle)
-    def hide_containers(self, prehiding_style: str | None) -> None:
-        if prehiding_style and self._browser.element_by_id(PREHIDING_ID) is None:
+    def hide_containers(self, prehiding_style: str | None, *, hidden_by_loader: bool = False) -> None:
+        """``hidden_by_loader``: the loader inserted the style for this call before Python ran, where
+        alloy.js would insert it now (so the hiding is reported now)."""
+        if not prehiding_style:
+            return
+        if hidden_by_loader or self._browser.element_by_id(PREHIDING_ID) is None:
+            self._logger.on_content_hiding("hide-containers", "Prehiding style applied to hide containers.")
+        if self._browser.element_by_id(PREHIDING_ID) is None:
             self._browser.add_style(prehiding_style, PREHIDING_ID)
 
     def show_containers(self) -> None:
-        show_containers(self._browser)
+        if self._browser.element_by_id(PREHIDING_ID) is not None:
+            self._logger.on_content_hiding("show-containers", "Prehiding style removed to show containers.")
+            show_containers(self._browser)
 
     # Selectors
     def select(self, selector: str) -> list[Node]:

@@ -10,7 +10,7 @@ sent, with an error that names both sizes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -55,6 +55,14 @@ class EdgeSettings:
         if is_explicit_origin(self.edge_domain):
             return self.edge_domain.rstrip("/")
         return f"https://{self.edge_domain}"
+
+
+def _header_getter(response: HttpResponse) -> Callable[[str], str | None]:
+    def getHeader(name: str) -> str | None:  # noqa: N802 (alloy's name, shown to the page)
+        """The response's header ``name``, as ``Headers.get`` (``None`` when absent)."""
+        return response.header(str(name))
+
+    return getHeader
 
 
 def is_explicit_origin(edge_domain: str) -> bool:
@@ -270,8 +278,8 @@ class EdgeClient:
                 f"The request payload is {size} bytes, over the Edge Network's limit of 64 KB "
                 f"({MAX_PAYLOAD_BYTES} bytes). Send less data in this command's xdm or data."
             )
-        if self._logger.enabled:  # parsing the body back is for the console only
-            self._logger.info(f"Request {request.id}: Sending request.", parse_body(body))
+        payload = parse_body(body) if self._logger.enabled else None  # for the console and monitors only
+        self._logger.on_before_network_request(url, request.id, payload)
         http_request = HttpRequest(url, body)
         handing_over(request.payload.events)
         retries = 0
@@ -289,16 +297,26 @@ class EdgeClient:
                 break
             forget_sent(self._browser, request.payload.events)  # handed to the browser: out of the durable queue
         except NetworkError as error:
+            self._logger.on_network_error(url, request.id, payload, error)
             raise NetworkError("Network request failed.") from error
         try:
             parsed = parse_body(response.body)
         except TooDeep as reason:
             raise too_deep_error(response.status, response.body[:1000], reason) from None
-        self._logger.info(
-            f"Request {request.id}: Received response with status code {response.status} and "
-            + ("response body:" if parsed is not None else "no response body."),
-            *([parsed] if parsed is not None else []),
-        )
+        if self._logger.enabled:
+            self._logger.on_network_response(
+                {
+                    "requestId": request.id,
+                    "url": url,
+                    "payload": payload,
+                    "statusCode": response.status,
+                    "body": response.body,
+                    "parsedBody": parsed,
+                    "getHeader": _header_getter(response),
+                    "retriesAttempted": retries,
+                },
+                parsed,
+            )
         return response.status, response.body, parsed, {k.lower(): v for k, v in response.headers.items()}
 
     async def _send_before(self, deadline: int, request: HttpRequest, use_beacon: bool) -> HttpResponse:

@@ -439,5 +439,9 @@ from .scenarios_apply import SCENARIOS as APPLY_SCENARIOS  # noqa: E402
 
 SCENARIOS += APPLY_SCENARIOS
 
+from .scenarios_monitors import SCENARIOS as MONITOR_SCENARIOS  # noqa: E402
+
+SCENARIOS += MONITOR_SCENARIOS
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

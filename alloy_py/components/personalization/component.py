@@ -16,7 +16,7 @@ from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
 from ...event import Event
 from ...lifecycle import RequestHandlers
-from ...schemas import REDIRECT_ITEM
+from ...schemas import PAGE_WIDE_SCOPE, REDIRECT_ITEM
 from ...types import JsonObject, Node, Options
 from ...validation import Validator, any_of, boolean, literal, object_of, string
 from .. import Command, Component, ComponentServices
@@ -80,7 +80,7 @@ class Personalization(Component):
         if view_name:
             to_render += await self._view_cache.view(view_name)
         processed = self._propositions.process(to_render, [])
-        processed.displays.add_done_callback(lambda done: hold([] if done.cancelled() else done.result()))
+        processed.displays().add_done_callback(lambda done: hold([] if done.cancelled() else done.result()))
         return {"propositions": processed.propositions}
 
     # Lifecycle
@@ -144,10 +144,12 @@ class Personalization(Component):
             self.renderer.show_containers()
         elif consent.state != "out":
             # alloy.js also hides under a default consent of out, and nothing shows the page again then.
-            self.renderer.hide_containers(self.services.config.get("prehidingStyle"))
+            hidden_by_loader = event.call is not None and event.call.hid_containers
+            self.renderer.hide_containers(self.services.config.get("prehidingStyle"), hidden_by_loader=hidden_by_loader)
             if consent.state == "pending":  # declined later: show it (alloy.js only watches the first choice)
                 asyncio.ensure_future(self._show_if_declined())
-        event.merge_query({"personalization": details.query(self.logger.warn)})
+        query = details.query(self.logger.warn)
+        event.merge_query({"personalization": query})
         cache_update = self._view_cache.create_update()
         handlers.on_failure.append(lambda error: cache_update.cancel())
         notify = self._displays.notifier(
@@ -158,7 +160,7 @@ class Personalization(Component):
 
         def handle_response(response: EdgeResponse) -> JsonObject:
             return self._handle_decisions(
-                response, cache_update, details.render, details.view_name, notify, identity_map
+                response, cache_update, details.render, details.view_name, notify, identity_map, query
             )
 
         handlers.on_response.append(handle_response)
@@ -171,10 +173,11 @@ class Personalization(Component):
         view_name: str | None,
         notify: Callable[[list[DisplayMeta]], None],
         identity_map: Any,
+        query: JsonObject,
     ) -> JsonObject:
         handles = [clean for p in response.payloads("personalization:decisions") if (clean := clean_proposition(p))]
         if not handles:
-            self.logger.info("No offers were returned.")
+            self.logger.on_content_rendering("no-offers", "No offers were returned.", {"query": query})
         groups: dict[str, list[JsonObject]] = {"page": [], "view": [], "proposition": []}
         for proposition in handles:
             groups[scope_type(proposition)].append(proposition)
@@ -185,12 +188,22 @@ class Personalization(Component):
         if not render:
             processed = self._propositions.process([], [*page, *current_view, *others])
             return {"propositions": processed.propositions, "decisions": processed.decisions}
-        processed = self._propositions.process([*page, *current_view], others, identity_map)
-        displays = processed.displays
-        if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
-            notify(displays.result())
-        else:
-            displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
+
+        def started() -> None:
+            if page:
+                self.logger.on_content_rendering(
+                    "rendering-started",
+                    "Started rendering propositions for page-wide scope.",
+                    {"scope": PAGE_WIDE_SCOPE, "propositions": [r.proposition for r in page]},
+                )
+            if current_view:
+                self.logger.on_content_rendering(
+                    "rendering-started",
+                    f"Rendering propositions started for view scope - {view_name}.",
+                    {"scope": view_name, "propositions": [r.proposition for r in current_view]},
+                )
+
+        processed = self._propositions.process([*page, *current_view], others, identity_map, started)
         only_redirect = len(groups["page"]) == 1 and all(
             item.get("schema") == REDIRECT_ITEM for item in groups["page"][0].get("items") or []
         )
@@ -198,15 +211,28 @@ class Personalization(Component):
         # is invalid and nothing leaves; here only while the redirect is under way.
         if not (only_redirect and redirecting(self.services.browser)):
             self.renderer.show_containers()
+        displays = processed.displays()
+        if displays.done():  # everything rendered already: report before the command resolves, as alloy.js
+            notify(displays.result())
+        else:
+            displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
         return {"propositions": processed.propositions, "decisions": processed.decisions}
 
     async def _change_view(self, view_name: str, render: bool, handlers: RequestHandlers) -> list[DisplayMeta]:
         propositions = await self._view_cache.view(view_name)
         if render:
-            processed = self._propositions.process(propositions, [])
+
+            def started() -> None:
+                self.logger.on_content_rendering(
+                    "rendering-started",
+                    f"Started rendering propositions for view scope - {view_name}.",
+                    {"scope": view_name, "propositions": [r.proposition for r in propositions]},
+                )
+
+            processed = self._propositions.process(propositions, [], None, started)
         else:
             processed = self._propositions.process([], propositions)
         handlers.on_response.append(
             lambda response: {"propositions": processed.propositions, "decisions": processed.decisions}
         )
-        return await processed.displays if render else []
+        return await processed.displays() if render else []

@@ -7,11 +7,11 @@ Port of ``Personalization/handlers/createProcessPropositions.js`` and
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, NamedTuple
 
 from ..._futures import after, constant, resolved
+from ..._jsonutil import to_json
 from ...log import Logger
 from ...schemas import PAGE_WIDE_SCOPE, REDIRECT_ITEM
 from ...types import JsonObject
@@ -35,7 +35,9 @@ class Renderable(NamedTuple):
 class Processed(NamedTuple):
     propositions: list[JsonObject]  # the command's result, with renderAttempted
     decisions: list[JsonObject]  # what was not rendered (alloy's deprecated ``decisions``)
-    displays: asyncio.Future[list[DisplayMeta]]  # what to report once rendering has run
+    # What to report once rendering has run; called where alloy.js's render() promise goes on (after
+    # the containers are shown): the rendering-succeeded notification comes then, or once all have run.
+    displays: Callable[[], asyncio.Future[list[DisplayMeta]]]
 
 
 def scope_type(proposition: JsonObject) -> ScopeType:
@@ -79,7 +81,9 @@ PlanRedirect = Callable[[JsonObject, JsonObject, Any], ItemPlan]
 
 # One proposition's renders: each item's render with its item, the display it adds, and whether
 # failures are logged (a redirect's are not: alloy.js runs it without its logging wrapper).
-_Renders = tuple[list[tuple[Callable[[], Awaitable[None] | None], JsonObject]], DisplayMeta | None, bool]
+_Renders = tuple[
+    list[tuple[Callable[[], Awaitable[None] | None], JsonObject]], DisplayMeta | None, bool, DisplayMeta
+]
 
 
 class PropositionProcessor:
@@ -96,8 +100,14 @@ class PropositionProcessor:
         return self._renderer.plan(item, proposition, kind)
 
     def process(
-        self, to_render: list[Renderable], not_rendered: list[Renderable], identity_map: Any = None
+        self,
+        to_render: list[Renderable],
+        not_rendered: list[Renderable],
+        identity_map: Any = None,
+        before_render: Callable[[], None] | None = None,
     ) -> Processed:
+        """``before_render``: called once everything is planned, before anything renders (alloy's
+        ``rendering-started`` notifications come between the two)."""
         if to_render and not self._renderer.has_document:
             self._logger.warn(NO_DOCUMENT)
             to_render, not_rendered = [], [*to_render, *not_rendered]
@@ -125,7 +135,7 @@ class PropositionProcessor:
                 (rendered_items if plan.render_attempted else other_items).append(item)
             meta = notification(proposition) if notify else None
             if item_renders or meta is not None:
-                renders.append((item_renders, meta, not only))
+                renders.append((item_renders, meta, not only, notification(proposition)))
             if visible:
                 _add_returned(returned, decisions, proposition, rendered_items, True)
                 _add_returned(returned, decisions, proposition, other_items, False)
@@ -139,42 +149,87 @@ class PropositionProcessor:
         for proposition, _kind, visible in not_rendered:
             if visible:
                 _add_returned(returned, decisions, proposition, list(proposition.get("items") or []), False)
+        if before_render is not None:
+            before_render()
         # Rendering starts once everything is planned, in order, as alloy.js's render() does.
         pending: list[asyncio.Future[DisplayMeta | None]] = []
-        for item_renders, meta, logged in renders:
+        rendered: list[asyncio.Future[JsonObject | None]] = []  # what the rendering-succeeded notification lists
+        for item_renders, meta, logged, details in renders:
             if item_renders:
                 # alloy.js counts a failed render (a selector that never appeared) as done:
                 # a proposition with anything to render is reported once its items have run.
-                outcomes = [self._start(render, item, logged) for render, item in item_renders]
+                outcomes = [self._start(render, item, details, logged) for render, item in item_renders]
                 pending.append(after(outcomes, constant(meta)))
+                rendered.append(after(outcomes, _with_items(meta, outcomes)))
             else:
                 pending.append(resolved(meta))
-        return Processed(returned, decisions, after(pending, lambda: [m for m in (p.result() for p in pending) if m]))
+                rendered.append(resolved(meta))
+        succeeded = after(rendered, lambda: [m for m in (r.result() for r in rendered) if m])
+        # Reported before the display notifications go out, as alloy.js's render() does.
+        return Processed(
+            returned,
+            decisions,
+            lambda: after([succeeded], lambda: self._report_succeeded(succeeded.result(), pending)),
+        )
+
+    def _report_succeeded(
+        self, propositions: list[JsonObject], pending: list[asyncio.Future[DisplayMeta | None]]
+    ) -> list[DisplayMeta]:
+        if propositions:
+            by_scope: dict[str, list[JsonObject]] = {}
+            for proposition in propositions:
+                by_scope.setdefault(str(proposition.get("scope")), []).append(proposition)
+            self._logger.on_content_rendering(
+                "rendering-succeeded", f"Scopes: {to_json(by_scope)} successfully executed.", by_scope
+            )
+        return [m for m in (p.result() for p in pending) if m]
 
     def _start(
-        self, render: Callable[[], Awaitable[None] | None], item: JsonObject, logged: bool = True
-    ) -> asyncio.Future[None]:
-        """Run an item's render now; settled when it has finished (failures are logged)."""
+        self,
+        render: Callable[[], Awaitable[None] | None],
+        item: JsonObject,
+        details: DisplayMeta,
+        logged: bool = True,
+    ) -> asyncio.Future[JsonObject | None]:
+        """Run an item's render now; settled when it has finished, with the item (``None`` when it
+        failed; failures are logged)."""
         try:
             waiting = render()
         except Exception as error:
             if logged:
-                self._render_failed(item, error)
+                self._render_failed(item, details, error)
             return resolved(None)
         if waiting is None:
-            return resolved(None)
+            return resolved(self._rendered(item, logged))
 
-        async def finish() -> None:
+        async def finish() -> JsonObject | None:
             try:
                 await waiting
             except Exception as error:
                 if logged:
-                    self._render_failed(item, error)
+                    self._render_failed(item, details, error)
+                return None
+            return self._rendered(item, logged)
 
         return asyncio.ensure_future(finish())
 
-    def _render_failed(self, item: JsonObject, error: BaseException) -> None:
-        self._logger.warn(f"Failed to execute action {json.dumps(item)}. {error}")
+    def _rendered(self, item: JsonObject, logged: bool) -> JsonObject:
+        if logged and self._logger.enabled:
+            self._logger.info(f"Action {to_json(item)} executed.")
+        return item
+
+    def _render_failed(self, item: JsonObject, details: DisplayMeta, error: BaseException) -> None:
+        self._logger.on_content_rendering(
+            "rendering-failed",
+            f"Failed to execute action {to_json(item)}. {error}",
+            {"propositionDetails": details, "item": item},
+            "warn",
+        )
+
+
+def _with_items(meta: DisplayMeta | None, outcomes: list[asyncio.Future[JsonObject | None]]) -> Callable[[], Any]:
+    """alloy's ``renderItems``: the proposition's notification with the items that were run."""
+    return lambda: None if meta is None else {**meta, "items": [o.result() for o in outcomes]}
 
 
 def _add_returned(

@@ -13,11 +13,11 @@ never go out, as in alloy.js. If the notification fails, the page is shown again
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from collections.abc import Awaitable
 from typing import Any
 
+from ..._jsonutil import to_json
 from ...browser import Browser
 from ...log import Logger
 from ...types import JsonObject
@@ -48,14 +48,20 @@ class RedirectPlanner:
         def render() -> Awaitable[None]:
             self._renderer.hide_elements(HIDING_ELEMENT)  # at once, before the containers are shown
             set_redirecting(self._browser, True)
-            return asyncio.ensure_future(self._leave(url, item, proposition, identity_map))
+            return asyncio.ensure_future(self._leave(url, content, item, proposition, identity_map))
 
         return ItemPlan(render=render, render_attempted=True, only_render_this=True)
 
-    async def _leave(self, url: str, item: JsonObject, proposition: JsonObject, identity_map: Any) -> None:
+    async def _leave(
+        self, url: str, content: Any, item: JsonObject, proposition: JsonObject, identity_map: Any
+    ) -> None:
         try:
             await self._displays.send_for_redirect(notification(proposition), identity_map)
-            self._logger.info(f"Redirect action {json.dumps(item)} executed.")
+            self._logger.on_content_rendering(
+                "rendering-redirect",
+                f"Redirect action {to_json(item)} executed.",
+                {"propositionDetails": notification(proposition), "redirect": content},
+            )
             self._browser.replace_location(url)
         except BaseException:
             self._renderer.show_elements(HIDING_ELEMENT)
