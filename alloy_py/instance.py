@@ -11,7 +11,7 @@ import asyncio
 import copy
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from ._jsonutil import NULL, copy_keeping_callables
@@ -37,6 +37,9 @@ from .log import DebugSwitch, Logger
 from .pixels import ReferrerHideableImage
 from .startup import CallFacts, current_call
 from .types import CommandResult, Json
+
+if TYPE_CHECKING:
+    from .commands import AlloyCommands
 from .validation import ValidationServices, boolean, object_of
 
 __all__ = ["DEFAULT_COMPONENTS", "ComponentRegistry", "Instance", "PageInstances"]
@@ -128,8 +131,13 @@ class Instance:
             check_hooks(component_type)
         self.logger.on_instance_created(self)
 
-    async def __call__(self, command: str, options: Json = None) -> CommandResult:
-        return await self.execute(command, options)
+    if TYPE_CHECKING:  # each command with its options and result (alloy_py.commands)
+        __call__: AlloyCommands
+    else:
+
+        async def __call__(self, command, options=None):
+            """``instance(command, options)``: as :meth:`execute`, typed command by command."""
+            return await self.execute(command, options)
 
     async def execute(self, command: str, options: Json = None, *, call: CallFacts | None = None) -> CommandResult:
         """Run one command; resolves to an object or raises an :class:`AlloyError`.

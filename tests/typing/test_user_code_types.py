@@ -32,7 +32,7 @@ async def main() -> None:
 '''
 
 BAD = '''
-from alloy_py import alloy
+from alloy_py import alloy, create_instance
 
 
 async def main() -> None:
@@ -42,6 +42,8 @@ async def main() -> None:
     await alloy("sendEvent", {"xdmm": {}})
     result = await alloy("sendEvent", {})
     wrong: int = result["propositions"]
+    other = create_instance("other")
+    await other("getIdentty")
 '''
 
 
@@ -62,4 +64,4 @@ def test_misspelt_commands_and_wrong_options_are_refused(tmp_path: Path) -> None
     assert done.returncode == 1
     errors = [line for line in done.stdout.splitlines() if ": error:" in line]
     lines = sorted({int(line.split(":")[1]) for line in errors})
-    assert lines == [6, 7, 8, 9, 11], done.stdout  # each bad line, and only those
+    assert lines == [6, 7, 8, 9, 11, 13], done.stdout  # each bad line, and only those
