@@ -38,14 +38,14 @@ chromium:
 	fi
 
 # Re-run pip only when a pyproject.toml or this Makefile changes (or the venv is gone): alloy_py
-# with its test extra, then the dev tools (dev/: alloy_py_dev, the alloy-py command).
+# with its test extra, then the dev tools (dev/: alloy_py_dev, the alloy-py command), then
+# pyodide-lock, which writes the served pyodide-lock.json (tools/build_web.py): 0.2 is the first to
+# read Pyodide 314's lock file; it declares Python >= 3.12, and its pure-Python code runs on 3.11.
 $(STAMPS)/venv: pyproject.toml dev/pyproject.toml Makefile
 	@mkdir -p $(STAMPS)
 	@if [ ! -x "$(PY)" ]; then $(PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e ./dev
-	# pyodide-lock writes the served pyodide-lock.json (tools/build_web.py). 0.2 is the first to read
-	# Pyodide 314's lock file; it declares Python >= 3.12, and its pure-Python code runs on 3.11.
 	$(PY) -m pip install -q --disable-pip-version-check --ignore-requires-python 'pyodide-lock[wheel]==0.2.1'
 	@touch $@
 
