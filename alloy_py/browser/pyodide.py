@@ -434,7 +434,26 @@ _NO_PAGE_IN_WORKER = (
     "https://docs.pyscript.net/latest/faq/#sharedarraybuffer); or run alloy-py on the main thread "
     "(<script type=\"py\"> without worker)."
 )
-_page_window: Any = None
+
+
+class _Page:
+    """The page's window, each of its objects (document, localStorage, navigator…) fetched once.
+
+    In a worker every object that crosses from the main thread costs milliseconds;
+    the window's objects never change, so one fetch each is enough. Only for them:
+    not for values that change (``window.name``).
+    """
+
+    def __init__(self, window: Any) -> None:
+        self._window = window
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._window, name)
+        setattr(self, name, value)
+        return value
+
+
+_page_window: _Page | None = None
 
 
 def _page() -> Any:
@@ -446,15 +465,16 @@ def _page() -> Any:
     global _page_window
     if _page_window is None:
         if hasattr(js, "window"):  # the main thread: js is the page's window
-            _page_window = js
+            page = _Page(js)
         else:
             try:
                 from pyscript import window  # type: ignore[import-not-found]
 
-                window.document  # noqa: B018  (PyScript's stand-in raises when it has no main thread)
+                page = _Page(window)
+                page.document  # noqa: B018  (PyScript's stand-in raises when it has no main thread)
             except (ImportError, AttributeError):
                 raise NoPageError(_NO_PAGE_IN_WORKER) from None
-            _page_window = window
+        _page_window = page
     return _page_window
 
 
