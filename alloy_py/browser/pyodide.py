@@ -34,6 +34,7 @@ class PyodideBrowser:
                 "credentials": "include",
                 "cache": "no-cache",
                 "referrerPolicy": "no-referrer-when-downgrade",
+                "referrer": str(_page().location.href),  # a worker's own (blob:) URL would be sent as none
             },
             dict_converter=js.Object.fromEntries,
         )

@@ -104,8 +104,9 @@ def test_a_pyscript_worker_sends_renders_and_sets_the_cookie_on_the_page(page, e
     assert "error" not in report, report
     [view] = edge.wait_for(1, action="interact")
     assert view["eventTypes"] == ["web.webpagedetails.pageViews"]
-    # The page's location, not the worker's blob: URL.
-    assert view["body"]["events"][0]["xdm"]["web"]["webPageDetails"]["URL"] == edge.url_for("/worker.html")
+    # The page's location, not the worker's blob: URL, in the event and as the request's Referer.
+    page_url = edge.url_for("/worker.html")
+    assert view["body"]["events"][0]["xdm"]["web"]["webPageDetails"]["URL"] == page_url == view["referer"]
     assert report["ecid"] == view["ecid"] and view["ecid"]
     assert report["rendered"] and all(report["rendered"])
     # The main thread's DOM was changed by the worker.
