@@ -12,7 +12,8 @@
      ├─ EdgeResponseError      the Edge answered non-2xx or a malformed body
  ├─ ImageError             an image pixel (ID sync, URL destination) did not load: logged, never raised to the page
      ├─ DeclinedConsentError   code "declinedConsent": the command resolves {} instead
-     └─ NoPageError            the default page browser asked for outside Pyodide: pass a browser
+     └─ NoPageError            no page for the default browser: CPython (pass a browser), or a worker
+                               that cannot reach the page (the page needs COOP/COEP)
 
 alloy.js chains causes by rewriting ``message``; we chain with ``raise … from``
 and let :func:`format_message` produce the same text.
@@ -103,7 +104,10 @@ class DeclinedConsentError(AlloyError):
 
 
 class NoPageError(AlloyError):
-    """``alloy(…)`` or ``create_instance()`` without a browser, where there is no page (CPython)."""
+    """``alloy(…)`` or ``create_instance()`` without a browser, where there is no page.
+
+    CPython has none; a web worker reaches it only through PyScript on a cross-origin-isolated page.
+    """
 
 
 def format_message(error: BaseException) -> str:

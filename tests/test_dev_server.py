@@ -42,6 +42,21 @@ def test_pages_files_and_cache_control(tmp_path: Path) -> None:
         assert server.served == []
 
 
+def test_headers_go_on_every_response_files_included(tmp_path: Path) -> None:
+    (tmp_path / "w.js").write_text("x")
+    isolation = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
+    with DevServer(tmp_path, headers=isolation) as server:
+        server.add_page("/p.html", "<p>hi</p>", headers={"Cross-Origin-Embedder-Policy": "credentialless"})
+        _, headers, _ = fetch(server.url_for("/w.js"))
+        assert (headers["Cross-Origin-Opener-Policy"], headers["Cross-Origin-Embedder-Policy"]) == (
+            "same-origin", "require-corp")
+        _, headers, _ = fetch(server.url_for("/p.html"))
+        assert headers.get_all("Cross-Origin-Embedder-Policy") == ["credentialless"]  # the page's own, alone
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        server.headers = {}
+        assert "Cross-Origin-Opener-Policy" not in fetch(server.url_for("/w.js"))[1]
+
+
 def test_uploads_routes_and_delays(tmp_path: Path) -> None:
     def echo(request: Request) -> Response | None:
         if request.path != "/echo":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
-from ..errors import ImageError, NetworkError
+from ..errors import ImageError, NetworkError, NoPageError
 from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
 
 __all__ = ["PyodideBrowser", "page_browser"]
@@ -34,6 +34,7 @@ class PyodideBrowser:
                 "credentials": "include",
                 "cache": "no-cache",
                 "referrerPolicy": "no-referrer-when-downgrade",
+                "referrer": str(_page().location.href),  # a worker's own (blob:) URL would be sent as none
             },
             dict_converter=js.Object.fromEntries,
         )
@@ -50,21 +51,21 @@ class PyodideBrowser:
         return HttpResponse(int(response.status), str(body), headers)
 
     def send_beacon(self, request: HttpRequest) -> bool:
-        if not hasattr(js.navigator, "sendBeacon"):
+        if not hasattr(_page().navigator, "sendBeacon"):
             return False
         blob = js.Blob.new(
             to_js([request.body]), to_js({"type": request.content_type}, dict_converter=js.Object.fromEntries)
         )
-        return bool(js.navigator.sendBeacon(request.url, blob))
+        return bool(_page().navigator.sendBeacon(request.url, blob))
 
     def get_cookies(self) -> str:
-        return str(js.document.cookie)
+        return str(_page().document.cookie)
 
     def set_cookie(self, cookie: str) -> None:
-        js.document.cookie = cookie
+        _page().document.cookie = cookie
 
     def _storage(self, kind: StorageKind) -> Any:
-        return js.localStorage if kind == "local" else js.sessionStorage
+        return _page().localStorage if kind == "local" else _page().sessionStorage
 
     # Storage may be disabled (Safari private mode throws): treat it as empty.
     def storage_get(self, kind: StorageKind, key: str) -> str | None:
@@ -88,17 +89,17 @@ class PyodideBrowser:
 
     def storage_keys(self, kind: StorageKind) -> list[str]:
         try:
-            return [str(key) for key in js.Object.keys(self._storage(kind))]
+            return [str(key) for key in _page().Object.keys(self._storage(kind))]
         except JsException:
             return []
 
     def page(self) -> PageFacts:
-        screen = js.screen
-        root = _node(js.document.documentElement)
+        screen = _page().screen
+        root = _node(_page().document.documentElement)
         return PageFacts(
-            href=str(js.location.href),
-            referrer=str(js.document.referrer),
-            user_agent=str(js.navigator.userAgent),
+            href=str(_page().location.href),
+            referrer=str(_page().document.referrer),
+            user_agent=str(_page().navigator.userAgent),
             screen_width=_integer(screen.width),
             screen_height=_integer(screen.height),
             screen_orientation=_orientation(),
@@ -124,17 +125,17 @@ class PyodideBrowser:
 
     def log(self, level: str, *args: object) -> None:
         converted = [to_js(_with_js_dates(arg), dict_converter=js.Object.fromEntries) for arg in args]
-        getattr(js.console, level)(*converted)
+        getattr(_page().console, level)(*converted)
 
     # Monitors
     def has_monitors(self) -> bool:
-        monitors: Any = getattr(js.window, "__alloyMonitors", None)
+        monitors = _monitors()
         return bool(js.Array.isArray(monitors)) and monitors.length > 0
 
     def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
         from .bridge import to_page  # (bridge imports this module)
 
-        monitors: Any = getattr(js.window, "__alloyMonitors", None)
+        monitors = _monitors()
         if not js.Array.isArray(monitors):
             return []
         payload = to_page(dict(data))
@@ -155,7 +156,7 @@ class PyodideBrowser:
 
     def query_all(self, selector: str, within: Node | None = None) -> list[Node]:
         try:
-            return list((within or js.document).querySelectorAll(selector))
+            return list((within or _page().document).querySelectorAll(selector))
         except JsException as error:
             raise ValueError(_js_message(error)) from None
 
@@ -178,8 +179,9 @@ class PyodideBrowser:
                 done.set_result(None)
 
         callback = create_proxy(finish)
-        observer = js.MutationObserver.new(callback)
-        observer.observe(js.document, to_js({"childList": True, "subtree": True}, dict_converter=js.Object.fromEntries))
+        observer = _page().MutationObserver.new(callback)
+        options = to_js({"childList": True, "subtree": True}, dict_converter=js.Object.fromEntries)
+        observer.observe(_page().document, options)
         timer = js.setTimeout(callback, timeout_ms)
         try:
             await done
@@ -211,7 +213,7 @@ class PyodideBrowser:
         node.style.cssText += css
 
     def insert_html(self, node: Node, position: HtmlPosition, html: str) -> tuple[list[Node], list[str]]:
-        template = js.document.createElement("template")
+        template = _page().document.createElement("template")
         template.innerHTML = html
         fragment = template.content
         nonce = _nonce()
@@ -243,7 +245,7 @@ class PyodideBrowser:
         for text in inline:  # HTML-inserted scripts never run: recreate them
             if parent is None:
                 break
-            script = js.document.createElement("script")
+            script = _page().document.createElement("script")
             if nonce:
                 script.nonce = nonce
             script.textContent = text
@@ -254,11 +256,11 @@ class PyodideBrowser:
     async def load_scripts(self, urls: list[str]) -> None:
         waits = []
         for url in urls:
-            script = js.document.createElement("script")
+            script = _page().document.createElement("script")
             script.src = url
             script.setAttribute("async", "")
             waits.append(_load_event(script, RuntimeError(f"Failed to load script: {url}")))
-            js.document.head.appendChild(script)
+            _page().document.head.appendChild(script)
         await asyncio.gather(*waits)
 
     def remove(self, node: Node) -> None:
@@ -274,41 +276,41 @@ class PyodideBrowser:
             reference.before(node)
 
     def add_style(self, css: str, element_id: str | None = None) -> Node:
-        style = js.document.createElement("style")
+        style = _page().document.createElement("style")
         if element_id:
             style.id = element_id
         nonce = _nonce()
         if nonce:
             style.nonce = nonce
         style.textContent = css
-        js.document.head.appendChild(style)
+        _page().document.head.appendChild(style)
         return style
 
     def element_by_id(self, element_id: str) -> Node | None:
-        return _node(js.document.getElementById(element_id))
+        return _node(_page().document.getElementById(element_id))
 
     def preload_image(self, url: str) -> None:
-        image = js.document.createElement("img")
+        image = _page().document.createElement("img")
         image.src = url
 
     def replace_location(self, url: str) -> None:
         try:
-            js.window.location.replace(url)
+            _page().location.replace(url)
         except JsException as error:  # a URL the browser cannot parse (SyntaxError)
             raise ValueError(_js_message(error)) from None
 
     # Pixels
     def append_hidden_iframe(self, name: str) -> Node:
-        iframe = js.document.createElement("iframe")
+        iframe = _page().document.createElement("iframe")
         iframe.setAttribute("name", name)
         iframe.style.display = "none"
         iframe.style.width = 0
         iframe.style.height = 0
-        return js.document.body.appendChild(iframe)
+        return _page().document.body.appendChild(iframe)
 
     async def fire_image(self, url: str, within: Node | None = None) -> None:
         try:
-            document = js.document if within is None else within.contentWindow.document
+            document = _page().document if within is None else within.contentWindow.document
             image = document.createElement("img")
         except (JsException, AttributeError) as error:  # an iframe taken out of the page has no window
             raise ImageError(str(error)) from None
@@ -326,7 +328,7 @@ class PyodideBrowser:
 
         proxy = create_proxy(handle)
         _kept_proxies.append(proxy)  # lives as long as the page
-        js.document.addEventListener("click", proxy, True)
+        _page().document.addEventListener("click", proxy, True)
 
     def parent(self, node: Node) -> Node | None:
         return _node(getattr(node, "parentNode", None))
@@ -407,13 +409,13 @@ def _integer(value: Any) -> int | None:
 
 
 def _orientation() -> str | None:
-    orientation = getattr(js.screen, "orientation", None)
+    orientation = getattr(_page().screen, "orientation", None)
     kind = getattr(orientation, "type", None) if orientation is not None else None
     if isinstance(kind, str) and kind.split("-")[0] in ("portrait", "landscape"):
         return kind.split("-")[0]
-    if hasattr(js, "matchMedia"):
+    if hasattr(_page(), "matchMedia"):
         for name in ("portrait", "landscape"):
-            if js.matchMedia(f"(orientation: {name})").matches:
+            if _page().matchMedia(f"(orientation: {name})").matches:
                 return name
     return None
 
@@ -426,7 +428,7 @@ def _nonce() -> str | None:
     """The page's CSP nonce, read once as alloy does."""
     global _page_nonce
     if _page_nonce is None:
-        node = _node(js.document.querySelector("[nonce]"))
+        node = _node(_page().document.querySelector("[nonce]"))
         _page_nonce = str((node.nonce or node.getAttribute("nonce")) or "") if node is not None else ""
     return _page_nonce or None
 
@@ -440,11 +442,72 @@ _browser: PyodideBrowser | None = None
 
 
 def page_browser() -> PyodideBrowser:
-    """The one browser object for this page."""
+    """The one browser object for this page; :class:`NoPageError` where the page is out of reach."""
     global _browser
     if _browser is None:
+        _page()
         _browser = PyodideBrowser()
     return _browser
+
+
+_NO_PAGE_IN_WORKER = (
+    "alloy-py runs in a web worker that cannot reach the page: it needs the page's document, cookies and "
+    "storage. In a PyScript worker (<script type=\"py\" worker>) they are reached through the main thread, "
+    "which needs SharedArrayBuffer: serve the page and its scripts with the headers "
+    "`Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp` (or "
+    "`credentialless`), or enable PyScript's service worker (see "
+    "https://docs.pyscript.net/latest/faq/#sharedarraybuffer); or run alloy-py on the main thread "
+    "(<script type=\"py\"> without worker)."
+)
+
+
+def _monitors() -> Any:
+    """``window.__alloyMonitors``, read at each notification as alloy reads it. On the main thread only:
+    in a PyScript worker the payloads' functions could not cross to the page's thread."""
+    window = getattr(js, "window", None)
+    return getattr(window, "__alloyMonitors", None) if window is not None else None
+
+
+class _Page:
+    """The page's window, each of its objects (document, localStorage, navigator…) fetched once.
+
+    In a worker every object that crosses from the main thread costs milliseconds;
+    the window's objects never change, so one fetch each is enough. Only for them:
+    not for values that change (``window.name``).
+    """
+
+    def __init__(self, window: Any) -> None:
+        self._window = window
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._window, name)
+        setattr(self, name, value)
+        return value
+
+
+_page_window: _Page | None = None
+
+
+def _page() -> Any:
+    """The page's global object: ``js`` on the main thread, PyScript's proxy of the main thread's in a worker.
+
+    Everything meant on the page (document, storage, location, navigator, console,
+    DOM constructors) goes through it; fetch, timers and clocks stay in this thread.
+    """
+    global _page_window
+    if _page_window is None:
+        if hasattr(js, "window"):  # the main thread: js is the page's window
+            page = _Page(js)
+        else:
+            try:
+                from pyscript import window  # type: ignore[import-not-found]
+
+                page = _Page(window)
+                page.document  # noqa: B018  (PyScript's stand-in raises when it has no main thread)
+            except (ImportError, AttributeError):
+                raise NoPageError(_NO_PAGE_IN_WORKER) from None
+        _page_window = page
+    return _page_window
 
 
 if TYPE_CHECKING:  # mypy checks that the page's browser is a whole Browser

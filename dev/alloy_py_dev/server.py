@@ -138,6 +138,9 @@ class _Handler(PrecompressedFiles):
         cache_control = dev.file_cache_control if self._file else dev.cache_control
         if cache_control and b"\r\ncache-control:" not in buffered.lower():
             self.send_header("Cache-Control", cache_control)
+        for name, value in dev.headers.items():
+            if f"\r\n{name.lower()}:".encode() not in buffered.lower():
+                self.send_header(name, value)
         if dev.cors and not self._file:
             origin = self.headers.get("Origin")
             if origin:
@@ -277,7 +280,10 @@ class DevServer:
     itself (``None``: no header), ``file_cache_control`` that of files (defaults
     to ``cache_control``). ``cors=True``
     answers preflights and lets any origin read (with credentials) what is not
-    a file, exposing ``cors_expose``.
+    a file, exposing ``cors_expose``. ``headers`` are sent on every response
+    that does not set them itself, files included (e.g. ``Cross-Origin-Opener-Policy``
+    and ``Cross-Origin-Embedder-Policy``, which an isolated page needs on its
+    scripts and workers too); the attribute can be changed while serving.
     """
 
     def __init__(
@@ -291,6 +297,7 @@ class DevServer:
         file_cache_control: str | None = None,
         cors: bool = False,
         cors_expose: str = "",
+        headers: Mapping[str, str] | None = None,
         verbose: bool = False,
     ) -> None:
         self.root: Path | None = Path(root).resolve() if root is not None else None
@@ -298,6 +305,7 @@ class DevServer:
         self.file_cache_control = cache_control if file_cache_control is None else file_cache_control
         self.cors = cors
         self.cors_expose = cors_expose
+        self.headers: dict[str, str] = dict(headers or {})
         self.verbose = verbose
         self.mounts: list[tuple[str, Path]] = []
         self.routes: list[Route] = []

@@ -222,7 +222,7 @@ class EdgeEmulator(DevServer):
     unless ``demo=False``); ``decisions`` is the list of propositions to answer
     from (the built-in demo set by default). ``static_dir`` and ``mounts``
     (``{"/vendor/alloy/": dir}``) are served as files (``Cache-Control: no-cache``);
-    :meth:`add_page` serves in-memory pages. :attr:`requests` lists every Edge
+    :meth:`add_page` serves in-memory pages; ``headers`` go on every response. :attr:`requests` lists every Edge
     request recorded so far (:attr:`edge`: the :class:`EmulatedEdge`).
     """
 
@@ -236,11 +236,12 @@ class EdgeEmulator(DevServer):
         datastreams: Mapping[str, str] | None = None,
         decisions: list[dict[str, Any]] | None = None,
         demo: bool = True,
+        headers: Mapping[str, str] | None = None,
         verbose: bool = False,
     ) -> None:
         super().__init__(static_dir, host=host, port=port, mounts=mounts, cache_control="no-store",
                          file_cache_control="no-cache", cors=True, cors_expose="x-adobe-edge",
-                         verbose=verbose)
+                         headers=headers, verbose=verbose)
         self.edge = EmulatedEdge({**(DEFAULT_DATASTREAMS if demo else {}), **(datastreams or {})},
                                  DEFAULT_DECISIONS if decisions is None else decisions)
         self.add_route(self.edge)
