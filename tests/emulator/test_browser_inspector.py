@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from alloy_py_dev.emulator import EdgeEmulator
+from playwright.sync_api import expect
 
 from tests.emulator.test_emulator import SCHEMAS, post
 
@@ -121,7 +122,7 @@ def test_inspector_summaries_filters_tree_and_narrow_viewport(page: Any, edge: E
     detail = page.locator("#detail-" + str(pv_record["id"]))
     assert detail.is_hidden()
     pv.locator("button.toggle").click()
-    assert detail.is_visible()
+    expect(detail).to_be_visible()
     assert pv.locator("button.toggle").get_attribute("aria-expanded") == "true"
     body = detail.locator("section.pane").filter(has_text="request body")
     event_type = body.locator('.leaf[data-path="events.0.xdm.eventType"]')
@@ -129,21 +130,23 @@ def test_inspector_summaries_filters_tree_and_narrow_viewport(page: Any, edge: E
     body.locator('details[data-path="events.0"] > summary').click()
     assert event_type.count() == 0
     body.locator('details[data-path="events.0.xdm"] > summary').click()
-    assert event_type.is_visible()
+    expect(event_type).to_be_visible()  # rendered on the details' toggle event, a task later
     assert event_type.inner_text() == 'eventType: "web.webpagedetails.pageViews"'
     body.locator('details[data-path="events.0.xdm"] > summary').click()  # collapses again
-    assert event_type.is_hidden()
+    expect(event_type).to_be_hidden()
     response = detail.locator("section.pane").filter(has_text="response (200)")
     scope = response.locator('.leaf[data-path$=".payload.0.scope"]')
     assert scope.count() == 0
     response.get_by_role("button", name="expand all").click()
     hero = scope.filter(has_text='scope: "hero-banner"')
-    assert hero.count() == 1 and hero.is_visible()
+    expect(hero).to_have_count(1)
+    expect(hero).to_be_visible()
     response.get_by_role("button", name="collapse all").click()
-    assert hero.is_hidden()
+    expect(hero).to_be_hidden()
     body.get_by_role("button", name="expand all").click()
     url_leaf = body.locator('.leaf[data-path="events.0.xdm.web.webPageDetails.URL"]')
-    assert url_leaf.is_visible() and PAGE_URL in url_leaf.inner_text()
+    expect(url_leaf).to_be_visible()
+    assert PAGE_URL in url_leaf.inner_text()
 
     # -- no horizontal overflow at 800 px, with the long URL shown in a summary and a tree ----
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
@@ -152,5 +155,5 @@ def test_inspector_summaries_filters_tree_and_narrow_viewport(page: Any, edge: E
 
     # -- clicking the row again closes it ------------------------------------
     pv.locator("td").first.click()
-    assert detail.is_hidden()
+    expect(detail).to_be_hidden()
     assert pv.locator("button.toggle").get_attribute("aria-expanded") == "false"
