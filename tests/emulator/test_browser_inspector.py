@@ -128,7 +128,8 @@ def test_inspector_summaries_filters_tree_and_narrow_viewport(page: Any, edge: E
     event_type = body.locator('.leaf[data-path="events.0.xdm.eventType"]')
     assert event_type.count() == 0  # not rendered until its parents are expanded
     body.locator('details[data-path="events.0"] > summary').click()
-    assert event_type.count() == 0
+    expect(body.locator('details[data-path="events.0.xdm"]')).to_be_visible()  # events.0's children drawn
+    assert event_type.count() == 0  # and xdm's not yet
     body.locator('details[data-path="events.0.xdm"] > summary').click()
     expect(event_type).to_be_visible()  # rendered on the details' toggle event, a task later
     assert event_type.inner_text() == 'eventType: "web.webpagedetails.pageViews"'
