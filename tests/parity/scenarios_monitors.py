@@ -127,6 +127,18 @@ def swapped(result: int, *positions: int) -> dict[str, str]:
     return {f"results[{result}].resolved.monitored[{p}]": CONFIGURE_RESOLVED for p in positions}
 
 
+def rendering(name: str, second: dict, **kw: object) -> Scenario:
+    """A rendering sendEvent with prehiding: ``p1`` renders now, ``second`` as the scenario has it."""
+    return monitors(name, configure(prehidingStyle="#hero { opacity: 0 }")
+                    + "var last = alloy('sendEvent', {renderDecisions: true}); record(last);",
+                    body=RENDER_PAGE, requests=2, edge_default={"requestId": "r", "handle": []},
+                    edge_answers=[{"body": decisions(
+                        proposition("p1", action("i1", type="setHtml", selector="#hero", content="<b>New</b>"),
+                                    action("i2", type="setText", selector=".promo", content="later")),
+                        second)}],
+                    intended=swapped(2, 4, 5), **kw)
+
+
 SCENARIOS: list[Scenario] = [
     monitors("monitors_configure_send",
              configure() + "var last = alloy('sendEvent', {xdm: {eventType: 'web.webpagedetails.pageViews'}});"
@@ -143,24 +155,11 @@ SCENARIOS: list[Scenario] = [
              configure() + "var last = alloy('sendEvent', {xdm: {eventType: 'a'}}); record(last);",
              requests=2, edge_default=IDENTITY_ANSWER,
              edge_answers=[{"status": 503, "headers": {"retry-after": "1"}, "body": ""}]),
-    monitors("monitors_rendering",
-             configure(prehidingStyle="#hero { opacity: 0 }")
-             + "var last = alloy('sendEvent', {renderDecisions: true}); record(last);",
-             body=RENDER_PAGE, requests=2, edge_default={"requestId": "r", "handle": []},
-             edge_answers=[{"body": decisions(
-                 proposition("p1", action("i1", type="setHtml", selector="#hero", content="<b>New</b>"),
-                             action("i2", type="setText", selector=".promo", content="later")),
-                 proposition("p2", action("i3", type="setText", selector="#missing-for-ever", content="x")))}],
-             settle_ms=300, intended=swapped(2, 4, 5)),
-    monitors("monitors_rendering_succeeded",
-             configure(prehidingStyle="#hero { opacity: 0 }")
-             + "var last = alloy('sendEvent', {renderDecisions: true}); record(last);",
-             body=RENDER_PAGE, requests=2, edge_default={"requestId": "r", "handle": []},
-             edge_answers=[{"body": decisions(
-                 proposition("p1", action("i1", type="setHtml", selector="#hero", content="<b>New</b>"),
-                             action("i2", type="setText", selector=".promo", content="later")),
-                 proposition("p2", action("i3", type="setAttribute", selector="#logo", content={"alt": "x"})))}],
-             intended=swapped(2, 4, 5)),
+    rendering("monitors_rendering",
+              proposition("p2", action("i3", type="setText", selector="#missing-for-ever", content="x")),
+              settle_ms=300),
+    rendering("monitors_rendering_succeeded",
+              proposition("p2", action("i3", type="setAttribute", selector="#logo", content={"alt": "x"}))),
     monitors("monitors_no_offers",
              configure() + "var last = alloy('sendEvent', {renderDecisions: true}); record(last);",
              requests=1, edge_default=IDENTITY_ANSWER),
