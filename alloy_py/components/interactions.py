@@ -155,8 +155,7 @@ class InteractionTracker:
             if interact_id is None:
                 continue
             for key, meta in self._metas.get(interact_id, {}).items():
-                _, items = by_proposition.setdefault(key, (meta, []))
-                by_proposition[key] = (meta, items)
+                _, items = by_proposition.setdefault(key, (meta, []))  # the first meta stays, as in alloy
                 items.extend(i for i in self._items[interact_id][key] if i not in items)
         return [{**meta, "items": [{"id": i} for i in items]} for meta, items in _js_values(by_proposition)]
 
