@@ -25,7 +25,7 @@ from .components.event_merge import EventMerge
 from .components.identity import Identity
 from .components.library_info import LibraryInfo
 from .components.personalization import Personalization
-from .components.response_results import Audiences, MachineLearning
+from .components.response_results import Audiences
 from .config import build_config
 from .consent import ConsentState
 from .cookies import CookieJar
@@ -51,7 +51,6 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Audiences,
     Consent,
     EventMerge,
-    MachineLearning,
     Personalization,
     DataCollector,
     Identity,

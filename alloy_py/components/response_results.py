@@ -1,7 +1,9 @@
-"""Audiences and MachineLearning: what the Edge's answer asks of the page, and results read from it.
+"""Audiences: what the Edge's answer asks of the page, and results read from it.
 
-Ports of ``components/Audiences`` (push destinations: cookies and URL pixels;
-pull destinations) and the removed MachineLearning component (inferences).
+Port of ``components/Audiences`` (push destinations: cookies and URL pixels;
+pull destinations), which also returns the ``inferences`` of alloy's removed
+MachineLearning component: alloy 2.33.1 has no such component, so neither does
+alloy-py's component list.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from ..pixels import fire_url_pixels, js_truthy
 from ..types import ResponseResult
 from . import Component
 
-__all__ = ["Audiences", "MachineLearning"]
+__all__ = ["Audiences"]
 
 DEFAULT_TTL_DAYS = 10
 _DAY_MS = 86_400_000
 
 
 class Audiences(Component):
-    """``activation:push`` destinations applied (cookies, URL pixels), as alloy 2.33.1 does; and
-    ``destinations`` from ``activation:pull`` handles (alloy ≥ 2.34; the documented result)."""
+    """``activation:push`` destinations applied (cookies, URL pixels), as alloy 2.33.1 does;
+    ``destinations`` from ``activation:pull`` handles (alloy ≥ 2.34) and ``inferences`` from
+    ``rtml:inferences`` handles, as Adobe's sendEvent reference documents."""
 
     namespace = "Audiences"
 
@@ -33,8 +36,14 @@ class Audiences(Component):
             if isinstance(item, dict) and item.get("type") == "cookie" and isinstance(item.get("spec"), dict):
                 self._set_cookie(item["spec"])
         fire_url_pixels(self.services.images, pushed, self.logger, "URL destination")
+        result: dict[str, Any] = {}
         destinations = [item for item in response.payloads("activation:pull") if isinstance(item, dict)]
-        return {"destinations": destinations} if destinations else None
+        if destinations:
+            result["destinations"] = destinations
+        inferences = response.payloads("rtml:inferences")
+        if inferences:
+            result["inferences"] = inferences
+        return result or None
 
     def _set_cookie(self, spec: dict[str, Any]) -> None:
         """``cookieJar.set(name, value || "", {domain: domain || "", expires: ttlDays || 10, …})``:
@@ -68,12 +77,3 @@ def _expires_ms(now_ms: int, ttl_days: float) -> int | None:
     expires = now_ms + ttl_days * _DAY_MS
     return int(expires) if math.isfinite(expires) and abs(expires) <= 8.64e15 else None
 
-
-class MachineLearning(Component):
-    """``inferences`` from ``rtml:inferences`` handles, as Adobe's sendEvent reference documents."""
-
-    namespace = "MachineLearning"
-
-    def on_response(self, response: EdgeResponse) -> ResponseResult:
-        inferences = response.payloads("rtml:inferences")
-        return {"inferences": inferences} if inferences else None
