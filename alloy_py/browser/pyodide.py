@@ -129,8 +129,14 @@ class PyodideBrowser:
 
     # Monitors
     def has_monitors(self) -> bool:
-        monitors = _monitors()
-        return bool(js.Array.isArray(monitors)) and monitors.length > 0
+        # Asked before every log call: one FFI crossing instead of four.
+        global _has_monitors_js
+        if _has_monitors_js is None:
+            _has_monitors_js = js.Function(
+                "var w = typeof window === 'undefined' ? undefined : window;"
+                " var m = w && w.__alloyMonitors; return Array.isArray(m) && m.length > 0;"
+            )
+        return bool(_has_monitors_js())
 
     def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
         from .bridge import to_page  # (bridge imports this module)
@@ -459,6 +465,9 @@ _NO_PAGE_IN_WORKER = (
     "https://docs.pyscript.net/latest/faq/#sharedarraybuffer); or run alloy-py on the main thread "
     "(<script type=\"py\"> without worker)."
 )
+
+
+_has_monitors_js: Any = None  # made at the first call, never in the snapshot (it holds no JS values)
 
 
 def _monitors() -> Any:
