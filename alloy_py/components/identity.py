@@ -17,7 +17,7 @@ from .._futures import copy_outcome, silence
 from ..cookies import decode_kndctr_ecid, encode_uri_component, namespaced_cookie_name
 from ..edge.client import is_explicit_origin
 from ..edge.request import EdgeRequest, RequestPayload
-from ..edge.response import EdgeResponse
+from ..edge.response import EdgeResponse, js_string
 from ..errors import AlloyError, ValidationError, format_message
 from ..lifecycle import RequestHandlers
 from ..pixels import fire_url_pixels
@@ -213,12 +213,13 @@ class Identity(Component):
         return future
 
     def on_response(self, response: EdgeResponse) -> None:
+        # alloy's ``namespaces[namespace.code] = id``: a key is String(code), "undefined" without one.
         new_namespaces = {
-            item["namespace"]["code"]: item["id"]
+            js_string(item["namespace"]["code"]) if "code" in item["namespace"] else "undefined": item["id"]
             for item in response.payloads("identity:result")
             if isinstance(item, dict) and isinstance(item.get("namespace"), dict) and "id" in item
         }
-        if not (self.namespaces or {}).get(ECID) and new_namespaces.get(ECID):
+        if not (self.namespaces or {}).get(ECID) and isinstance(new_namespaces.get(ECID), str) and new_namespaces[ECID]:
             self._write_legacy_ecid(new_namespaces[ECID])
         if new_namespaces:
             self.namespaces = {**(self.namespaces or {}), **new_namespaces}
