@@ -26,6 +26,7 @@ from .components.identity import Identity
 from .components.library_info import LibraryInfo
 from .components.personalization import Personalization
 from .components.response_results import Audiences, MachineLearning
+from .components.rules_engine import RulesEngine
 from .config import build_config
 from .consent import ConsentState
 from .cookies import CookieJar
@@ -53,6 +54,7 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     EventMerge,
     MachineLearning,
     Personalization,
+    RulesEngine,
     DataCollector,
     Identity,
     LibraryInfo,
