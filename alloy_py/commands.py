@@ -27,6 +27,8 @@ __all__ = [
     "Consent",
     "CreateEventMergeIdResult",
     "EmptyResult",
+    "EvaluateRulesetsOptions",
+    "EvaluateRulesetsResult",
     "GetIdentityOptions",
     "GetIdentityResult",
     "GetLibraryInfoResult",
@@ -38,11 +40,14 @@ __all__ = [
     "SendEventResult",
     "SetConsentOptions",
     "SetDebugOptions",
+    "SubscribeRulesetItemsOptions",
+    "SubscribeRulesetItemsResult",
 ]
 
 CommandName = Literal[
     "configure", "setDebug", "sendEvent", "applyResponse", "applyPropositions", "getIdentity",
-    "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId",
+    "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId", "evaluateRulesets",
+    "subscribeRulesetItems",
 ]
 """The commands alloy-py has."""
 
@@ -160,6 +165,34 @@ class ApplyPropositionsResult(TypedDict):
     propositions: list[Proposition]
 
 
+class _DecisionContext(TypedDict, total=False):
+    decisionContext: JsonObject
+
+
+class EvaluateRulesetsOptions(TypedDict, total=False):
+    renderDecisions: bool
+    personalization: _DecisionContext
+
+
+class EvaluateRulesetsResult(TypedDict):
+    propositions: list[Proposition]
+
+
+CollectEvent = Callable[[Literal["display", "interact", "trigger", "dismiss", "suppressDisplay"], list[Proposition]],
+                        Awaitable[Any]]
+"""``collectEvent(propositionEventType, propositions)``, the second argument of a ruleset subscriber."""
+
+
+class SubscribeRulesetItemsOptions(TypedDict, total=False):
+    surfaces: list[str]
+    schemas: list[str]
+    callback: Required[Callable[[EvaluateRulesetsResult, CollectEvent], Any]]
+
+
+class SubscribeRulesetItemsResult(TypedDict):
+    unsubscribe: Callable[[], None]
+
+
 class GetIdentityOptions(TypedDict, total=False):
     namespaces: list[Literal["ECID", "CORE"]]
     edgeConfigOverrides: JsonObject
@@ -258,6 +291,14 @@ class AlloyCommands(Protocol):
     def __call__(self, command: Literal["setConsent"], options: SetConsentOptions, /) -> Awaitable[EmptyResult]: ...
     @overload
     def __call__(self, command: Literal["setDebug"], options: SetDebugOptions, /) -> Awaitable[EmptyResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["evaluateRulesets"], options: EvaluateRulesetsOptions = ..., /
+    ) -> Awaitable[EvaluateRulesetsResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["subscribeRulesetItems"], options: SubscribeRulesetItemsOptions, /
+    ) -> Awaitable[SubscribeRulesetItemsResult]: ...
     @overload
     def __call__(self, command: Literal["getLibraryInfo"], /) -> Awaitable[GetLibraryInfoResult]: ...
     @overload

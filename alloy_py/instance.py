@@ -26,6 +26,7 @@ from .components.identity import Identity
 from .components.library_info import LibraryInfo
 from .components.personalization import Personalization
 from .components.response_results import Audiences
+from .components.rules_engine import RulesEngine
 from .config import build_config
 from .consent import ConsentState
 from .cookies import CookieJar
@@ -52,6 +53,7 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Consent,
     EventMerge,
     Personalization,
+    RulesEngine,
     DataCollector,
     Identity,
     LibraryInfo,

@@ -14,6 +14,7 @@ hook (method)                 arguments
 ``on_response``               response → what it adds to the result
 ``on_request_failure``        error
 ``on_click``                  event, the page (or a recorded click's copy), clicked node
+``on_decision``               a :class:`Decision`: propositions a ruleset qualified (RulesEngine)
 ============================  =================================================
 """
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from .event import Event
     from .types import Node, Options
 
-__all__ = ["HOOKS", "Lifecycle", "RequestHandlers", "call_maybe_async", "check_hooks", "start_now"]
+__all__ = ["HOOKS", "Decision", "Lifecycle", "RequestHandlers", "call_maybe_async", "check_hooks", "start_now"]
 
 HOOKS: dict[HookName, str] = {
     "on_components_registered": "onComponentsRegistered",
@@ -45,6 +46,7 @@ HOOKS: dict[HookName, str] = {
     "on_response": "onResponse",
     "on_request_failure": "onRequestFailure",
     "on_click": "onClick",
+    "on_decision": "onDecision",
 }
 assert set(HOOKS) == set(get_args(HookName))
 
@@ -82,6 +84,18 @@ class RequestHandlers:
 
     on_response: list[ResponseHandler] = field(default_factory=list)
     on_failure: list[FailureHandler] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What ``onDecision`` hears: propositions the rules engine qualified, to render (Personalization)
+    and hand to ``subscribeRulesetItems`` callbacks (RulesEngine)."""
+
+    render_decisions: bool
+    propositions: list[Any]
+    event: Event | None = None  # the sendEvent that was evaluated (none for evaluateRulesets)
+    personalization: Options | None = None
+    identity_map: Any = None
 
 
 def check_hooks(component_type: type[Component]) -> None:
@@ -127,6 +141,9 @@ class Lifecycle:
 
     async def click(self, event: Event, dom: ClickDom, element: Node) -> None:
         await self._call("on_click", lambda c: c.on_click(event, dom, element))
+
+    async def decided(self, decision: Decision) -> None:
+        await self._call("on_decision", lambda c: c.on_decision(decision))
 
     async def responded(self, response: EdgeResponse, handlers: RequestHandlers) -> list[ResponseResult]:
         """The components' ``on_response`` results, then the request's handlers'."""

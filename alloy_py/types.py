@@ -56,6 +56,7 @@ HookName = Literal[
     "on_response",
     "on_request_failure",
     "on_click",
+    "on_decision",
 ]
 
 ResponseResult = Mapping[str, Any] | None

@@ -59,16 +59,18 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     page.wait_for_function("() => window.demo && window.demo.pageView", timeout=90_000)
     hero = page.inner_text("#hero")
     offer = page.inner_text("#offer")
+    page.wait_for_function("() => window.demo.cards === 1", timeout=30_000)  # the content card
+    cards = page.inner_text("#cards")
     page.click("#add-to-cart")  # also the Target click goal
     page.wait_for_function("() => window.demo.cartAdds === 1", timeout=30_000)
     page.wait_for_selector("#shipping-offer", timeout=30_000)
     page.click("#shipping-offer")  # the AJO offer's link
-    emulator.wait_for(2, timeout=15, action="collect")
+    emulator.wait_for(3, timeout=15, action="collect")  # the card's display, the two clicks
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "shop.png"), full_page=True)
     page.click("#outbound")
     page.wait_for_url("https://partner.example.org/**", timeout=30_000)
-    beacons = emulator.wait_for(3, timeout=15, action="collect")
+    beacons = emulator.wait_for(4, timeout=15, action="collect")
     context.close()
     received = emulator.requests[start:]
     clicked = [i for r in received for i in (r.get("interactions") or [])]
@@ -83,6 +85,9 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     check(problems, "emu-surface-shop [free-shipping]" in clicked, "AJO offer click reported as an interaction")
     check(problems, DEFAULT_HERO not in hero and bool(hero.strip()), "personalized hero banner rendered")
     check(problems, bool(offer.strip()), "hero-banner offer shown")
+    check(problems, "Members save 10%" in cards, "content card (rules engine) shown")
+    check(problems, any("emu-cards-shop" in str(r.get("body")) and "decisioning.propositionDisplay" in
+                        (r.get("eventTypes") or []) for r in received), "content card display reported")
 
 
 def drive_pyscript(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> None:

@@ -105,6 +105,22 @@ declare namespace AlloyPy {
     viewName?: string;
   }
 
+  interface EvaluateRulesetsOptions {
+    renderDecisions?: boolean;
+    personalization?: { decisionContext?: JsonObject };
+  }
+
+  type PropositionEventType = "display" | "interact" | "trigger" | "dismiss" | "suppressDisplay";
+
+  interface SubscribeRulesetItemsOptions {
+    surfaces?: string[];
+    schemas?: string[];
+    callback: (
+      result: { propositions: Proposition[] },
+      collectEvent: (type: PropositionEventType, propositions: Proposition[]) => Promise<unknown>,
+    ) => void;
+  }
+
   interface GetIdentityOptions {
     namespaces?: Array<"ECID" | "CORE">;
     edgeConfigOverrides?: JsonObject;
@@ -143,6 +159,8 @@ declare namespace AlloyPy {
     (command: "setConsent", options: { consent: Consent[]; identityMap?: IdentityMap; edgeConfigOverrides?: JsonObject }):
       Promise<Empty>;
     (command: "setDebug", options: { enabled: boolean }): Promise<Empty>;
+    (command: "evaluateRulesets", options?: EvaluateRulesetsOptions): Promise<{ propositions: Proposition[] }>;
+    (command: "subscribeRulesetItems", options: SubscribeRulesetItemsOptions): Promise<{ unsubscribe: () => void }>;
     (command: "getLibraryInfo"): Promise<{ libraryInfo: LibraryInfo }>;
     (command: "createEventMergeId"): Promise<{ eventMergeId: string }>;
   }

@@ -131,6 +131,10 @@ class Browser(Protocol):
         """Read now, not cached: SPAs change the URL."""
         ...
 
+    def scroll_offset(self) -> tuple[float, float] | None:
+        """``(window.scrollX, window.scrollY)`` now; ``None`` without a page (rules read them)."""
+        ...
+
     def now_ms(self) -> int:
         """``Date.now()``."""
         ...

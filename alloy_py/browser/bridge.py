@@ -8,6 +8,7 @@ a rejected Promise with alloy's message.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 from collections.abc import Callable
@@ -136,6 +137,8 @@ def _convert_other(value: Any, convert: Any, cache: Any) -> Any:
         return _js_error(value)
     if isinstance(value, BaseException):
         return js.Error.new(_plain(value))
+    if isinstance(value, asyncio.Future):
+        return _promise(value)
     if callable(value):
         return _page_functions().function(value)
     return None
@@ -182,6 +185,25 @@ class PageFunctions:
         except Exception as error:
             js.console.error(f"alloy-py: {name} failed: {_plain(error)}")
             return None
+
+
+def _promise(future: asyncio.Future[Any]) -> Any:
+    """A JS Promise settled with ``future`` (what a payload function such as ``collectEvent`` returns)."""
+
+    def executor(resolve: Any, reject: Any) -> None:
+        def settle(done: asyncio.Future[Any]) -> None:
+            if done.cancelled():
+                reject(js.Error.new("cancelled"))
+            elif isinstance(done.exception(), AlloyError):
+                reject(_js_error(done.exception()))  # type: ignore[arg-type]
+            elif done.exception() is not None:
+                reject(js.Error.new(_plain(done.exception())))  # type: ignore[arg-type]
+            else:
+                resolve(_to_js(done.result()))
+
+        future.add_done_callback(settle)
+
+    return js.Promise.new(executor)
 
 
 def _from_page(value: Any) -> Any:

@@ -198,6 +198,9 @@ class CPythonBrowser:
     def page(self) -> PageFacts:
         return PageFacts(href=self.page_url, referrer=self.referrer, user_agent=self.user_agent)
 
+    def scroll_offset(self) -> tuple[float, float] | None:
+        return None  # no window to scroll
+
     # Clock, ids, randomness
     def now_ms(self) -> int:
         return int(time.time() * 1000)

@@ -81,6 +81,7 @@ class MemoryBrowser:
     iana_timezone: str = "UTC"
     screen: tuple[int, int] = (1280, 800)
     viewport: tuple[int, int] = (1264, 700)
+    scroll: tuple[float, float] = (0.0, 0.0)  # window.scrollX, window.scrollY
     sent: list[SentRequest] = field(default_factory=list)
     sleeps: list[int] = field(default_factory=list)
     logs: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
@@ -182,6 +183,9 @@ class MemoryBrowser:
     @property
     def hostname(self) -> str:
         return (urlsplit(self.url).hostname or "").lower()
+
+    def scroll_offset(self) -> tuple[float, float] | None:
+        return self.scroll
 
     def page(self) -> PageFacts:
         width, height = self.screen

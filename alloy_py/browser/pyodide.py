@@ -93,6 +93,10 @@ class PyodideBrowser:
         except JsException:
             return []
 
+    def scroll_offset(self) -> tuple[float, float] | None:
+        window = _page()
+        return float(window.scrollX or 0), float(window.scrollY or 0)
+
     def page(self) -> PageFacts:
         screen = _page().screen
         root = _node(_page().document.documentElement)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..event import Event
     from ..event_manager import EventManager
     from ..instance import ComponentRegistry
-    from ..lifecycle import RequestHandlers
+    from ..lifecycle import Decision, RequestHandlers
     from ..log import Logger
     from ..pixels import ReferrerHideableImage
     from ..types import CommandResult, Config, Node, Options, ResponseResult
@@ -96,4 +96,8 @@ class Component:
 
     def on_click(self, event: Event, dom: ClickDom, element: Node) -> Awaitable[None] | None:
         """A click in the page: what it adds to the click's event (``dom`` reads the clicked page)."""
+        return None
+
+    def on_decision(self, decision: Decision) -> Awaitable[None] | None:
+        """Propositions a ruleset qualified (alloy's ``onDecision``, called by RulesEngine)."""
         return None

@@ -15,7 +15,7 @@ from ...browser import ClickDom
 from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
 from ...event import Event
-from ...lifecycle import RequestHandlers
+from ...lifecycle import Decision, RequestHandlers
 from ...schemas import PAGE_WIDE_SCOPE, REDIRECT_ITEM
 from ...types import JsonObject, Node, Options
 from ...validation import Validator, any_of, boolean, literal, object_of, string
@@ -102,6 +102,22 @@ class Personalization(Component):
             await self.services.consent.await_consent()
         except Exception:
             self.renderer.show_containers()
+
+    def on_decision(self, decision: Decision) -> None:
+        """alloy's ``createOnDecisionHandler``: render what a ruleset qualified (in-app messages…) and
+        report its display as a sendEvent would; nothing is returned (RulesEngine returns them)."""
+        if not decision.render_decisions:
+            return
+        send_display = (decision.personalization or {}).get("sendDisplayEvent", True)
+        view_name = decision.event.view_name if decision.event is not None else None
+        notify = self._displays.notifier(True, send_display, view_name, decision.identity_map)
+        to_render = [Renderable(p, scope_type(p), True) for p in decision.propositions if isinstance(p, dict)]
+        processed = self._propositions.process(to_render, [], decision.identity_map)
+        displays = processed.displays()
+        if displays.done():
+            notify(displays.result())
+        else:
+            displays.add_done_callback(lambda done: None if done.cancelled() else notify(done.result()))
 
     def on_request_failure(self, error: BaseException) -> None:
         self.renderer.show_containers()

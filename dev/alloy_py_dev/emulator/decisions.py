@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from alloy_py.schemas import DOM_ACTION, HTML_CONTENT_ITEM, JSON_CONTENT_ITEM
+from alloy_py.schemas import DOM_ACTION, HTML_CONTENT_ITEM, JSON_CONTENT_ITEM, MESSAGE_CONTENT_CARD, RULESET_ITEM
 
 __all__ = [
     "DEFAULT_DECISIONS",
@@ -144,6 +144,60 @@ DEFAULT_DECISIONS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+
+# An AJO content card behind a ruleset: the page asks for the "#cards" surface; the rules engine
+# qualifies the card on each event that asks for decisions (subscribeRulesetItems hands it over).
+DEFAULT_DECISIONS.append(
+    {
+        "id": "emu-cards-shop",
+        "scope": "web://*/demo/shop.html#cards",
+        "scopeDetails": {
+            "decisionProvider": "AJO",
+            "rank": 1,
+            "activity": {"id": "emu-campaign-cards#emu-action-card"},
+            "characteristics": {"eventToken": "emu-token-cards"},
+            "correlationID": "emu-campaign-cards:0",
+        },
+        "items": [
+            {
+                "id": "emu-item-cards-ruleset",
+                "schema": RULESET_ITEM,
+                "data": {
+                    "version": 1,
+                    "rules": [
+                        {
+                            "condition": {
+                                "type": "matcher",
+                                "definition": {"key": "~source", "matcher": "eq",
+                                               "values": ["com.adobe.eventSource.requestContent"]},
+                            },
+                            "consequences": [
+                                {
+                                    "id": "emu-card-welcome",
+                                    "type": "schema",
+                                    "detail": {
+                                        "id": "emu-card-welcome",
+                                        "schema": MESSAGE_CONTENT_CARD,
+                                        "data": {
+                                            "content": {
+                                                "title": {"content": "Members save 10%"},
+                                                "body": {"content": "Join the trail club for 10% off every order."},
+                                                "buttons": [{"text": {"content": "Join"}, "actionUrl": "#join"}],
+                                            },
+                                            "meta": {"surface": "web://*/demo/shop.html#cards"},
+                                            "publishedDate": 1764000000,
+                                        },
+                                    },
+                                }
+                            ],
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+)
 
 
 def validate_decisions(data: Any) -> list[dict[str, Any]]:
