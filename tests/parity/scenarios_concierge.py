@@ -80,6 +80,10 @@ SCENARIOS: list[Scenario] = [
     # Without message or data: Accept text/plain, no query; the stream is still read (onStreamResponse: none).
     talk("concierge_xdm_only", "{xdm: {conversationId: 'c-2'}}", calls=0,
          answers=[{"body": {"requestId": "r", "handle": []}}]),
+    # A callback that throws hears its own error, once; the stream ends there.
+    talk("concierge_callback_throws",
+         "{message: 'throw', onStreamResponse: function (r) { keep(r); if (!r.error) throw new Error('page'); }}",
+         calls=2, answers=[sse(conversation({"n": 1}), conversation({"n": 2}))]),
     # A 204 answer: nothing read.
     talk("concierge_no_content", "{message: 'x', onStreamResponse: keep}", calls=0,
          answers=[{"body": None, "status": 204}]),
@@ -115,7 +119,7 @@ SCENARIOS: list[Scenario] = [
              configure()
              + "".join(f"record(alloy('sendConversationEvent', {o}));" for o in (
                  js({"xdm": {"conversationId": 5}}), js({"voiceEnabled": "yes"}), js("text"),
-                 js({"message": "m", "xdm": {"conversation": {"feedback": {"reasons": [1]}}}}))),
+                 js({"message": "m", "xdm": {"conversation": {"feedback": {"reasons": [1]}}}}), "null")),
              requests=0),
     # Config validation: conversation options.
     Scenario("concierge_config_invalid",
