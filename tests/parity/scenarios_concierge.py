@@ -24,7 +24,8 @@ STREAM_HEADERS = {"content-type": "text/event-stream"}
 
 def sse(*events: Any, separator: str = "\n\n") -> str:
     """A stream body: each event a JSON value as one ``data:`` line, or raw text as given."""
-    return "".join((e if isinstance(e, str) else "data: " + json.dumps(e)) + separator for e in events)
+    return "".join((e if isinstance(e, str) else "data: " + json.dumps(e, ensure_ascii=False)) + separator
+                   for e in events)
 
 
 def conversation(*payloads: Any, **extra: Any) -> dict:
@@ -125,4 +126,50 @@ SCENARIOS: list[Scenario] = [
     Scenario("concierge_config_invalid",
              "record(alloy('configure', " + js({"datastreamId": "d", "orgId": "o@AdobeOrg", "conversation": {
                  "stickyConversationSession": "yes", "collectSources": 1, "streamTimeout": 9999}}) + "));"),
+]
+
+
+def fetched(name: str, steps: list[tuple[int, bytes | None]], *, calls: int, config: dict | None = None,
+            **kw: Any) -> Scenario:
+    """sendConversationEvent answered by the page's own ``window.fetch`` (both libraries call it): a
+    ``ReadableStream`` that gets each step's bytes ``ms`` after the start (``None``: the stream fails
+    there), so real delays, byte-split characters and the rolling timeout are seen. Records the fetch's
+    URL path and init, the result, and what ``onStreamResponse`` received."""
+    plan = js([[ms, None if chunk is None else list(chunk)] for ms, chunk in steps])
+    script = (
+        "window.__got = []; window.__fetched = [];"
+        "function keep(r) { window.__got.push(r && r.error ? {error: typeof r.error.message,"
+        " timeout: /^Stream timeout/.test(r.error.message)} : r); }"
+        "var realFetch = window.fetch;"
+        "window.fetch = function (url, init) {"
+        " if (String(url).indexOf('/brand-concierge') < 0) return realFetch.apply(this, arguments);"
+        " window.__fetched.push({path: new URL(String(url)).pathname, method: init.method,"
+        " headers: init.headers, credentials: init.credentials === undefined ? '<none>' : init.credentials});"
+        " var stream = new ReadableStream({start: function (c) {"
+        f" {plan}.forEach(function (step) {{ setTimeout(function () {{"
+        "  if (step[1] === null) c.error(new Error('reset')); else c.enqueue(new Uint8Array(step[1])); }, step[0]); });"
+        " }});"
+        " return Promise.resolve(new Response(stream, {status: 200, headers: {'content-type': 'text/event-stream'}}));"
+        "};"
+        + configure(**(config or {}))
+        + "record(alloy('sendConversationEvent', {message: 'slow', onStreamResponse: keep}));"
+        + "record(new Promise(function (resolve) { var waited = 0, t = setInterval(function () {"
+        f" waited += 50; if (window.__got.length >= {calls} || waited > 25000) {{"
+        " clearInterval(t); resolve({got: window.__got, fetched: window.__fetched}); } }, 50); }));"
+    )
+    return Scenario(name, script, **kw)
+
+
+ACCENTED = sse(conversation({"text": "café"})).encode()
+SPLIT = ACCENTED.index("é".encode()) + 1  # inside the two bytes of é
+
+SCENARIOS += [
+    # Real time: an event whose é is split across two chunks, a ping at 6 s (resets), half an event at
+    # 9 s (does not), then nothing: the timeout at 16 s; the event completed later is not delivered.
+    fetched("concierge_stream_timeout_real_time",
+            [(300, ACCENTED[:SPLIT]), (400, ACCENTED[SPLIT:]), (6000, b": ping\n\n"),
+             (9000, b'data: {"handle": []'), (17000, b"}\n\n" + sse(conversation({"late": True})).encode())],
+            calls=2),
+    # The body fails after one event: the error, once.
+    fetched("concierge_stream_read_fails", [(200, sse(conversation({"n": 1})).encode()), (600, None)], calls=2),
 ]
