@@ -173,3 +173,22 @@ SCENARIOS += [
     # The body fails after one event: the error, once.
     fetched("concierge_stream_read_fails", [(200, sse(conversation({"n": 1})).encode()), (600, None)], calls=2),
 ]
+
+
+def _monitored(name: str, answers: list[dict], **kw: Any) -> Scenario:
+    from .scenarios_monitors import monitors  # (imported by scenarios.py before this module)
+
+    script = ("var last = alloy('configure', " + js(CONFIG) + ").then(function () {"
+              " return alloy('sendConversationEvent', {message: 'watched', onStreamResponse: function () {}}); })"
+              ".then(function () { return new Promise(function (r) { setTimeout(r, 300); }); });")
+    return monitors(name, script, logs=True, edge_answers=answers, requests=len(answers), **kw)
+
+
+SCENARIOS += [
+    # Monitors and logs: onBeforeNetworkRequest, each failed attempt's onNetworkError, the stream's log lines.
+    _monitored("concierge_monitors", [{"status": 503, "body": ""},
+                                      {"body": sse(conversation({"n": 1})), "headers": STREAM_HEADERS}]),
+    # A pending consent does not hold the conversation back: it is sent with meta.consent.state "pending".
+    talk("concierge_consent_pending", "{message: 'wait?', onStreamResponse: keep}", calls=1,
+         config={"defaultConsent": "pending"}, answers=[sse(conversation({"n": 1}))]),
+]
