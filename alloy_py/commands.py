@@ -36,6 +36,7 @@ __all__ = [
     "LibraryInfo",
     "PersonalizationOptions",
     "Proposition",
+    "SendConversationEventOptions",
     "SendEventOptions",
     "SendEventResult",
     "SetConsentOptions",
@@ -47,7 +48,7 @@ __all__ = [
 CommandName = Literal[
     "configure", "setDebug", "sendEvent", "applyResponse", "applyPropositions", "getIdentity",
     "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId", "evaluateRulesets",
-    "subscribeRulesetItems",
+    "subscribeRulesetItems", "sendConversationEvent",
 ]
 """The commands alloy-py has."""
 
@@ -254,6 +255,39 @@ class CreateEventMergeIdResult(TypedDict):
     eventMergeId: str
 
 
+class ConversationFeedback(TypedDict, total=False):
+    classification: str
+    comment: str
+    reasons: list[str]
+
+
+class _ConversationXdm(TypedDict, total=False):
+    feedback: ConversationFeedback
+
+
+class ConversationXdm(TypedDict, total=False):
+    interactionId: str
+    conversationId: str
+    conversation: _ConversationXdm
+
+
+class ConversationData(TypedDict, total=False):
+    type: Required[str]
+    payload: JsonObject
+
+
+class SendConversationEventOptions(TypedDict, total=False):
+    """``message`` or ``data`` asks (the answer streams to ``onStreamResponse``); ``xdm`` alone (feedback)
+    is sent without asking. ``onStreamResponse`` gets each event's ``brand-concierge:conversation``
+    payloads (a list), or ``{"error": …}`` (a stream error, or ``{"message": "Stream timeout: …"}``)."""
+
+    message: str
+    data: ConversationData
+    xdm: ConversationXdm | JsonObject
+    onStreamResponse: Callable[[Any], object]
+    voiceEnabled: bool
+
+
 class EmptyResult(TypedDict):
     """``configure``, ``setDebug`` and ``setConsent`` resolve ``{}``."""
 
@@ -303,3 +337,7 @@ class AlloyCommands(Protocol):
     def __call__(self, command: Literal["getLibraryInfo"], /) -> Awaitable[GetLibraryInfoResult]: ...
     @overload
     def __call__(self, command: Literal["createEventMergeId"], /) -> Awaitable[CreateEventMergeIdResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["sendConversationEvent"], options: SendConversationEventOptions = ..., /
+    ) -> Awaitable[EmptyResult]: ...

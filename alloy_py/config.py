@@ -19,7 +19,6 @@ from .validation import (
     anything,
     boolean,
     callback,
-    number,
     object_of,
     string,
 )
@@ -61,14 +60,6 @@ CORE_OPTIONS = object_of(
 NOT_YET_PORTED_OPTIONS = object_of(
     {
         "advertising": anything(),
-        # BrandConcierge's options, validated and defaulted as alloy does (getLibraryInfo shows them).
-        "conversation": object_of(
-            {
-                "stickyConversationSession": boolean().default(False),
-                "streamTimeout": number().integer().minimum(10000).default(10000),
-                "collectSources": boolean().default(False),
-            }
-        ).default({"stickyConversationSession": False, "streamTimeout": 10000, "collectSources": False}),
         "pushNotifications": anything(),
         "streamingMedia": anything(),
     }

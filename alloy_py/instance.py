@@ -18,6 +18,7 @@ from ._jsonutil import NULL, copy_keeping_callables
 from .browser import Browser
 from .components import Command, Component, ComponentServices
 from .components.activity_collector import ActivityCollector
+from .components.brand_concierge import BrandConcierge
 from .components.consent import Consent
 from .components.context import Context
 from .components.data_collector import DataCollector
@@ -50,6 +51,7 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Context,
     ActivityCollector,
     Audiences,
+    BrandConcierge,
     Consent,
     EventMerge,
     Personalization,

@@ -148,6 +148,21 @@ declare namespace AlloyPy {
 
   type Empty = Record<string, never>;
 
+  /** BrandConcierge: message or data asks (answered through onStreamResponse); xdm alone (feedback) does not. */
+  interface SendConversationEventOptions {
+    message?: string;
+    data?: { type: string; payload?: JsonObject };
+    xdm?: {
+      interactionId?: string;
+      conversationId?: string;
+      conversation?: { feedback?: { classification?: string; comment?: string; reasons?: string[] } };
+      [key: string]: Json | undefined;
+    };
+    /** Each streamed event's brand-concierge:conversation payloads, or {error} (a stream error or timeout). */
+    onStreamResponse?: (response: JsonObject[] | { error: Error | { message: string } }) => void;
+    voiceEnabled?: boolean;
+  }
+
   /** window.alloy: each command with its options and what its promise resolves to. */
   interface Alloy {
     (command: "configure", options: ConfigureOptions): Promise<Empty>;
@@ -163,6 +178,7 @@ declare namespace AlloyPy {
     (command: "subscribeRulesetItems", options: SubscribeRulesetItemsOptions): Promise<{ unsubscribe: () => void }>;
     (command: "getLibraryInfo"): Promise<{ libraryInfo: LibraryInfo }>;
     (command: "createEventMergeId"): Promise<{ eventMergeId: string }>;
+    (command: "sendConversationEvent", options?: SendConversationEventOptions): Promise<Empty>;
   }
 }
 

@@ -17,7 +17,7 @@ from typing import Protocol
 
 __all__ = [
     "Browser", "ClickDom", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node",
-    "PageFacts", "StorageKind",
+    "PageFacts", "StorageKind", "TextStream",
 ]
 
 from ..types import HtmlPosition, Node, StorageKind
@@ -30,6 +30,7 @@ class HttpRequest:
     url: str
     body: str
     content_type: str = "text/plain; charset=UTF-8"
+    accept: str | None = None  # an ``Accept`` header (BrandConcierge's streamed answers)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,23 @@ class HttpResponse:
             if key.lower() == wanted:
                 return value
         return None
+
+
+class TextStream(Protocol):
+    """An answer whose body is read as it arrives (BrandConcierge's server-sent events)."""
+
+    @property
+    def status(self) -> int: ...
+
+    async def read(self, timeout_ms: int) -> str | None:
+        """The next piece of the body, UTF-8 decoded as it streams; ``None`` at its end. Raises
+        :class:`TimeoutError` when nothing came within ``timeout_ms`` (the read stays pending:
+        the next call waits for it), :class:`~alloy_py.errors.NetworkError` when reading fails."""
+        ...
+
+    def close(self) -> None:
+        """Stop reading: the rest of the body is never read."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,12 @@ class Browser(Protocol):
 
     async def fetch(self, request: HttpRequest) -> HttpResponse:
         """POST with credentials; raise :class:`~alloy_py.errors.NetworkError` when no response."""
+        ...
+
+    async def fetch_stream(self, request: HttpRequest) -> TextStream:
+        """POST as alloy's BrandConcierge does (``window.fetch`` with its default credentials, ``same-origin``;
+        ``Content-Type`` and ``Accept`` only); returns once the headers came, the body still to be read.
+        Raises :class:`~alloy_py.errors.NetworkError` when no response."""
         ...
 
     def send_beacon(self, request: HttpRequest) -> bool:

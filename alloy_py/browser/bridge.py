@@ -44,13 +44,25 @@ class JsFunction:
         return self  # a function is shared, never copied (and a JsProxy cannot be)
 
     def __call__(self, *args: Any) -> Any:
-        js_args = [_to_js(arg) for arg in args]
+        js_args = [_to_js(_with_nulls(arg)) for arg in args]
         result = self._function(*js_args)
         for arg, js_arg in zip(args, js_args, strict=True):
             if isinstance(arg, dict):
                 arg.clear()
                 arg.update(from_js(js_arg))
         return from_js(result)
+
+
+def _with_nulls(value: Any) -> Any:
+    """``None`` as JS ``null`` (``to_js`` makes it ``undefined``, which drops the key): what a callback
+    edits and hands back keeps alloy's nulls (``identityMap.ECID[0].id: null``)."""
+    if value is None:
+        return jsnull
+    if isinstance(value, dict):
+        return {key: _with_nulls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_nulls(item) for item in value]
+    return value
 
 
 # The loader's ``readOptions`` (web/alloy-py.js) does the reading: JSON.stringify

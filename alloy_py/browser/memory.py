@@ -20,9 +20,20 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import ImageError, NetworkError
-from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
+from . import (
+    Browser,
+    ClickListener,
+    HtmlPosition,
+    HttpRequest,
+    HttpResponse,
+    LinkFacts,
+    Node,
+    PageFacts,
+    StorageKind,
+    TextStream,
+)
 
-__all__ = ["FiredImage", "MemoryBrowser", "SentRequest", "StoredCookie"]
+__all__ = ["FiredImage", "MemoryBrowser", "SentRequest", "StoredCookie", "StreamedResponse"]
 
 EdgeHandler = Callable[[HttpRequest], HttpResponse]
 
@@ -40,6 +51,42 @@ class SentRequest:
     url: str
     body: str
     transport: str  # "fetch" or "beacon"
+    accept: str | None = None  # the Accept header of a fetch_stream
+
+
+@dataclass(frozen=True)
+class StreamedResponse(HttpResponse):
+    """An answer :meth:`MemoryBrowser.fetch_stream` hands over piece by piece: each chunk is
+    ``(ms after the one before, text)``, or an exception for a body whose reading fails there.
+    The page's clock moves by those delays, or by the reader's timeout when a chunk comes later."""
+
+    chunks: tuple[tuple[int, str | Exception], ...] = ()
+
+
+class _MemoryStream:
+    def __init__(self, browser: MemoryBrowser, status: int, chunks: list[tuple[int, str | Exception]]) -> None:
+        self.status = status
+        self._browser = browser
+        self._chunks = chunks
+        self.closed = False
+
+    async def read(self, timeout_ms: int) -> str | None:
+        await asyncio.sleep(0)
+        if self.closed or not self._chunks:
+            return None
+        delay, chunk = self._chunks[0]
+        if delay > timeout_ms:
+            self._browser.now += max(timeout_ms, 0)
+            self._chunks[0] = (delay - max(timeout_ms, 0), chunk)
+            raise TimeoutError
+        self._browser.now += delay
+        self._chunks.pop(0)
+        if isinstance(chunk, Exception):
+            raise NetworkError(str(chunk))
+        return chunk
+
+    def close(self) -> None:
+        self.closed = True
 
 
 @dataclass(frozen=True)
@@ -114,6 +161,23 @@ class MemoryBrowser:
             raise
         except Exception as error:  # the handler stands for the network
             raise NetworkError(str(error)) from None
+
+    async def fetch_stream(self, request: HttpRequest) -> TextStream:
+        """The ``edge`` handler's answer, read as it streams: a :class:`StreamedResponse`'s chunks, or
+        another answer's whole body at once."""
+        self.sent.append(SentRequest(request.url, request.body, "fetch", request.accept))
+        await asyncio.sleep(0)
+        try:
+            response = self.edge(request)
+        except NetworkError:
+            raise
+        except Exception as error:
+            raise NetworkError(str(error)) from None
+        if isinstance(response, StreamedResponse):
+            chunks = list(response.chunks)
+        else:
+            chunks = [(0, response.body)] if response.body else []
+        return _MemoryStream(self, response.status, chunks)
 
     def send_beacon(self, request: HttpRequest) -> bool:
         if not self.beacons_accepted:

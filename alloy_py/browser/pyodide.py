@@ -16,7 +16,18 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
 from ..errors import ImageError, NetworkError, NoPageError
-from . import Browser, ClickListener, HtmlPosition, HttpRequest, HttpResponse, LinkFacts, Node, PageFacts, StorageKind
+from . import (
+    Browser,
+    ClickListener,
+    HtmlPosition,
+    HttpRequest,
+    HttpResponse,
+    LinkFacts,
+    Node,
+    PageFacts,
+    StorageKind,
+    TextStream,
+)
 
 __all__ = ["PyodideBrowser", "page_browser"]
 
@@ -49,6 +60,20 @@ class PyodideBrowser:
             if isinstance(value, str):
                 headers[name] = value
         return HttpResponse(int(response.status), str(body), headers)
+
+    async def fetch_stream(self, request: HttpRequest) -> TextStream:
+        headers = {"Content-Type": request.content_type}
+        if request.accept is not None:
+            headers["Accept"] = request.accept
+        # As alloy's BrandConcierge: window.fetch with its default credentials (same-origin).
+        init = to_js(
+            {"method": "POST", "headers": headers, "body": request.body}, dict_converter=js.Object.fromEntries
+        )
+        try:
+            response = await js.fetch(request.url, init)
+        except JsException as error:
+            raise NetworkError(_js_message(error)) from None
+        return _BodyStream(response)
 
     def send_beacon(self, request: HttpRequest) -> bool:
         if not hasattr(_page().navigator, "sendBeacon"):
@@ -446,6 +471,47 @@ def _nonce() -> str | None:
 def _js_message(error: JsException) -> str:
     message = getattr(error, "message", None)
     return str(message) if message else str(error)
+
+
+class _BodyStream:
+    """A fetch's body through its ``ReadableStream`` reader and one streaming ``TextDecoder``."""
+
+    def __init__(self, response: Any) -> None:
+        self.status = int(response.status)
+        body = response.body
+        self._reader = body.getReader() if body is not None and body is not jsnull else None
+        self._decoder = js.TextDecoder.new("utf-8")
+        self._streaming = to_js({"stream": True}, dict_converter=js.Object.fromEntries)
+        self._pending: asyncio.Future[str | None] | None = None
+
+    async def read(self, timeout_ms: int) -> str | None:
+        if self._reader is None:
+            return None
+        if self._pending is None:
+            self._pending = asyncio.ensure_future(self._next(self._reader))
+        done, _ = await asyncio.wait({self._pending}, timeout=max(timeout_ms, 0) / 1000)
+        if not done:
+            raise TimeoutError
+        pending, self._pending = self._pending, None
+        return pending.result()
+
+    async def _next(self, reader: Any) -> str | None:
+        try:
+            result = await reader.read()
+        except JsException as error:
+            raise NetworkError(_js_message(error)) from None
+        if result.done:
+            self._reader = None
+            return None
+        return str(self._decoder.decode(result.value, self._streaming))
+
+    def close(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            try:
+                reader.cancel()
+            except JsException:
+                pass
 
 
 _browser: PyodideBrowser | None = None

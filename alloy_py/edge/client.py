@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from .._jsonutil import assign_concat_arrays, to_json
-from ..browser import Browser, HttpRequest, HttpResponse
+from ..browser import Browser, HttpRequest, HttpResponse, TextStream
 from ..cookies import CookieJar, namespaced_cookie_name, storage_key
 from ..errors import NetworkError, PayloadTooLargeError
 from ..lifecycle import Lifecycle, RequestHandlers
@@ -119,7 +119,7 @@ class EdgeClient:
             origin = self._endpoint_origin(request)
             url = self._url(origin, request)
             self._add_queue_time(request)
-            self._cookies_to_payload(request, origin)
+            self._cookies_to_payload(request.payload, origin)
             status, body, parsed, headers = await self._send_with_retries(request, url)
             check_status(status, body, parsed, self._logger.log)
         except Exception as error:
@@ -128,7 +128,7 @@ class EdgeClient:
                 self._third_party_domain_failed = True
                 request.use_third_party_domain = False
                 url = self._url(self._settings.edge_origin, request)
-                self._cookies_to_payload(request, self._settings.edge_origin)
+                self._cookies_to_payload(request.payload, self._settings.edge_origin)
                 try:
                     status, body, parsed, headers = await self._send_with_retries(request, url)
                 except Exception as retry_error:
@@ -211,6 +211,31 @@ class EdgeClient:
             waited = self._browser.now_ms() - earliest
             request.payload.merge_meta({"queueTimeMillis": max(0, min(waited, MAX_QUEUE_TIME_MS))})
 
+    def service_url(self, path: str, params: Mapping[str, str]) -> str:
+        """``https://{edgeDomain}{path}?{params}``: a service on the Edge's domain outside ``edgeBasePath``
+        (BrandConcierge's ``/brand-concierge/conversations``), with no location hint, as alloy builds it."""
+        query = "&".join(f"{_form_encode(key)}={_form_encode(value)}" for key, value in params.items())
+        return f"{self._settings.edge_origin}{path}?{query}"
+
+    def cookies_to_payload(self, payload: RequestPayload) -> None:
+        """``meta.state`` for a request to the configured Edge domain (see :meth:`_cookies_to_payload`)."""
+        self._cookies_to_payload(payload, self._settings.edge_origin)
+
+    def response_to_cookies(self, response: EdgeResponse) -> None:
+        """Write an answer's ``state:store`` cookies (a streamed answer's events each carry their own)."""
+        self._response_to_cookies(response)
+
+    async def open_stream(self, url: str, body: str, accept: str) -> TextStream:
+        """One POST whose answer is read as it streams (``text/plain``, as BrandConcierge sends it); like
+        :meth:`send`, at most 30 seconds for the answer to begin."""
+        request = HttpRequest(url, body, content_type="text/plain", accept=accept)
+        try:
+            return await asyncio.wait_for(self._browser.fetch_stream(request), REQUEST_TIMEOUT_MS / 1000)
+        except TimeoutError:
+            raise NetworkError(
+                f"The Edge Network did not answer within {REQUEST_TIMEOUT_MS // 1000} seconds."
+            ) from None
+
     def _should_transfer(self, name: str) -> bool:
         prefix = namespaced_cookie_name(self._settings.org_id, "")
         return (
@@ -219,7 +244,7 @@ class EdgeClient:
             or (self._settings.target_migration_enabled and name == "mbox")
         )
 
-    def _cookies_to_payload(self, request: EdgeRequest, endpoint_origin: str) -> None:
+    def _cookies_to_payload(self, payload: RequestPayload, endpoint_origin: str) -> None:
         """Third-party endpoints cannot read our cookies: send them in ``meta.state``."""
         apex = self._apex_domain
         endpoint_domain = urlsplit(endpoint_origin).hostname or ""
@@ -232,7 +257,7 @@ class EdgeClient:
             ]
             if entries:
                 state["entries"] = entries
-        request.payload.merge_state(state)
+        payload.merge_state(state)
 
     def _response_to_cookies(self, response: EdgeResponse) -> None:
         """Third-party endpoints cannot write our cookies: ``state:store`` handles do.
@@ -351,6 +376,11 @@ class EdgeClient:
         target = 1000 + retries * 1000
         variance = target * 0.3
         return round(target - variance + self._browser.random() * 2 * variance)
+
+
+def _form_encode(text: str) -> str:
+    """As ``URLSearchParams`` writes a value (alloy's query strings), spaces as ``%20``."""
+    return quote(text, safe="*-._").replace("~", "%7E")
 
 
 def _log_date(epoch_ms: int) -> datetime | str:

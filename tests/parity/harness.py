@@ -31,6 +31,7 @@ LIBRARIES = {
 }
 PAGE_PATH = "/parity/page.html"
 MASK = "<masked>"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 # Where redirect offers send the page: its requests are recorded and answered with LANDING_HTML;
 # a scenario that expects ``navigations`` records the page's state as it leaves (beforeunload).
 LANDING_ORIGIN = "https://landing.example"
@@ -75,6 +76,7 @@ class Scenario:
     pixels: bool = False             # answer and record requests to *.pixels.test (ID syncs, URL destinations)
     cookie_details: bool = False     # record each cookie's path, expiry (hours from now), SameSite, Secure
     console: list[str] = field(default_factory=list)  # record console messages containing one of these
+    query: str = ""                  # the page URL's query (e.g. "?a=1")
 
 
 # What a run records of the page; also run by the page itself as it leaves (redirects).
@@ -112,6 +114,7 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
     url = server.add_page(PAGE_PATH, page_html(scenario, library))
     if scenario.host:
         url = url.replace("//127.0.0.1:", f"//{scenario.host}:", 1)
+    url += scenario.query
     context = browser.new_context(service_workers="block")
     pixels: list[dict] = []
     console: list[str] = []
@@ -228,6 +231,8 @@ def normalize(record: dict) -> dict:
     for request in record.get("requests", []):
         if "requestId" in request.get("query", {}):
             request["query"]["requestId"] = MASK
+        if UUID.fullmatch(request.get("query", {}).get("sessionId", "")):  # a new conversation's (BrandConcierge)
+            request["query"]["sessionId"] = MASK
         body = request.get("body")
         if isinstance(body, dict):
             if "queueTimeMillis" in body.get("meta", {}):

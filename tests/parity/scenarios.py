@@ -446,6 +446,9 @@ SCENARIOS += MONITOR_SCENARIOS
 from .scenarios_rules import SCENARIOS as RULES_SCENARIOS  # noqa: E402
 
 SCENARIOS += RULES_SCENARIOS
+from .scenarios_concierge import SCENARIOS as CONCIERGE_SCENARIOS  # noqa: E402
+
+SCENARIOS += CONCIERGE_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
