@@ -69,7 +69,6 @@ NOT_YET_PORTED_OPTIONS = object_of(
                 "collectSources": boolean().default(False),
             }
         ).default({"stickyConversationSession": False, "streamTimeout": 10000, "collectSources": False}),
-        "pushNotifications": anything(),
         "personalizationStorageEnabled": boolean().default(False),
         "streamingMedia": anything(),
     }

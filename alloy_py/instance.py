@@ -25,6 +25,7 @@ from .components.event_merge import EventMerge
 from .components.identity import Identity
 from .components.library_info import LibraryInfo
 from .components.personalization import Personalization
+from .components.push_notifications import PushNotifications
 from .components.response_results import Audiences, MachineLearning
 from .config import build_config
 from .consent import ConsentState
@@ -53,6 +54,7 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     EventMerge,
     MachineLearning,
     Personalization,
+    PushNotifications,
     DataCollector,
     Identity,
     LibraryInfo,
