@@ -30,6 +30,7 @@ LIBRARIES = {
     "alloy-py": "/alloy-py.js",
 }
 PAGE_PATH = "/parity/page.html"
+SERVICE_WORKER_PATH = "/parity/sw.js"
 MASK = "<masked>"
 # Where redirect offers send the page: its requests are recorded and answered with LANDING_HTML;
 # a scenario that expects ``navigations`` records the page's state as it leaves (beforeunload).
@@ -75,6 +76,8 @@ class Scenario:
     pixels: bool = False             # answer and record requests to *.pixels.test (ID syncs, URL destinations)
     cookie_details: bool = False     # record each cookie's path, expiry (hours from now), SameSite, Secure
     console: list[str] = field(default_factory=list)  # record console messages containing one of these
+    service_worker: str | None = None  # a service worker script served at SERVICE_WORKER_PATH (else workers blocked)
+    permissions: list[str] = field(default_factory=list)  # granted to the page (context.grant_permissions)
 
 
 # What a run records of the page; also run by the page itself as it leaves (redirects).
@@ -112,7 +115,9 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
     url = server.add_page(PAGE_PATH, page_html(scenario, library))
     if scenario.host:
         url = url.replace("//127.0.0.1:", f"//{scenario.host}:", 1)
-    context = browser.new_context(service_workers="block")
+    if scenario.service_worker is not None:
+        server.add_page(SERVICE_WORKER_PATH, scenario.service_worker)
+    context = browser.new_context(service_workers="allow" if scenario.service_worker is not None else "block")
     pixels: list[dict] = []
     console: list[str] = []
 
@@ -129,6 +134,8 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
             route.fulfill(status=200, content_type="image/gif", body=GIF)
 
     try:
+        if scenario.permissions:
+            context.grant_permissions(scenario.permissions)
         if scenario.pixels:
             context.route(PIXEL_HOSTS, answer_pixel)
         if scenario.cookies:
@@ -195,6 +202,8 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
     finally:
         context.close()
         server.remove_page(PAGE_PATH)
+        if scenario.service_worker is not None:
+            server.remove_page(SERVICE_WORKER_PATH)
 
 
 def _cookie_details(cookie: dict, now: float) -> dict:
