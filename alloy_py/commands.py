@@ -34,15 +34,17 @@ __all__ = [
     "LibraryInfo",
     "PersonalizationOptions",
     "Proposition",
+    "PushNotifications",
     "SendEventOptions",
     "SendEventResult",
+    "SendPushSubscriptionOptions",
     "SetConsentOptions",
     "SetDebugOptions",
 ]
 
 CommandName = Literal[
     "configure", "setDebug", "sendEvent", "applyResponse", "applyPropositions", "getIdentity",
-    "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId",
+    "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId", "sendPushSubscription",
 ]
 """The commands alloy-py has."""
 
@@ -83,6 +85,14 @@ class Conversation(TypedDict, total=False):
     collectSources: bool
 
 
+class PushNotifications(TypedDict):
+    """``pushNotifications``: all three, or ``sendPushSubscription`` rejects (module not configured)."""
+
+    vapidPublicKey: str  # the push service's VAPID public key, base64 (URL-safe or not)
+    appId: str
+    trackingDatasetId: str  # where alloy's service worker sends its tracking calls
+
+
 class ConfigureOptions(TypedDict, total=False):
     datastreamId: str
     edgeConfigId: str  # deprecated: datastreamId
@@ -107,7 +117,7 @@ class ConfigureOptions(TypedDict, total=False):
     personalizationStorageEnabled: bool
     conversation: Conversation
     advertising: JsonObject
-    pushNotifications: JsonObject
+    pushNotifications: PushNotifications
     streamingMedia: JsonObject
 
 
@@ -221,8 +231,12 @@ class CreateEventMergeIdResult(TypedDict):
     eventMergeId: str
 
 
+class SendPushSubscriptionOptions(TypedDict):
+    """``sendPushSubscription`` takes no options (``{}`` or none)."""
+
+
 class EmptyResult(TypedDict):
-    """``configure``, ``setDebug`` and ``setConsent`` resolve ``{}``."""
+    """``configure``, ``setDebug``, ``setConsent`` and ``sendPushSubscription`` resolve ``{}``."""
 
 
 class AlloyCommands(Protocol):
@@ -258,6 +272,10 @@ class AlloyCommands(Protocol):
     def __call__(self, command: Literal["setConsent"], options: SetConsentOptions, /) -> Awaitable[EmptyResult]: ...
     @overload
     def __call__(self, command: Literal["setDebug"], options: SetDebugOptions, /) -> Awaitable[EmptyResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["sendPushSubscription"], options: SendPushSubscriptionOptions = ..., /
+    ) -> Awaitable[EmptyResult]: ...
     @overload
     def __call__(self, command: Literal["getLibraryInfo"], /) -> Awaitable[GetLibraryInfoResult]: ...
     @overload

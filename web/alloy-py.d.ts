@@ -57,7 +57,8 @@ declare namespace AlloyPy {
     personalizationStorageEnabled?: boolean;
     conversation?: { stickyConversationSession?: boolean; streamTimeout?: number; collectSources?: boolean };
     advertising?: JsonObject;
-    pushNotifications?: JsonObject;
+    /** All three, or sendPushSubscription rejects ("Push notifications module is not configured."). */
+    pushNotifications?: { vapidPublicKey: string; appId: string; trackingDatasetId: string };
     streamingMedia?: JsonObject;
   }
 
@@ -143,6 +144,7 @@ declare namespace AlloyPy {
     (command: "setConsent", options: { consent: Consent[]; identityMap?: IdentityMap; edgeConfigOverrides?: JsonObject }):
       Promise<Empty>;
     (command: "setDebug", options: { enabled: boolean }): Promise<Empty>;
+    (command: "sendPushSubscription", options?: Empty): Promise<Empty>;
     (command: "getLibraryInfo"): Promise<{ libraryInfo: LibraryInfo }>;
     (command: "createEventMergeId"): Promise<{ eventMergeId: string }>;
   }

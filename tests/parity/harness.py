@@ -8,7 +8,9 @@ outerHTML of the scenario's ``dom`` selectors once it settled; when the scenario
 asks, the pixel requests to ``*.pixels.test`` with their frame and Referer, the
 console lines it names and each cookie's attributes; for a scenario that expects
 ``navigations`` (redirect offers), the page's state as it left, the requests for
-``LANDING_ORIGIN`` and where the page landed, with its history length);
+``LANDING_ORIGIN`` and where the page landed, with its history length).
+Service workers are blocked unless the scenario gives one (``service_worker``,
+served at ``SERVICE_WORKER_PATH``); ``permissions`` are granted to the context.
 :func:`normalize` masks the values that differ on every run; :func:`diff` lists
 the paths where two records differ.
 """

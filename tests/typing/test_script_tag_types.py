@@ -19,6 +19,7 @@ window.alloy("sendEvent", { renderDecisions: true, xdm: { eventType: "web.webpag
 alloy("getIdentity", { namespaces: ["ECID"] }).then((r) => { const ecid: string | undefined = r.identity.ECID; });
 alloy("applyPropositions", { propositions: [], metadata: { hero: { selector: "#hero", actionType: "setHtml" } } });
 alloy("getLibraryInfo").then((info) => info.libraryInfo.commands.join());
+alloy("sendPushSubscription").then((result) => Object.keys(result).length);
 """
 
 BAD = """

@@ -26,6 +26,7 @@ async def main() -> None:
     info = await alloy("getLibraryInfo")
     commands: list[str] = info["libraryInfo"]["commands"]
     applied = await alloy("applyPropositions", {"propositions": result["propositions"], "viewName": "cart"})
+    await alloy("sendPushSubscription")
     other = create_instance("other", MemoryBrowser())
     await other("sendEvent", {})
     print(ids, ecid, url, commands, applied["propositions"])
