@@ -27,6 +27,10 @@ DOM_EXCEPTION_REASON = (
     "alloy.js cannot prefix a DOMException's read-only message, so it rejects with the browser's bare words; "
     "alloy-py prefixes them as every command error ('[alloy] [Push Notifications] … Caused by: …', README)"
 )
+NULL_REASON = (
+    "alloy.js's validator accepts pushNotifications: null, then its onComponentsRegistered hook fails configure "
+    "with a TypeError (destructuring null); alloy-py takes null as 'not configured' and configure resolves (README)"
+)
 
 # pushDb(): what alloy's service worker would read (null when the database was never made);
 # pushState(): that, the subscriptionDetails alloy keeps, and what the stubs saw.
@@ -123,6 +127,8 @@ SCENARIOS: list[Scenario] = [
     invalid("push_config_wrong_type", {**PUSH, "appId": 5}),
     invalid("push_config_not_an_object", "yes"),
     invalid("push_config_empty_key", {**PUSH, "vapidPublicKey": ""}),
+    Scenario("push_config_null", HELPERS + configure(pushNotifications=None) + "record(pushDb());",
+             intended={"results[0]": NULL_REASON}),
     Scenario("push_library_info", push_configure() + "record(alloy('getLibraryInfo').then(function (r) {"
              " var i = r.libraryInfo; return {configs: i.configs.pushNotifications,"
              " command: i.commands.indexOf('sendPushSubscription') >= 0,"
@@ -143,6 +149,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("push_subscribe_refused", HELPERS + push_configure() + subscribe_after("registered()"),
              cookies=IDENTITY, permissions=["notifications"], service_worker=SERVICE_WORKER,
              intended={"results[1].rejected": DOM_EXCEPTION_REASON}),
+    Scenario("push_vapid_key_malformed", HELPERS + STUB + "stubPush(false);"
+             + configure(pushNotifications={**PUSH, "vapidPublicKey": "not base64!"})
+             + subscribe_after("registered()"), cookies=IDENTITY, permissions=["notifications"],
+             service_worker=SERVICE_WORKER, intended={"results[1].rejected": DOM_EXCEPTION_REASON}),
     Scenario("push_subscribe_sent_once", HELPERS + STUB + "stubPush(false);"
              + push_configure(edgeConfigOverrides={"com_adobe_target": {"propertyToken": "t1"}})
              + subscribe_after("registered()", times=2), cookies=IDENTITY, permissions=["notifications"],
