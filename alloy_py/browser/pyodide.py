@@ -398,7 +398,7 @@ class PyodideBrowser:
     async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
         db = await _open_indexed_db(database, store)
         try:
-            value = to_js(record, dict_converter=_page().Object.fromEntries)
+            value = to_js(record, dict_converter=js.Object.fromEntries)
             await _indexed_db_request(db.transaction(store, "readwrite").objectStore(store).put(value))
         except JsException as error:  # a value that cannot be cloned, no such store…
             raise PageApiError(_js_message(error)) from None
@@ -511,17 +511,20 @@ async def _indexed_db_request(request: Any, on_upgrade: Any = None) -> Any:
 
 
 async def _open_indexed_db(database: str, store: str) -> Any:
-    """``indexedDB.open(database, 1)``; its upgrade creates ``store`` keyed by ``id``, as alloy's."""
-    page = _page()
+    """``indexedDB.open(database, 1)``; its upgrade creates ``store`` keyed by ``id``, as alloy's.
+
+    This thread's IndexedDB: the origin's, which the page, a PyScript worker and the
+    service worker share (no object crosses threads).
+    """
     try:
-        request = page.indexedDB.open(database, 1)
+        request = js.indexedDB.open(database, 1)
     except JsException as error:
         raise PageApiError(_js_message(error)) from None
 
     def upgrade(event: Any) -> None:
         db = event.target.result
         if not db.objectStoreNames.contains(store):
-            options = page.Object.new()
+            options = js.Object.new()
             options.keyPath = "id"
             db.createObjectStore(store, options)
 
