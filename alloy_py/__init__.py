@@ -33,7 +33,9 @@ from .errors import EdgeResponseError as EdgeResponseError
 from .errors import ImageError as ImageError
 from .errors import NetworkError as NetworkError
 from .errors import NoPageError as NoPageError
+from .errors import PageApiError as PageApiError
 from .errors import PayloadTooLargeError as PayloadTooLargeError
+from .errors import PushError as PushError
 from .errors import ValidationError as ValidationError
 from .instance import Instance as Instance
 from .instance import PageInstances

@@ -37,8 +37,10 @@ __all__ = [
     "PersonalizationOptions",
     "Proposition",
     "SendConversationEventOptions",
+    "PushNotifications",
     "SendEventOptions",
     "SendEventResult",
+    "SendPushSubscriptionOptions",
     "SetConsentOptions",
     "SetDebugOptions",
     "SubscribeRulesetItemsOptions",
@@ -48,7 +50,7 @@ __all__ = [
 CommandName = Literal[
     "configure", "setDebug", "sendEvent", "applyResponse", "applyPropositions", "getIdentity",
     "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId", "evaluateRulesets",
-    "subscribeRulesetItems", "sendConversationEvent",
+    "subscribeRulesetItems", "sendConversationEvent", "sendPushSubscription",
 ]
 """The commands alloy-py has."""
 
@@ -89,6 +91,14 @@ class Conversation(TypedDict, total=False):
     collectSources: bool
 
 
+class PushNotifications(TypedDict):
+    """``pushNotifications``: all three, or ``sendPushSubscription`` rejects (module not configured)."""
+
+    vapidPublicKey: str  # the push service's VAPID public key, base64 (URL-safe or not)
+    appId: str
+    trackingDatasetId: str  # where alloy's service worker sends its tracking calls
+
+
 class ConfigureOptions(TypedDict, total=False):
     datastreamId: str
     edgeConfigId: str  # deprecated: datastreamId
@@ -113,7 +123,7 @@ class ConfigureOptions(TypedDict, total=False):
     personalizationStorageEnabled: bool
     conversation: Conversation
     advertising: JsonObject
-    pushNotifications: JsonObject
+    pushNotifications: PushNotifications
     streamingMedia: JsonObject
 
 
@@ -286,10 +296,12 @@ class SendConversationEventOptions(TypedDict, total=False):
     xdm: ConversationXdm | JsonObject
     onStreamResponse: Callable[[Any], object]
     voiceEnabled: bool
+class SendPushSubscriptionOptions(TypedDict):
+    """``sendPushSubscription`` takes no options (``{}`` or none)."""
 
 
 class EmptyResult(TypedDict):
-    """``configure``, ``setDebug`` and ``setConsent`` resolve ``{}``."""
+    """``configure``, ``setDebug``, ``setConsent`` and ``sendPushSubscription`` resolve ``{}``."""
 
 
 class AlloyCommands(Protocol):
@@ -333,6 +345,10 @@ class AlloyCommands(Protocol):
     def __call__(
         self, command: Literal["subscribeRulesetItems"], options: SubscribeRulesetItemsOptions, /
     ) -> Awaitable[SubscribeRulesetItemsResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["sendPushSubscription"], options: SendPushSubscriptionOptions = ..., /
+    ) -> Awaitable[EmptyResult]: ...
     @overload
     def __call__(self, command: Literal["getLibraryInfo"], /) -> Awaitable[GetLibraryInfoResult]: ...
     @overload

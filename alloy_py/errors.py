@@ -11,6 +11,8 @@
      ├─ PayloadTooLargeError   refused before sending: over the Edge's 64 KB limit
      ├─ EdgeResponseError      the Edge answered non-2xx or a malformed body
  ├─ ImageError             an image pixel (ID sync, URL destination) did not load: logged, never raised to the page
+     ├─ PushError              sendPushSubscription cannot subscribe (not configured, no service worker, no permission…)
+     ├─ PageApiError           a browser API refused (pushManager.subscribe, IndexedDB): the browser's own message
      ├─ DeclinedConsentError   code "declinedConsent": the command resolves {} instead
      └─ NoPageError            no page for the default browser: CPython (pass a browser), or a worker
                                that cannot reach the page (the page needs COOP/COEP)
@@ -37,7 +39,9 @@ __all__ = [
     "ImageError",
     "NetworkError",
     "NoPageError",
+    "PageApiError",
     "PayloadTooLargeError",
+    "PushError",
     "ValidationError",
     "INTERNAL_ERROR",
     "format_message",
@@ -95,6 +99,14 @@ class ImageError(AlloyError):
 
     alloy only logs it (``ID sync failed: <url>``); the command that brought the pixel is not affected.
     """
+
+
+class PushError(AlloyError):
+    """``sendPushSubscription`` cannot subscribe this browser: alloy's reasons, in alloy's words."""
+
+
+class PageApiError(AlloyError):
+    """A browser API the SDK called refused (``pushManager.subscribe``, IndexedDB); the message is the browser's."""
 
 
 class DeclinedConsentError(AlloyError):

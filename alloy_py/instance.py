@@ -26,6 +26,7 @@ from .components.event_merge import EventMerge
 from .components.identity import Identity
 from .components.library_info import LibraryInfo
 from .components.personalization import Personalization
+from .components.push_notifications import PushNotifications
 from .components.response_results import Audiences
 from .components.rules_engine import RulesEngine
 from .config import build_config
@@ -55,6 +56,7 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Consent,
     EventMerge,
     Personalization,
+    PushNotifications,
     RulesEngine,
     DataCollector,
     Identity,

@@ -57,7 +57,8 @@ declare namespace AlloyPy {
     personalizationStorageEnabled?: boolean;
     conversation?: { stickyConversationSession?: boolean; streamTimeout?: number; collectSources?: boolean };
     advertising?: JsonObject;
-    pushNotifications?: JsonObject;
+    /** All three, or sendPushSubscription rejects ("Push notifications module is not configured."). */
+    pushNotifications?: { vapidPublicKey: string; appId: string; trackingDatasetId: string };
     streamingMedia?: JsonObject;
   }
 
@@ -176,6 +177,7 @@ declare namespace AlloyPy {
     (command: "setDebug", options: { enabled: boolean }): Promise<Empty>;
     (command: "evaluateRulesets", options?: EvaluateRulesetsOptions): Promise<{ propositions: Proposition[] }>;
     (command: "subscribeRulesetItems", options: SubscribeRulesetItemsOptions): Promise<{ unsubscribe: () => void }>;
+    (command: "sendPushSubscription", options?: Empty): Promise<Empty>;
     (command: "getLibraryInfo"): Promise<{ libraryInfo: LibraryInfo }>;
     (command: "createEventMergeId"): Promise<{ eventMergeId: string }>;
     (command: "sendConversationEvent", options?: SendConversationEventOptions): Promise<Empty>;

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 __all__ = [
     "Browser", "ClickDom", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node",
     "PageFacts", "StorageKind", "TextStream",
+    "PageFacts", "PushSubscription", "PushSupport", "StorageKind",
 ]
 
 from ..types import HtmlPosition, Node, StorageKind
@@ -93,6 +94,20 @@ class PageFacts:
     viewport_width: int | None = None
     viewport_height: int | None = None
     iana_timezone: str | None = None
+
+
+PushSupport = Literal["no-service-worker", "no-push-manager", "default", "denied", "granted"]
+"""What the page offers for push: ``navigator.serviceWorker`` missing, ``PushManager`` or
+``Notification`` missing, or else ``Notification.permission``."""
+
+
+@dataclass(frozen=True)
+class PushSubscription:
+    """What alloy reads of a ``PushSubscription``: ``endpoint`` and ``getKey(name)``'s bytes."""
+
+    endpoint: str
+    p256dh: bytes
+    auth: bytes
 
 
 class ClickDom(Protocol):
@@ -275,6 +290,36 @@ class Browser(Protocol):
         """An ``<img src=url>`` never attached, made by the page's document or, with ``within``, by
         the document of that iframe (so the request carries no page referrer). Returns on ``load``;
         raises :class:`~alloy_py.errors.ImageError` on ``error``/``abort`` or an iframe without a window."""
+        ...
+
+    # Push notifications (alloy's PushNotifications component); the service worker is alloy's own script.
+    def push_support(self) -> PushSupport:
+        """``"serviceWorker" in navigator``, ``"PushManager"``/``"Notification" in window``, else
+        ``Notification.permission``."""
+        ...
+
+    async def service_worker_registered(self) -> bool:
+        """``navigator.serviceWorker.getRegistration()`` found a registration for this page."""
+        ...
+
+    async def push_subscribe(self, application_server_key: bytes) -> PushSubscription:
+        """``registration.pushManager.subscribe({userVisibleOnly: true, applicationServerKey})``;
+        raises :class:`~alloy_py.errors.PageApiError` with the browser's message when it refuses."""
+        ...
+
+    async def push_unsubscribe(self) -> bool | None:
+        """``pushManager.getSubscription()``, then its ``unsubscribe()``'s answer; ``None`` when there
+        is no subscription."""
+        ...
+
+    # IndexedDB: each call opens ``database`` at version 1, whose upgrade creates ``store`` with key
+    # path ``id`` (alloy's openIndexedDb), and closes it; :class:`~alloy_py.errors.PageApiError` on failure.
+    async def indexed_db_get(self, database: str, store: str, key: str) -> dict[str, Any] | None:
+        """``store.get(key)``: the record (structured-cloned to JSON-like values), ``None`` when absent."""
+        ...
+
+    async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
+        """``store.put(record)``, its keys in their order."""
         ...
 
     # Clicks: what alloy's ActivityCollector needs.

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import SplitResult, urlsplit
 
 from .. import __version__
-from ..errors import ConfigurationError, ImageError, NetworkError
+from ..errors import ConfigurationError, ImageError, NetworkError, PageApiError
 from . import (
     Browser,
     ClickListener,
@@ -47,6 +47,8 @@ from . import (
     LinkFacts,
     Node,
     PageFacts,
+    PushSubscription,
+    PushSupport,
     StorageKind,
     TextStream,
 )
@@ -374,6 +376,27 @@ class CPythonBrowser:
     async def fire_image(self, url: str, within: Node | None = None) -> None:
         raise ImageError(f"Image pixels need a browser page; not fired: {url}")
 
+    # Push notifications need a browser's push service and a service worker; here there are none,
+    # so sendPushSubscription fails with alloy's "Service workers are not supported in this browser."
+    def push_support(self) -> PushSupport:
+        return "no-service-worker"
+
+    async def service_worker_registered(self) -> bool:
+        return False
+
+    async def push_subscribe(self, application_server_key: bytes) -> PushSubscription:
+        raise PageApiError(_NO_PUSH)
+
+    async def push_unsubscribe(self) -> bool | None:
+        return None
+
+    # IndexedDB: where a service worker reads alloy's push settings; no service worker here.
+    async def indexed_db_get(self, database: str, store: str, key: str) -> dict[str, Any] | None:
+        raise PageApiError(_NO_INDEXED_DB)
+
+    async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
+        raise PageApiError(_NO_INDEXED_DB)
+
     # Clicks: no visitor clicks here.
     def on_click(self, listener: ClickListener) -> None:
         return None
@@ -461,6 +484,10 @@ def _cookie_from_json(saved: dict[str, Any]) -> http.cookiejar.Cookie:
         comment_url=None,
         rest=dict(saved.get("attributes") or {}),
     )
+
+
+_NO_PUSH = "Push subscriptions need a browser with a service worker: CPythonBrowser has neither."
+_NO_INDEXED_DB = "IndexedDB needs a browser: CPythonBrowser has none (nothing to keep for a service worker)."
 
 
 if TYPE_CHECKING:  # mypy checks that the backend's browser is a whole Browser

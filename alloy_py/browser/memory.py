@@ -11,6 +11,7 @@ with Beautiful Soup and soupsieve, imported only when a page has HTML
 from __future__ import annotations
 
 import asyncio
+import copy
 import ipaddress
 import itertools
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import ImageError, NetworkError
+from ..errors import ImageError, NetworkError, PageApiError
 from . import (
     Browser,
     ClickListener,
@@ -29,6 +30,8 @@ from . import (
     LinkFacts,
     Node,
     PageFacts,
+    PushSubscription,
+    PushSupport,
     StorageKind,
     TextStream,
 )
@@ -149,6 +152,18 @@ class MemoryBrowser:
     location_replacements: list[str] = field(default_factory=list)  # replace_location(url), in order
     # window.__alloyMonitors: each a mapping of hook name to callable (what is not callable is skipped).
     monitors: list[Mapping[str, object]] = field(default_factory=list)
+    # Push: what the page offers, whether it registered a service worker, and its push service: one
+    # subscription per key, refused for another key until unsubscribed (as Chrome's), or every
+    # subscribe refused with ``push_refusal``. ``push_subscribe_keys``: each subscribe's key, in order.
+    push_support_answer: PushSupport = "default"
+    service_worker: bool = False
+    push_subscription: PushSubscription | None = None
+    push_subscription_key: bytes | None = None
+    push_refusal: str | None = None
+    push_subscribe_keys: list[bytes] = field(default_factory=list)
+    # IndexedDB: database -> store -> key ("id") -> record; every call fails with ``indexed_db_refusal``.
+    indexed_db: dict[str, dict[str, dict[str, dict[str, Any]]]] = field(default_factory=dict)
+    indexed_db_refusal: str | None = None
     _document: Any = None
 
     # Network
@@ -433,6 +448,54 @@ class MemoryBrowser:
         await asyncio.sleep(0)
         if url in self.failing_images:
             raise ImageError(f"The image did not load: {url}")
+
+    # Push notifications
+    def push_support(self) -> PushSupport:
+        return self.push_support_answer
+
+    async def service_worker_registered(self) -> bool:
+        await asyncio.sleep(0)
+        return self.service_worker
+
+    async def push_subscribe(self, application_server_key: bytes) -> PushSubscription:
+        await asyncio.sleep(0)
+        self.push_subscribe_keys.append(application_server_key)
+        if self.push_refusal is not None:
+            raise PageApiError(self.push_refusal)
+        if self.push_subscription is not None and self.push_subscription_key not in (None, application_server_key):
+            raise PageApiError(
+                "Registration failed - A subscription with a different applicationServerKey (or gcm_sender_id) "
+                "already exists; to change the applicationServerKey, unsubscribe then resubscribe."
+            )
+        if self.push_subscription is None:
+            number = len(self.push_subscribe_keys)
+            self.push_subscription = PushSubscription(
+                f"https://push.example/send/{number}", bytes([4, *range(number, number + 64)]), bytes(range(16))
+            )
+        self.push_subscription_key = application_server_key
+        return self.push_subscription
+
+    async def push_unsubscribe(self) -> bool | None:
+        await asyncio.sleep(0)
+        if self.push_subscription is None:
+            return None
+        self.push_subscription = self.push_subscription_key = None
+        return True
+
+    # IndexedDB
+    def _object_store(self, database: str, store: str) -> dict[str, dict[str, Any]]:
+        if self.indexed_db_refusal is not None:
+            raise PageApiError(self.indexed_db_refusal)
+        return self.indexed_db.setdefault(database, {}).setdefault(store, {})
+
+    async def indexed_db_get(self, database: str, store: str, key: str) -> dict[str, Any] | None:
+        await asyncio.sleep(0)
+        record = self._object_store(database, store).get(key)
+        return copy.deepcopy(record)
+
+    async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
+        await asyncio.sleep(0)
+        self._object_store(database, store)[str(record["id"])] = copy.deepcopy(record)
 
     # Clicks
     def on_click(self, listener: ClickListener) -> None:

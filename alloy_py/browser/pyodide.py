@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
 
-from ..errors import ImageError, NetworkError, NoPageError
+from ..errors import ImageError, NetworkError, NoPageError, PageApiError
 from . import (
     Browser,
     ClickListener,
@@ -25,6 +25,8 @@ from . import (
     LinkFacts,
     Node,
     PageFacts,
+    PushSubscription,
+    PushSupport,
     StorageKind,
     TextStream,
 )
@@ -354,6 +356,80 @@ class PyodideBrowser:
         await loaded
 
     # Clicks
+    # Push notifications
+    def push_support(self) -> PushSupport:
+        page = _page()
+        if not page.Reflect.has(page.navigator, "serviceWorker"):
+            return "no-service-worker"
+        if not (page.Reflect.has(page, "PushManager") and page.Reflect.has(page, "Notification")):
+            return "no-push-manager"
+        permission = str(page.Notification.permission)
+        return "granted" if permission == "granted" else "denied" if permission == "denied" else "default"
+
+    async def _registration(self) -> Any:
+        try:
+            return _node(await _page().navigator.serviceWorker.getRegistration())
+        except JsException as error:
+            raise PageApiError(_js_message(error)) from None
+
+    async def service_worker_registered(self) -> bool:
+        return await self._registration() is not None
+
+    async def push_subscribe(self, application_server_key: bytes) -> PushSubscription:
+        page = _page()
+        registration = await self._registration()
+        if registration is None:
+            raise PageApiError("No service worker registration was found.")
+        options = page.Object.new()
+        options.userVisibleOnly = True
+        options.applicationServerKey = page.Uint8Array.new(to_js(list(application_server_key)))
+        try:
+            subscription = await registration.pushManager.subscribe(options)
+
+            def key(name: str) -> bytes:  # new Uint8Array(subscription.getKey(name)): empty for null
+                raw = subscription.getKey(name)
+                return bytes(page.Uint8Array.new(None if raw is jsnull else raw).to_bytes())
+
+            return PushSubscription(str(subscription.endpoint), key("p256dh"), key("auth"))
+        except JsException as error:
+            raise PageApiError(_js_message(error)) from None
+
+    async def push_unsubscribe(self) -> bool | None:
+        registration = await self._registration()
+        if registration is None:
+            return None
+        try:
+            subscription = _node(await registration.pushManager.getSubscription())
+            if subscription is None:
+                return None
+            return bool(await subscription.unsubscribe())
+        except JsException as error:
+            raise PageApiError(_js_message(error)) from None
+
+    # IndexedDB
+    async def indexed_db_get(self, database: str, store: str, key: str) -> dict[str, Any] | None:
+        db = await _open_indexed_db(database, store)
+        try:
+            record = await _indexed_db_request(db.transaction(store, "readonly").objectStore(store).get(key))
+        except JsException as error:  # no such store, a closing database…
+            raise PageApiError(_js_message(error)) from None
+        finally:
+            db.close()
+        if record is None or record is jsnull:
+            return None
+        value = record.to_py() if hasattr(record, "to_py") else record
+        return value if isinstance(value, dict) else None
+
+    async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
+        db = await _open_indexed_db(database, store)
+        try:
+            value = to_js(record, dict_converter=js.Object.fromEntries)
+            await _indexed_db_request(db.transaction(store, "readwrite").objectStore(store).put(value))
+        except JsException as error:  # a value that cannot be cloned, no such store…
+            raise PageApiError(_js_message(error)) from None
+        finally:
+            db.close()
+
     def on_click(self, listener: ClickListener) -> None:
         def handle(event: Any) -> None:
             if getattr(event, "s_fe", None):  # AppMeasurement re-dispatching a click
@@ -429,6 +505,55 @@ def _load_event(element: Any, failure: Exception) -> Coroutine[Any, Any, None]:
             callback.destroy()
 
     return loaded()
+
+
+async def _indexed_db_request(request: Any, on_upgrade: Any = None) -> Any:
+    """An ``IDBRequest``'s result, or :class:`PageApiError` with its error's message."""
+    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def succeeded(_: Any) -> None:
+        if not done.done():
+            done.set_result(request.result)
+
+    def failed(_: Any) -> None:
+        if not done.done():
+            error = request.error
+            done.set_exception(PageApiError(str(getattr(error, "message", "") or error)))
+
+    proxies = [create_proxy(succeeded), create_proxy(failed)]
+    request.onsuccess, request.onerror = proxies
+    if on_upgrade is not None:
+        proxies.append(create_proxy(on_upgrade))
+        request.onupgradeneeded = proxies[-1]
+    try:
+        return await done
+    finally:
+        request.onsuccess = request.onerror = jsnull
+        if on_upgrade is not None:
+            request.onupgradeneeded = jsnull
+        for proxy in proxies:
+            proxy.destroy()
+
+
+async def _open_indexed_db(database: str, store: str) -> Any:
+    """``indexedDB.open(database, 1)``; its upgrade creates ``store`` keyed by ``id``, as alloy's.
+
+    This thread's IndexedDB: the origin's, which the page, a PyScript worker and the
+    service worker share (no object crosses threads).
+    """
+    try:
+        request = js.indexedDB.open(database, 1)
+    except JsException as error:
+        raise PageApiError(_js_message(error)) from None
+
+    def upgrade(event: Any) -> None:
+        db = event.target.result
+        if not db.objectStoreNames.contains(store):
+            options = js.Object.new()
+            options.keyPath = "id"
+            db.createObjectStore(store, options)
+
+    return await _indexed_db_request(request, upgrade)
 
 
 def _node(value: Any) -> Node | None:

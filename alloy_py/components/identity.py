@@ -59,11 +59,12 @@ class _NoIdentityCookie(AlloyError):
 
 
 def browser_name(user_agent: str) -> str:
-    """alloy's ``getBrowser()``: its best guess from the user agent (``injectGetBrowser.js``)."""
+    """alloy's ``getBrowser()`` (``injectGetBrowser.js``): ``Chrome``, ``Firefox``, ``Safari``… or ``Unknown``."""
     return next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), "Unknown")
 
 
 def browser_supports_third_party_cookies(user_agent: str) -> bool:
+    """alloy's best guess from the user agent."""
     return browser_name(user_agent) in _THIRD_PARTY_COOKIE_BROWSERS
 
 

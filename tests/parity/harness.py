@@ -8,7 +8,9 @@ outerHTML of the scenario's ``dom`` selectors once it settled; when the scenario
 asks, the pixel requests to ``*.pixels.test`` with their frame and Referer, the
 console lines it names and each cookie's attributes; for a scenario that expects
 ``navigations`` (redirect offers), the page's state as it left, the requests for
-``LANDING_ORIGIN`` and where the page landed, with its history length);
+``LANDING_ORIGIN`` and where the page landed, with its history length).
+Service workers are blocked unless the scenario gives one (``service_worker``,
+served at ``SERVICE_WORKER_PATH``); ``permissions`` are granted to the context.
 :func:`normalize` masks the values that differ on every run; :func:`diff` lists
 the paths where two records differ.
 """
@@ -30,6 +32,7 @@ LIBRARIES = {
     "alloy-py": "/alloy-py.js",
 }
 PAGE_PATH = "/parity/page.html"
+SERVICE_WORKER_PATH = "/parity/sw.js"
 MASK = "<masked>"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 # Where redirect offers send the page: its requests are recorded and answered with LANDING_HTML;
@@ -77,6 +80,8 @@ class Scenario:
     cookie_details: bool = False     # record each cookie's path, expiry (hours from now), SameSite, Secure
     console: list[str] = field(default_factory=list)  # record console messages containing one of these
     query: str = ""                  # the page URL's query (e.g. "?a=1")
+    service_worker: str | None = None  # a service worker script served at SERVICE_WORKER_PATH (else workers blocked)
+    permissions: list[str] = field(default_factory=list)  # granted to the page (context.grant_permissions)
 
 
 # What a run records of the page; also run by the page itself as it leaves (redirects).
@@ -115,7 +120,9 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
     if scenario.host:
         url = url.replace("//127.0.0.1:", f"//{scenario.host}:", 1)
     url += scenario.query
-    context = browser.new_context(service_workers="block")
+    if scenario.service_worker is not None:
+        server.add_page(SERVICE_WORKER_PATH, scenario.service_worker)
+    context = browser.new_context(service_workers="allow" if scenario.service_worker is not None else "block")
     pixels: list[dict] = []
     console: list[str] = []
 
@@ -132,6 +139,8 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
             route.fulfill(status=200, content_type="image/gif", body=GIF)
 
     try:
+        if scenario.permissions:
+            context.grant_permissions(scenario.permissions)
         if scenario.pixels:
             context.route(PIXEL_HOSTS, answer_pixel)
         if scenario.cookies:
@@ -198,6 +207,8 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
     finally:
         context.close()
         server.remove_page(PAGE_PATH)
+        if scenario.service_worker is not None:
+            server.remove_page(SERVICE_WORKER_PATH)
 
 
 def _cookie_details(cookie: dict, now: float) -> dict:

@@ -449,6 +449,9 @@ SCENARIOS += RULES_SCENARIOS
 from .scenarios_concierge import SCENARIOS as CONCIERGE_SCENARIOS  # noqa: E402
 
 SCENARIOS += CONCIERGE_SCENARIOS
+from .scenarios_push import SCENARIOS as PUSH_SCENARIOS  # noqa: E402
+
+SCENARIOS += PUSH_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

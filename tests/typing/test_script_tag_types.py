@@ -21,6 +21,7 @@ alloy("applyPropositions", { propositions: [], metadata: { hero: { selector: "#h
 alloy("getLibraryInfo").then((info) => info.libraryInfo.commands.join());
 alloy("sendConversationEvent", { message: "Hi", onStreamResponse: (r) => console.log(r),
                                  xdm: { conversation: { feedback: { reasons: ["fast"] } } } });
+alloy("sendPushSubscription").then((result) => Object.keys(result).length);
 """
 
 BAD = """

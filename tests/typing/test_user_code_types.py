@@ -28,6 +28,7 @@ async def main() -> None:
     applied = await alloy("applyPropositions", {"propositions": result["propositions"], "viewName": "cart"})
     await alloy("sendConversationEvent", {"message": "Hi", "onStreamResponse": print,
                                           "xdm": {"conversationId": "c-1"}})
+    await alloy("sendPushSubscription")
     other = create_instance("other", MemoryBrowser())
     await other("sendEvent", {})
     print(ids, ecid, url, commands, applied["propositions"])
