@@ -71,7 +71,6 @@ NOT_YET_PORTED_OPTIONS = object_of(
         ).default({"stickyConversationSession": False, "streamTimeout": 10000, "collectSources": False}),
         "pushNotifications": anything(),
         "personalizationStorageEnabled": boolean().default(False),
-        "streamingMedia": anything(),
     }
 )
 

@@ -24,6 +24,7 @@ from .components.data_collector import DataCollector
 from .components.event_merge import EventMerge
 from .components.identity import Identity
 from .components.library_info import LibraryInfo
+from .components.media import MediaAnalyticsBridge, StreamingMedia
 from .components.personalization import Personalization
 from .components.response_results import Audiences, MachineLearning
 from .config import build_config
@@ -51,8 +52,10 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Audiences,
     Consent,
     EventMerge,
+    MediaAnalyticsBridge,
     MachineLearning,
     Personalization,
+    StreamingMedia,
     DataCollector,
     Identity,
     LibraryInfo,

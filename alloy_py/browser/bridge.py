@@ -8,6 +8,7 @@ a rejected Promise with alloy's message.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 from collections.abc import Callable
@@ -136,9 +137,28 @@ def _convert_other(value: Any, convert: Any, cache: Any) -> Any:
         return _js_error(value)
     if isinstance(value, BaseException):
         return js.Error.new(_plain(value))
+    if isinstance(value, asyncio.Future):
+        return _promise(value)
     if callable(value):
         return _page_functions().function(value)
     return None
+
+
+def _promise(future: asyncio.Future[Any]) -> Any:
+    """A JS Promise settled as ``future`` is (what a page function returns for work still under way)."""
+
+    def executor(resolve: Any, reject: Any) -> None:
+        def settled(done: asyncio.Future[Any]) -> None:
+            try:
+                resolve(_to_js(done.result()))
+            except AlloyError as error:
+                reject(_js_error(error))
+            except BaseException as error:
+                reject(_js_error(AlloyError(_plain(error))))
+
+        future.add_done_callback(settled)
+
+    return js.Promise.new(executor)
 
 
 class PageFunctions:

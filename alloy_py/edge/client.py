@@ -104,11 +104,16 @@ class EdgeClient:
         content: JsonObject | None = None,
         *,
         identity_map_at_top: bool = False,
+        media_action: str = "",
     ) -> EdgeRequest:
-        """A request with ``meta.configOverrides`` (the configured ones, then the command's) merged in."""
+        """A request with ``meta.configOverrides`` (the configured ones, then the command's) merged in;
+        a media event's (kind ``media``) has none, as in alloy."""
         payload = RequestPayload(content, identity_map_at_top=identity_map_at_top)
-        override = apply_config_overrides(payload, overrides, self._settings.config_overrides)
-        return EdgeRequest(id=self._browser.uuid4(), payload=payload, kind=kind, datastream_id_override=override)
+        override = None
+        if kind != "media":
+            override = apply_config_overrides(payload, overrides, self._settings.config_overrides)
+        return EdgeRequest(id=self._browser.uuid4(), payload=payload, kind=kind, datastream_id_override=override,
+                           media_action=media_action)
 
     async def send(self, request: EdgeRequest, handlers: RequestHandlers | None = None) -> JsonObject:
         """Send ``request`` and return the merged ``onResponse`` results."""
@@ -184,6 +189,7 @@ class EdgeClient:
         settings = self._settings
         hint = self.location_hint()
         path = f"{settings.edge_base_path}/{hint}" if hint else settings.edge_base_path
+        path += request.edge_sub_path
         config_id = request.datastream_id_override or settings.datastream_id
         if config_id != settings.datastream_id:
             request.payload.merge_meta({"sdkConfig": {"datastream": {"original": settings.datastream_id}}})
