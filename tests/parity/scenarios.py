@@ -443,5 +443,9 @@ from .scenarios_monitors import SCENARIOS as MONITOR_SCENARIOS  # noqa: E402
 
 SCENARIOS += MONITOR_SCENARIOS
 
+from .scenarios_media import SCENARIOS as MEDIA_SCENARIOS  # noqa: E402
+
+SCENARIOS += MEDIA_SCENARIOS
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
