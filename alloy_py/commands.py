@@ -26,6 +26,9 @@ __all__ = [
     "ConfigureOptions",
     "Consent",
     "CreateEventMergeIdResult",
+    "CreateMediaSessionOptions",
+    "CreateMediaSessionResult",
+    "MediaAnalyticsTracker",
     "EmptyResult",
     "GetIdentityOptions",
     "GetIdentityResult",
@@ -36,6 +39,8 @@ __all__ = [
     "Proposition",
     "SendEventOptions",
     "SendEventResult",
+    "SendMediaEventOptions",
+    "StreamingMediaOptions",
     "SetConsentOptions",
     "SetDebugOptions",
 ]
@@ -43,6 +48,7 @@ __all__ = [
 CommandName = Literal[
     "configure", "setDebug", "sendEvent", "applyResponse", "applyPropositions", "getIdentity",
     "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId",
+    "createMediaSession", "sendMediaEvent", "getMediaAnalyticsTracker",
 ]
 """The commands alloy-py has."""
 
@@ -83,6 +89,14 @@ class Conversation(TypedDict, total=False):
     collectSources: bool
 
 
+class StreamingMediaOptions(TypedDict, total=False):
+    channel: Required[str]
+    playerName: Required[str]
+    appVersion: str
+    mainPingInterval: float  # seconds, 10 to 50 (default 10)
+    adPingInterval: float  # seconds, 1 to 10 (default 10)
+
+
 class ConfigureOptions(TypedDict, total=False):
     datastreamId: str
     edgeConfigId: str  # deprecated: datastreamId
@@ -108,7 +122,7 @@ class ConfigureOptions(TypedDict, total=False):
     conversation: Conversation
     advertising: JsonObject
     pushNotifications: JsonObject
-    streamingMedia: JsonObject
+    streamingMedia: StreamingMediaOptions
 
 
 class PersonalizationOptions(TypedDict, total=False):
@@ -221,6 +235,29 @@ class CreateEventMergeIdResult(TypedDict):
     eventMergeId: str
 
 
+class CreateMediaSessionOptions(TypedDict, total=False):
+    playerId: str
+    getPlayerDetails: Callable[[JsonObject], JsonObject]  # ({playerId}) -> {playhead, qoeDataDetails}
+    xdm: Required[JsonObject]  # mediaCollection.sessionDetails (and playhead without a player)
+    edgeConfigOverrides: JsonObject
+
+
+class CreateMediaSessionResult(TypedDict, total=False):
+    sessionId: str
+    propositions: list[Proposition]
+    decisions: list[Proposition]
+
+
+class SendMediaEventOptions(TypedDict, total=False):
+    playerId: str
+    xdm: Required[JsonObject]  # eventType ("media.play"…), mediaCollection
+
+
+MediaAnalyticsTracker = dict[str, Any]
+"""``getMediaAnalyticsTracker``'s legacy Media Analytics API: ``getInstance()``, the
+``create…Object`` helpers and the ``Event``/``MediaType``/``StreamType``… constants."""
+
+
 class EmptyResult(TypedDict):
     """``configure``, ``setDebug`` and ``setConsent`` resolve ``{}``."""
 
@@ -262,3 +299,13 @@ class AlloyCommands(Protocol):
     def __call__(self, command: Literal["getLibraryInfo"], /) -> Awaitable[GetLibraryInfoResult]: ...
     @overload
     def __call__(self, command: Literal["createEventMergeId"], /) -> Awaitable[CreateEventMergeIdResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["createMediaSession"], options: CreateMediaSessionOptions, /
+    ) -> Awaitable[CreateMediaSessionResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["sendMediaEvent"], options: SendMediaEventOptions, /
+    ) -> Awaitable[EmptyResult]: ...
+    @overload
+    def __call__(self, command: Literal["getMediaAnalyticsTracker"], /) -> Awaitable[MediaAnalyticsTracker]: ...

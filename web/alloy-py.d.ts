@@ -58,7 +58,9 @@ declare namespace AlloyPy {
     conversation?: { stickyConversationSession?: boolean; streamTimeout?: number; collectSources?: boolean };
     advertising?: JsonObject;
     pushNotifications?: JsonObject;
-    streamingMedia?: JsonObject;
+    /** Seconds: mainPingInterval 10 to 50, adPingInterval 1 to 10 (both default 10). */
+    streamingMedia?: { channel: string; playerName: string; appVersion?: string; mainPingInterval?: number;
+      adPingInterval?: number };
   }
 
   interface PersonalizationOptions {
@@ -132,6 +134,47 @@ declare namespace AlloyPy {
 
   type Empty = Record<string, never>;
 
+  interface CreateMediaSessionOptions {
+    playerId?: string;
+    /** Called at the session start and every event and ping: the player's playhead and QoE now. */
+    getPlayerDetails?: (args: { playerId: string }) => { playhead: number; qoeDataDetails?: JsonObject };
+    xdm: JsonObject;
+    edgeConfigOverrides?: JsonObject;
+  }
+
+  interface MediaTracker {
+    trackSessionStart(mediaObject: JsonObject, contextData?: JsonObject): Promise<JsonObject> | Empty;
+    trackPlay(): Promise<void> | Empty;
+    trackPause(): Promise<void> | Empty;
+    trackComplete(): Promise<void> | Empty;
+    trackSessionEnd(): Promise<void> | Empty;
+    trackError(errorId: string): Promise<void> | Empty;
+    trackEvent(event: string, info?: JsonObject, contextData?: JsonObject): Promise<void> | Empty;
+    updatePlayhead(time: number): void;
+    updateQoEObject(qoe: JsonObject): void;
+    destroy(): void;
+  }
+
+  /** The legacy Media Analytics API (getMediaAnalyticsTracker). */
+  interface MediaAnalyticsApi {
+    getInstance(): MediaTracker;
+    createMediaObject(name: string, id: string, length: number, streamType: string, mediaType: string): JsonObject;
+    createAdBreakObject(name: string, position: number, startTime: number): JsonObject;
+    createAdObject(name: string, id: string, position: number, length: number): JsonObject;
+    createChapterObject(name: string, position: number, length: number, startTime: number): JsonObject;
+    createStateObject(stateName: string): JsonObject;
+    createQoEObject(bitrate: number, startupTime: number, fps: number, droppedFrames: number): JsonObject;
+    Event: Record<string, string>;
+    MediaType: Record<string, string>;
+    StreamType: Record<string, string>;
+    PlayerState: Record<string, string>;
+    MediaObjectKey: Record<string, string>;
+    VideoMetadataKeys: Record<string, string>;
+    AudioMetadataKeys: Record<string, string>;
+    AdMetadataKeys: Record<string, string>;
+    version: string;
+  }
+
   /** window.alloy: each command with its options and what its promise resolves to. */
   interface Alloy {
     (command: "configure", options: ConfigureOptions): Promise<Empty>;
@@ -145,6 +188,9 @@ declare namespace AlloyPy {
     (command: "setDebug", options: { enabled: boolean }): Promise<Empty>;
     (command: "getLibraryInfo"): Promise<{ libraryInfo: LibraryInfo }>;
     (command: "createEventMergeId"): Promise<{ eventMergeId: string }>;
+    (command: "createMediaSession", options: CreateMediaSessionOptions): Promise<SendEventResult & { sessionId?: string }>;
+    (command: "sendMediaEvent", options: { playerId?: string; xdm: JsonObject }): Promise<Empty>;
+    (command: "getMediaAnalyticsTracker"): Promise<MediaAnalyticsApi>;
   }
 }
 
