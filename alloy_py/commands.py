@@ -26,6 +26,9 @@ __all__ = [
     "ConfigureOptions",
     "Consent",
     "CreateEventMergeIdResult",
+    "CreateMediaSessionOptions",
+    "CreateMediaSessionResult",
+    "MediaAnalyticsTracker",
     "EmptyResult",
     "EvaluateRulesetsOptions",
     "EvaluateRulesetsResult",
@@ -41,6 +44,8 @@ __all__ = [
     "SendEventOptions",
     "SendEventResult",
     "SendPushSubscriptionOptions",
+    "SendMediaEventOptions",
+    "StreamingMediaOptions",
     "SetConsentOptions",
     "SetDebugOptions",
     "SubscribeRulesetItemsOptions",
@@ -51,6 +56,7 @@ CommandName = Literal[
     "configure", "setDebug", "sendEvent", "applyResponse", "applyPropositions", "getIdentity",
     "appendIdentityToUrl", "setConsent", "getLibraryInfo", "createEventMergeId", "evaluateRulesets",
     "subscribeRulesetItems", "sendConversationEvent", "sendPushSubscription",
+    "createMediaSession", "sendMediaEvent", "getMediaAnalyticsTracker",
 ]
 """The commands alloy-py has."""
 
@@ -97,6 +103,12 @@ class PushNotifications(TypedDict):
     vapidPublicKey: str  # the push service's VAPID public key, base64 (URL-safe or not)
     appId: str
     trackingDatasetId: str  # where alloy's service worker sends its tracking calls
+class StreamingMediaOptions(TypedDict, total=False):
+    channel: Required[str]
+    playerName: Required[str]
+    appVersion: str
+    mainPingInterval: float  # seconds, 10 to 50 (default 10)
+    adPingInterval: float  # seconds, 1 to 10 (default 10)
 
 
 class ConfigureOptions(TypedDict, total=False):
@@ -124,7 +136,7 @@ class ConfigureOptions(TypedDict, total=False):
     conversation: Conversation
     advertising: JsonObject
     pushNotifications: PushNotifications
-    streamingMedia: JsonObject
+    streamingMedia: StreamingMediaOptions
 
 
 class PersonalizationOptions(TypedDict, total=False):
@@ -298,6 +310,27 @@ class SendConversationEventOptions(TypedDict, total=False):
     voiceEnabled: bool
 class SendPushSubscriptionOptions(TypedDict):
     """``sendPushSubscription`` takes no options (``{}`` or none)."""
+class CreateMediaSessionOptions(TypedDict, total=False):
+    playerId: str
+    getPlayerDetails: Callable[[JsonObject], JsonObject]  # ({playerId}) -> {playhead, qoeDataDetails}
+    xdm: Required[JsonObject]  # mediaCollection.sessionDetails (and playhead without a player)
+    edgeConfigOverrides: JsonObject
+
+
+class CreateMediaSessionResult(TypedDict, total=False):
+    sessionId: str
+    propositions: list[Proposition]
+    decisions: list[Proposition]
+
+
+class SendMediaEventOptions(TypedDict, total=False):
+    playerId: str
+    xdm: Required[JsonObject]  # eventType ("media.play"…), mediaCollection
+
+
+MediaAnalyticsTracker = dict[str, Any]
+"""``getMediaAnalyticsTracker``'s legacy Media Analytics API: ``getInstance()``, the
+``create…Object`` helpers and the ``Event``/``MediaType``/``StreamType``… constants."""
 
 
 class EmptyResult(TypedDict):
@@ -357,3 +390,13 @@ class AlloyCommands(Protocol):
     def __call__(
         self, command: Literal["sendConversationEvent"], options: SendConversationEventOptions = ..., /
     ) -> Awaitable[EmptyResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["createMediaSession"], options: CreateMediaSessionOptions, /
+    ) -> Awaitable[CreateMediaSessionResult]: ...
+    @overload
+    def __call__(
+        self, command: Literal["sendMediaEvent"], options: SendMediaEventOptions, /
+    ) -> Awaitable[EmptyResult]: ...
+    @overload
+    def __call__(self, command: Literal["getMediaAnalyticsTracker"], /) -> Awaitable[MediaAnalyticsTracker]: ...

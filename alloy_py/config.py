@@ -60,7 +60,6 @@ CORE_OPTIONS = object_of(
 NOT_YET_PORTED_OPTIONS = object_of(
     {
         "advertising": anything(),
-        "streamingMedia": anything(),
     }
 )
 

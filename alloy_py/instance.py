@@ -25,6 +25,7 @@ from .components.data_collector import DataCollector
 from .components.event_merge import EventMerge
 from .components.identity import Identity
 from .components.library_info import LibraryInfo
+from .components.media import MediaAnalyticsBridge, StreamingMedia
 from .components.personalization import Personalization
 from .components.push_notifications import PushNotifications
 from .components.response_results import Audiences
@@ -55,9 +56,11 @@ DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     BrandConcierge,
     Consent,
     EventMerge,
+    MediaAnalyticsBridge,
     Personalization,
     PushNotifications,
     RulesEngine,
+    StreamingMedia,
     DataCollector,
     Identity,
     LibraryInfo,

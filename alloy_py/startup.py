@@ -56,7 +56,8 @@ MAX_AGE_MS = 24 * 60 * 60 * 1000
 HIDDEN_GRACE_MS = 30_000
 REPLAY_MARKER = "alloyPy"  # data.alloyPy = {"replayed": true, "eventId", "queuedAt"} on replayed events
 # Commands whose only effect is the value they resolve to: nobody awaits them on the next page.
-_NOT_REPLAYED = frozenset({"configure", "getIdentity", "appendIdentityToUrl", "getLibraryInfo", "createEventMergeId"})
+_NOT_REPLAYED = frozenset({"configure", "getIdentity", "appendIdentityToUrl", "getLibraryInfo", "createEventMergeId",
+                           "getMediaAnalyticsTracker"})
 
 
 @dataclass(frozen=True)

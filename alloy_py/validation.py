@@ -259,6 +259,16 @@ class Validator:
     def minimum(self, minimum: float) -> Validator:
         return self._check(lambda v: v >= minimum, f"{self.type_name} greater than or equal to {js_number(minimum)}")
 
+    def maximum(self, maximum: float) -> Validator:
+        # alloy has it only after number(): "a number" whatever came before.
+        return self._check(lambda v: v <= maximum, f"a number less than or equal to {js_number(maximum)}")
+
+    # Available after string().
+    def matches(self, pattern: str) -> Validator:
+        """``pattern`` is a JS regexp's source (its message shows ``/source/``); it must read the same in Python."""
+        compiled = re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern)  # JS's $: no "\n"
+        return self._check(lambda v: compiled.search(v) is not None, f"does not match the /{pattern}/")
+
     def _check(self, predicate: Callable[[Any], bool], expected: str) -> Validator:
         def step(value: Any, path: str, services: ValidationServices) -> Any:
             if not predicate(value):

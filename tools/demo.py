@@ -66,6 +66,10 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
     page.wait_for_selector("#shipping-offer", timeout=30_000)
     page.click("#shipping-offer")  # the AJO offer's link
     emulator.wait_for(3, timeout=15, action="collect")  # the card's display, the two clicks
+    page.click("#video-play")
+    page.wait_for_function("() => (window.demo.media || []).includes('media.play')", timeout=30_000)
+    page.click("#video-stop")
+    page.wait_for_function("() => (window.demo.media || []).includes('media.sessionComplete')", timeout=30_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "shop.png"), full_page=True)
     page.click("#outbound")
@@ -83,6 +87,10 @@ def drive_shop(browser: Any, emulator: EdgeEmulator, problems: list[str]) -> Non
           "outbound link beacon received at /collect")
     check(problems, "emu-view-hero [add-to-cart]" in clicked, "Target click goal reported (add to cart)")
     check(problems, "emu-surface-shop [free-shipping]" in clicked, "AJO offer click reported as an interaction")
+    check(problems, "media.sessionStart" in types, "media session start received")
+    media = [r["action"] for r in received if r["action"].startswith("va/")]
+    check(problems, media == ["va/play", "va/sessionComplete"],
+          "media events received at /va/v1/play and /va/v1/sessionComplete")
     check(problems, DEFAULT_HERO not in hero and bool(hero.strip()), "personalized hero banner rendered")
     check(problems, bool(offer.strip()), "hero-banner offer shown")
     check(problems, "Members save 10%" in cards, "content card (rules engine) shown")

@@ -59,7 +59,9 @@ declare namespace AlloyPy {
     advertising?: JsonObject;
     /** All three, or sendPushSubscription rejects ("Push notifications module is not configured."). */
     pushNotifications?: { vapidPublicKey: string; appId: string; trackingDatasetId: string };
-    streamingMedia?: JsonObject;
+    /** Seconds: mainPingInterval 10 to 50, adPingInterval 1 to 10 (both default 10). */
+    streamingMedia?: { channel: string; playerName: string; appVersion?: string; mainPingInterval?: number;
+      adPingInterval?: number };
   }
 
   interface PersonalizationOptions {
@@ -162,6 +164,45 @@ declare namespace AlloyPy {
     /** Each streamed event's brand-concierge:conversation payloads, or {error} (a stream error or timeout). */
     onStreamResponse?: (response: JsonObject[] | { error: Error | { message: string } }) => void;
     voiceEnabled?: boolean;
+  interface CreateMediaSessionOptions {
+    playerId?: string;
+    /** Called at the session start and every event and ping: the player's playhead and QoE now. */
+    getPlayerDetails?: (args: { playerId: string }) => { playhead: number; qoeDataDetails?: JsonObject };
+    xdm: JsonObject;
+    edgeConfigOverrides?: JsonObject;
+  }
+
+  interface MediaTracker {
+    trackSessionStart(mediaObject: JsonObject, contextData?: JsonObject): Promise<JsonObject> | Empty;
+    trackPlay(): Promise<void> | Empty;
+    trackPause(): Promise<void> | Empty;
+    trackComplete(): Promise<void> | Empty;
+    trackSessionEnd(): Promise<void> | Empty;
+    trackError(errorId: string): Promise<void> | Empty;
+    trackEvent(event: string, info?: JsonObject, contextData?: JsonObject): Promise<void> | Empty;
+    updatePlayhead(time: number): void;
+    updateQoEObject(qoe: JsonObject): void;
+    destroy(): void;
+  }
+
+  /** The legacy Media Analytics API (getMediaAnalyticsTracker). */
+  interface MediaAnalyticsApi {
+    getInstance(): MediaTracker;
+    createMediaObject(name: string, id: string, length: number, streamType: string, mediaType: string): JsonObject;
+    createAdBreakObject(name: string, position: number, startTime: number): JsonObject;
+    createAdObject(name: string, id: string, position: number, length: number): JsonObject;
+    createChapterObject(name: string, position: number, length: number, startTime: number): JsonObject;
+    createStateObject(stateName: string): JsonObject;
+    createQoEObject(bitrate: number, startupTime: number, fps: number, droppedFrames: number): JsonObject;
+    Event: Record<string, string>;
+    MediaType: Record<string, string>;
+    StreamType: Record<string, string>;
+    PlayerState: Record<string, string>;
+    MediaObjectKey: Record<string, string>;
+    VideoMetadataKeys: Record<string, string>;
+    AudioMetadataKeys: Record<string, string>;
+    AdMetadataKeys: Record<string, string>;
+    version: string;
   }
 
   /** window.alloy: each command with its options and what its promise resolves to. */
@@ -181,6 +222,9 @@ declare namespace AlloyPy {
     (command: "getLibraryInfo"): Promise<{ libraryInfo: LibraryInfo }>;
     (command: "createEventMergeId"): Promise<{ eventMergeId: string }>;
     (command: "sendConversationEvent", options?: SendConversationEventOptions): Promise<Empty>;
+    (command: "createMediaSession", options: CreateMediaSessionOptions): Promise<SendEventResult & { sessionId?: string }>;
+    (command: "sendMediaEvent", options: { playerId?: string; xdm: JsonObject }): Promise<Empty>;
+    (command: "getMediaAnalyticsTracker"): Promise<MediaAnalyticsApi>;
   }
 }
 

@@ -134,6 +134,9 @@ class MemoryBrowser:
     scroll: tuple[float, float] = (0.0, 0.0)  # window.scrollX, window.scrollY
     sent: list[SentRequest] = field(default_factory=list)
     sleeps: list[int] = field(default_factory=list)
+    # True: sleep_ms waits for advance() (a test drives the timers); False: time jumps at once.
+    hold_sleeps: bool = False
+    _sleepers: list[tuple[int, int, asyncio.Future[None]]] = field(default_factory=list)
     logs: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     cookies: dict[str, StoredCookie] = field(default_factory=dict)
     storage: dict[StorageKind, dict[str, str]] = field(
@@ -297,8 +300,37 @@ class MemoryBrowser:
 
     async def sleep_ms(self, ms: int) -> None:
         self.sleeps.append(ms)
-        self.now += ms
-        await asyncio.sleep(0)
+        if not self.hold_sleeps:
+            self.now += ms
+            await asyncio.sleep(0)
+            return
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self.now + ms, len(self.sleeps), woken))
+        await woken
+
+    async def advance(self, ms: int) -> None:
+        """With ``hold_sleeps``: move the clock ``ms`` on, waking each sleep whose time came, soonest
+        first, each once the one before has run as far as it can (sleeps they start count too)."""
+        end = self.now + ms
+        loop = asyncio.get_running_loop()
+        while True:
+            for _ in range(1000):  # until idle: what was woken (or started) waits again
+                await asyncio.sleep(0)
+                if not loop._ready:  # type: ignore[attr-defined]
+                    break
+            self._sleepers = [s for s in self._sleepers if not s[2].done()]
+            due = sorted((s for s in self._sleepers if s[0] <= end), key=lambda s: (s[0], s[1]))
+            if not due:
+                break
+            self._sleepers.remove(due[0])
+            self.now = max(self.now, due[0][0])
+            due[0][2].set_result(None)
+        self.now = end
+
+    @property
+    def pending_sleeps(self) -> list[int]:  # (after an await: a sleep may not have started yet)
+        """With ``hold_sleeps``: the clock times the sleeps still waiting end at."""
+        return sorted(s[0] for s in self._sleepers if not s[2].done())
 
     def log(self, level: str, *args: object) -> None:
         self.logs.append((level, args))

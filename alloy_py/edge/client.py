@@ -105,16 +105,21 @@ class EdgeClient:
         *,
         identity_map_at_top: bool = False,
         configured_overrides: bool = True,
+        media_action: str = "",
     ) -> EdgeRequest:
         """A request with ``meta.configOverrides`` (the configured ones, then the command's) merged in.
 
         ``configured_overrides=False``: without configure's ``edgeConfigOverrides``, as alloy's requests
-        made outside its event manager (``sendPushSubscription``).
+        made outside its event manager (``sendPushSubscription``). A media event's (kind ``media``) has
+        none at all, as in alloy.
         """
         payload = RequestPayload(content, identity_map_at_top=identity_map_at_top)
-        configured = self._settings.config_overrides if configured_overrides else None
-        override = apply_config_overrides(payload, overrides, configured)
-        return EdgeRequest(id=self._browser.uuid4(), payload=payload, kind=kind, datastream_id_override=override)
+        override = None
+        if kind != "media":
+            configured = self._settings.config_overrides if configured_overrides else None
+            override = apply_config_overrides(payload, overrides, configured)
+        return EdgeRequest(id=self._browser.uuid4(), payload=payload, kind=kind, datastream_id_override=override,
+                           media_action=media_action)
 
     async def send(self, request: EdgeRequest, handlers: RequestHandlers | None = None) -> JsonObject:
         """Send ``request`` and return the merged ``onResponse`` results."""
@@ -190,6 +195,7 @@ class EdgeClient:
         settings = self._settings
         hint = self.location_hint()
         path = f"{settings.edge_base_path}/{hint}" if hint else settings.edge_base_path
+        path += request.edge_sub_path
         config_id = request.datastream_id_override or settings.datastream_id
         if config_id != settings.datastream_id:
             request.payload.merge_meta({"sdkConfig": {"datastream": {"original": settings.datastream_id}}})

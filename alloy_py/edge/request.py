@@ -16,9 +16,10 @@ from ..event import Event
 
 __all__ = ["EdgeRequest", "RequestKind", "RequestPayload", "apply_config_overrides", "prepare_config_overrides"]
 
-RequestKind = Literal["interact", "privacy/set-consent", "identity/acquire"]
+RequestKind = Literal["interact", "privacy/set-consent", "identity/acquire", "media"]
 """``interact``: data collection (sent to ``/v1/interact``, or ``/v1/collect`` as a beacon);
-the others are the fixed action in the URL."""
+``media``: a media event, to ``/va/v1/<media_action>`` (never a beacon); the others are the
+fixed action in the URL."""
 
 
 def prepare_config_overrides(overrides: Any) -> dict[str, Any] | None:
@@ -114,6 +115,7 @@ class EdgeRequest:
     datastream_id_override: str | None = None
     use_third_party_domain: bool = False
     identity_established: bool = False
+    media_action: str = ""  # kind "media": the event type's action (``play`` for ``media.play``)
 
     @property
     def use_send_beacon(self) -> bool:
@@ -125,7 +127,14 @@ class EdgeRequest:
     def action(self) -> str:
         if self.kind == "interact":
             return "collect" if self.use_send_beacon else "interact"
+        if self.kind == "media":
+            return self.media_action
         return self.kind
+
+    @property
+    def edge_sub_path(self) -> str:
+        """What alloy's ``getEdgeSubPath`` puts after the base path (and location hint)."""
+        return "/va" if self.kind == "media" else ""
 
 
 def apply_config_overrides(

@@ -423,3 +423,20 @@ def test_emulator_not_on_browser_boot_path() -> None:
 def test_static_precompressed_variants(tmp_path) -> None:
     with EdgeEmulator(static_dir=tmp_path) as edge:
         check_precompressed(edge.url_for, tmp_path)
+
+
+def test_media_session_start_and_media_events(edge: EdgeEmulator) -> None:
+    start = {"events": [{"xdm": {"eventType": "media.sessionStart",
+                                 "mediaCollection": {"sessionDetails": {"name": "v"}, "playhead": 0}}}]}
+    status, _, body = post(edge, "/ee/v1/interact", start)
+    assert status == 200
+    [session] = handles(body, "media-analytics:new-session")
+    assert len(session["sessionId"]) == 32
+    play = {"events": [{"xdm": {"eventType": "media.play",
+                                "mediaCollection": {"playhead": 3, "sessionID": session["sessionId"]}}}]}
+    status, _, answer = post(edge, "/ee/emu1/va/v1/play", play)
+    assert (status, answer) == (204, None)
+    record = edge.requests[-1]
+    assert (record["action"], record["eventTypes"], record["locationHint"]) == ("va/play", ["media.play"], "emu1")
+    status, _, _ = post(edge, "/ee/va/v1/ping", {"events": []})
+    assert status == 400

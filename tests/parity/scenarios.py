@@ -452,6 +452,9 @@ SCENARIOS += CONCIERGE_SCENARIOS
 from .scenarios_push import SCENARIOS as PUSH_SCENARIOS  # noqa: E402
 
 SCENARIOS += PUSH_SCENARIOS
+from .scenarios_media import SCENARIOS as MEDIA_SCENARIOS  # noqa: E402
+
+SCENARIOS += MEDIA_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

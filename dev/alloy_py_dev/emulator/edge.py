@@ -184,7 +184,7 @@ def answer(
     datastreams: Mapping[str, str],
     decisions: list[dict[str, Any]],
 ) -> EdgeAnswer:
-    """Answer one Edge request (``action`` is one of :data:`ACTIONS`)."""
+    """Answer one Edge request (``action`` is one of :data:`ACTIONS`, or ``va/<action>``: a media event)."""
     request_id = query.get("requestId") or str(uuid.uuid4())
     edge_request_id = request_id
     if len(body) > MAX_PAYLOAD_BYTES:
@@ -207,7 +207,8 @@ def answer(
         return _invalid("The request body must be a JSON object.", edge_request_id)
 
     result_events: list[dict[str, Any]] = []
-    if action in ("interact", "collect"):
+    media = action.startswith("va/")
+    if action in ("interact", "collect") or media:
         events = payload.get("events")
         if not isinstance(events, list) or not events or not all(isinstance(e, dict) for e in events):
             return _invalid("The request must have an 'events' array of objects.", edge_request_id)
@@ -226,7 +227,7 @@ def answer(
     ans.notification = bool(ans.event_types) and all(t in NOTIFICATION_TYPES for t in ans.event_types)
     ans.ecid, ans.ecid_source = _identify(org_id, cookie_header, payload)
 
-    if action == "collect":
+    if action == "collect" or media:  # media events: 204, as the Edge answers them
         return EdgeAnswer(204, None, org_id=org_id, event_types=ans.event_types, ecid=ans.ecid,
                           ecid_source=ans.ecid_source, notification=ans.notification,
                           interactions=ans.interactions)
@@ -236,6 +237,9 @@ def answer(
         for index, event in enumerate(result_events):
             if ans.event_types[index] in NOTIFICATION_TYPES:
                 continue
+            if ans.event_types[index] == "media.sessionStart":
+                handles.append({"type": "media-analytics:new-session", "payload": [{"sessionId": uuid.uuid4().hex}],
+                                "eventIndex": index})
             query_part = event.get("query") or {}
             query_part = query_part if isinstance(query_part, dict) else {}
             personalization = query_part.get("personalization")

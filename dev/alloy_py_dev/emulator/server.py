@@ -33,6 +33,8 @@ EDGE_PATH = re.compile(
     r"^/(?P<base>[^/]+)(?:/(?P<hint>[^/]+))?/v1/(?P<action>"
     + "|".join(re.escape(a) for a in ACTIONS) + r")/?$"
 )
+# Media events (alloy's Streaming media): /{base}[/{hint}]/va/v1/<action>, recorded as action "va/<action>".
+MEDIA_PATH = re.compile(r"^/(?P<base>[^/]+)(?:/(?P<hint>[^/]+))?/va/v1/(?P<action>[A-Za-z]+)/?$")
 INSPECTOR_HTML = Path(__file__).with_name("inspector.html")
 HTML = "text/html; charset=utf-8"
 
@@ -49,7 +51,8 @@ class EmulatedEdge:
         self._closing = threading.Event()
 
     def __call__(self, request: Request) -> Response | None:
-        match = EDGE_PATH.match(request.path)
+        media = MEDIA_PATH.match(request.path)
+        match = media or EDGE_PATH.match(request.path)
         if match is None:
             return None
         if request.method != "POST":
@@ -57,7 +60,7 @@ class EmulatedEdge:
         # A body too large to read is answered 413 (and the connection closed) unread.
         body = b"\0" * (MAX_PAYLOAD_BYTES + 1) if request.body is None else request.body
         query = dict(parse_qsl(request.query, keep_blank_values=True))
-        action = match["action"].rstrip("/")
+        action = ("va/" if media else "") + match["action"].rstrip("/")
         ans = answer(action, query, body, cookie_header=request.headers.get("Cookie", ""),
                      datastreams=dict(self.datastreams), decisions=list(self.decisions))
         payload = b"" if ans.body is None else json.dumps(ans.body).encode("utf-8")
