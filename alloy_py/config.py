@@ -60,7 +60,6 @@ CORE_OPTIONS = object_of(
 # Options of alloy components that are not ported yet: accepted, not acted on.
 NOT_YET_PORTED_OPTIONS = object_of(
     {
-        "advertising": anything(),
         # BrandConcierge's options, validated and defaulted as alloy does (getLibraryInfo shows them).
         "conversation": object_of(
             {

@@ -25,7 +25,7 @@ from ..types import JsonObject
 from ..validation import Validator, array_of, boolean, enum_of, object_of, string
 from . import Command, Component, ComponentServices
 
-__all__ = ["Identity", "browser_supports_third_party_cookies"]
+__all__ = ["Identity", "browser_name", "browser_supports_third_party_cookies"]
 
 ECID = "ECID"
 CORE = "CORE"
@@ -58,10 +58,14 @@ class _NoIdentityCookie(AlloyError):
     """The request before this one brought no identity cookie: this one goes without."""
 
 
+def browser_name(user_agent: str) -> str:
+    """alloy's ``getBrowser()`` (``injectGetBrowser.js``): ``Chrome``, ``Firefox``… or ``Unknown``."""
+    return next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), "Unknown")
+
+
 def browser_supports_third_party_cookies(user_agent: str) -> bool:
-    """alloy's best guess from the user agent (``injectGetBrowser.js``)."""
-    name = next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), "Unknown")
-    return name in _THIRD_PARTY_COOKIE_BROWSERS
+    """alloy's best guess from the user agent."""
+    return browser_name(user_agent) in _THIRD_PARTY_COOKIE_BROWSERS
 
 
 class Identity(Component):

@@ -104,10 +104,13 @@ class EdgeClient:
         content: JsonObject | None = None,
         *,
         identity_map_at_top: bool = False,
+        configured_overrides: bool = True,
     ) -> EdgeRequest:
-        """A request with ``meta.configOverrides`` (the configured ones, then the command's) merged in."""
+        """A request with ``meta.configOverrides`` (the configured ones, then the command's) merged in;
+        ``configured_overrides=False`` leaves configure's out (alloy's requests built without request params)."""
         payload = RequestPayload(content, identity_map_at_top=identity_map_at_top)
-        override = apply_config_overrides(payload, overrides, self._settings.config_overrides)
+        configured = self._settings.config_overrides if configured_overrides else None
+        override = apply_config_overrides(payload, overrides, configured)
         return EdgeRequest(id=self._browser.uuid4(), payload=payload, kind=kind, datastream_id_override=override)
 
     async def send(self, request: EdgeRequest, handlers: RequestHandlers | None = None) -> JsonObject:
