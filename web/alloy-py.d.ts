@@ -56,7 +56,12 @@ declare namespace AlloyPy {
     onBeforeLinkClickSend?: (options: JsonObject) => boolean | void;
     personalizationStorageEnabled?: boolean;
     conversation?: { stickyConversationSession?: boolean; streamTimeout?: number; collectSources?: boolean };
-    advertising?: JsonObject;
+    advertising?: {
+      id5PartnerId?: string;
+      rampIdJSPath?: string;
+      dspEnabled?: boolean;
+      advertiserSettings?: { advertiserId: string; enabled: boolean }[];
+    };
     pushNotifications?: JsonObject;
     streamingMedia?: JsonObject;
   }
@@ -82,6 +87,7 @@ declare namespace AlloyPy {
     datasetId?: string;
     mergeId?: string;
     edgeConfigOverrides?: JsonObject;
+    advertising?: { handleAdvertisingData?: "disabled" | "wait" | "auto" };
   }
 
   interface SendEventResult {
