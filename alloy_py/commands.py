@@ -19,6 +19,9 @@ __all__ = [
     "ApplyPropositionsResult",
     "ApplyResponseOptions",
     "ApplyResponseResult",
+    "AdvertiserSetting",
+    "AdvertisingConfig",
+    "AdvertisingOptions",
     "AlloyCommands",
     "AutoCollectPropositionInteractions",
     "ClickCollection",
@@ -111,6 +114,22 @@ class StreamingMediaOptions(TypedDict, total=False):
     adPingInterval: float  # seconds, 1 to 10 (default 10)
 
 
+class AdvertiserSetting(TypedDict):
+    advertiserId: str
+    enabled: bool
+
+
+class AdvertisingConfig(TypedDict, total=False):
+    id5PartnerId: str
+    rampIdJSPath: str
+    dspEnabled: bool
+    advertiserSettings: list[AdvertiserSetting]
+
+
+class AdvertisingOptions(TypedDict, total=False):
+    handleAdvertisingData: Literal["disabled", "wait", "auto"]
+
+
 class ConfigureOptions(TypedDict, total=False):
     datastreamId: str
     edgeConfigId: str  # deprecated: datastreamId
@@ -134,7 +153,7 @@ class ConfigureOptions(TypedDict, total=False):
     onBeforeLinkClickSend: Callable[[JsonObject], bool | None]  # deprecated: clickCollection.filterClickDetails
     personalizationStorageEnabled: bool
     conversation: Conversation
-    advertising: JsonObject
+    advertising: AdvertisingConfig
     pushNotifications: PushNotifications
     streamingMedia: StreamingMediaOptions
 
@@ -159,6 +178,7 @@ class SendEventOptions(TypedDict, total=False):
     datasetId: str  # deprecated: edgeConfigOverrides
     mergeId: str
     edgeConfigOverrides: JsonObject
+    advertising: AdvertisingOptions
 
 
 class SendEventResult(TypedDict, total=False):

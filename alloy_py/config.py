@@ -1,9 +1,8 @@
 """``configure``: validating the options and filling in alloy's defaults.
 
 Port of ``core/buildAndValidateConfig.js`` and ``core/config/createCoreConfigs.js``.
-Each component contributes its own ``config_schema``; the options of
-components alloy-py has not ported yet are accepted (so configurations pasted
-from alloy's docs still work) and listed in :data:`NOT_YET_PORTED_OPTIONS`.
+Each component contributes its own ``config_schema``: every alloy 2.33.1
+component is ported, so every option is validated as alloy validates it.
 """
 
 from __future__ import annotations
@@ -16,14 +15,13 @@ from .validation import (
     MISSING,
     ValidationServices,
     Validator,
-    anything,
     boolean,
     callback,
     object_of,
     string,
 )
 
-__all__ = ["CONFIG_DOCUMENTATION", "NOT_YET_PORTED_OPTIONS", "build_config"]
+__all__ = ["CONFIG_DOCUMENTATION", "build_config"]
 
 CONFIG_DOCUMENTATION = "https://adobe.ly/3sHh553"
 
@@ -56,20 +54,12 @@ CORE_OPTIONS = object_of(
     }
 ).renamed("edgeConfigId", string().unique(), "datastreamId")
 
-# Options of alloy components that are not ported yet: accepted, not acted on.
-NOT_YET_PORTED_OPTIONS = object_of(
-    {
-        "advertising": anything(),
-    }
-)
-
-
 def build_config(
     options: Any, component_schemas: Iterable[Validator], services: ValidationServices
 ) -> dict[str, Any]:
     """Validate ``options`` against every schema; raise alloy's "Resolve these…" error."""
     combined = CORE_OPTIONS
-    for schema in (NOT_YET_PORTED_OPTIONS, *component_schemas):
+    for schema in component_schemas:
         combined = combined.concat(schema)
     validator = combined.no_unknown_fields().required()
     try:

@@ -18,6 +18,7 @@ from ._jsonutil import NULL, copy_keeping_callables
 from .browser import Browser
 from .components import Command, Component, ComponentServices
 from .components.activity_collector import ActivityCollector
+from .components.advertising import Advertising
 from .components.brand_concierge import BrandConcierge
 from .components.consent import Consent
 from .components.context import Context
@@ -52,6 +53,7 @@ __all__ = ["DEFAULT_COMPONENTS", "ComponentRegistry", "Instance", "PageInstances
 DEFAULT_COMPONENTS: tuple[type[Component], ...] = (
     Context,
     ActivityCollector,
+    Advertising,
     Audiences,
     BrandConcierge,
     Consent,

@@ -56,12 +56,17 @@ declare namespace AlloyPy {
     onBeforeLinkClickSend?: (options: JsonObject) => boolean | void;
     personalizationStorageEnabled?: boolean;
     conversation?: { stickyConversationSession?: boolean; streamTimeout?: number; collectSources?: boolean };
-    advertising?: JsonObject;
     /** All three, or sendPushSubscription rejects ("Push notifications module is not configured."). */
     pushNotifications?: { vapidPublicKey: string; appId: string; trackingDatasetId: string };
     /** Seconds: mainPingInterval 10 to 50, adPingInterval 1 to 10 (both default 10). */
     streamingMedia?: { channel: string; playerName: string; appVersion?: string; mainPingInterval?: number;
       adPingInterval?: number };
+    advertising?: {
+      id5PartnerId?: string;
+      rampIdJSPath?: string;
+      dspEnabled?: boolean;
+      advertiserSettings?: { advertiserId: string; enabled: boolean }[];
+    };
   }
 
   interface PersonalizationOptions {
@@ -85,6 +90,7 @@ declare namespace AlloyPy {
     datasetId?: string;
     mergeId?: string;
     edgeConfigOverrides?: JsonObject;
+    advertising?: { handleAdvertisingData?: "disabled" | "wait" | "auto" };
   }
 
   interface SendEventResult {

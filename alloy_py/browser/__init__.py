@@ -320,6 +320,28 @@ class Browser(Protocol):
 
     async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
         """``store.put(record)``, its keys in their order."""
+    # Advertising: Advertising Cloud's identity iframe and the ID partners' page APIs (ID5, LiveRamp's ``ats``).
+    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+        """Listen to the window's ``message`` events, then append a hidden ``<iframe src>`` (0x0, no border,
+        ``display: none``) to ``<body>`` once there is one; return the ``data`` of the first message whose
+        origin contains ``origin_contains``. :class:`TimeoutError` after ``timeout_ms`` (the iframe stays)."""
+        ...
+
+    def has_global(self, name: str) -> bool:
+        """``typeof window[name] !== "undefined"``."""
+        ...
+
+    def id5_user_id(self, partner_id: int) -> str | None:
+        """``window.ID5.init({partnerId}).getUserId()``; ``RuntimeError`` when that throws."""
+        ...
+
+    async def id5_on_available(self, partner_id: int, wait_ms: int) -> str | None:
+        """``window.ID5.init({partnerId}).onAvailable(status => status.getUserId(), wait_ms)``: returns when
+        ID5 calls back (it may never); ``RuntimeError`` when the call throws."""
+        ...
+
+    async def ats_retrieve_envelope(self) -> object:
+        """``await window.ats.retrieveEnvelope()``; ``RuntimeError`` when it throws or rejects."""
         ...
 
     # Clicks: what alloy's ActivityCollector needs.

@@ -396,6 +396,21 @@ class CPythonBrowser:
 
     async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
         raise PageApiError(_NO_INDEXED_DB)
+    # Advertising: no page, so no iframe and no partner scripts.
+    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+        raise TimeoutError(f"An iframe needs a browser page; not loaded: {src}")
+
+    def has_global(self, name: str) -> bool:
+        return False
+
+    def id5_user_id(self, partner_id: int) -> str | None:
+        raise RuntimeError("ID5 object not available after script load")
+
+    async def id5_on_available(self, partner_id: int, wait_ms: int) -> str | None:
+        raise RuntimeError("ID5 object not available after script load")
+
+    async def ats_retrieve_envelope(self) -> object:
+        raise RuntimeError("window.ats is not available without a browser page")
 
     # Clicks: no visitor clicks here.
     def on_click(self, listener: ClickListener) -> None:

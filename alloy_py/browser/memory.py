@@ -167,6 +167,17 @@ class MemoryBrowser:
     # IndexedDB: database -> store -> key ("id") -> record; every call fails with ``indexed_db_refusal``.
     indexed_db: dict[str, dict[str, dict[str, dict[str, Any]]]] = field(default_factory=dict)
     indexed_db_refusal: str | None = None
+    # Advertising: what the identity iframe posts (origin, data), in order (none: the iframe never answers);
+    # the iframes' src; the page's globals; what a loaded script defines (url -> global name); scripts that
+    # fail to load; ID5's answers to getUserId/onAvailable, in order (none left: onAvailable never calls
+    # back); LiveRamp's envelopes, in order (none left: retrieveEnvelope rejects).
+    frame_answers: list[tuple[str, object]] = field(default_factory=list)
+    frames: list[str] = field(default_factory=list)
+    page_globals: set[str] = field(default_factory=set)
+    script_globals: dict[str, str] = field(default_factory=dict)
+    failing_scripts: set[str] = field(default_factory=set)
+    id5_user_ids: list[str | None] = field(default_factory=list)
+    ats_envelopes: list[object] = field(default_factory=list)
     _document: Any = None
 
     # Network
@@ -431,6 +442,11 @@ class MemoryBrowser:
 
     async def load_scripts(self, urls: list[str]) -> None:
         self.loaded_scripts.extend(urls)
+        for url in urls:
+            if url in self.failing_scripts:
+                raise RuntimeError(f"Failed to load script: {url}")
+            if url in self.script_globals:
+                self.page_globals.add(self.script_globals[url])
 
     def remove(self, node: Node) -> None:
         node.extract()
@@ -528,6 +544,38 @@ class MemoryBrowser:
     async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
         await asyncio.sleep(0)
         self._object_store(database, store)[str(record["id"])] = copy.deepcopy(record)
+    # Advertising
+    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+        self.frames.append(src)
+        await asyncio.sleep(0)
+        for index, (origin, data) in enumerate(self.frame_answers):
+            if origin_contains in origin:
+                del self.frame_answers[index]
+                return data
+        await self.sleep_ms(timeout_ms)
+        raise TimeoutError("Advertising identity call timed out")
+
+    def has_global(self, name: str) -> bool:
+        return name in self.page_globals
+
+    def id5_user_id(self, partner_id: int) -> str | None:
+        if "ID5" not in self.page_globals:
+            raise RuntimeError("ID5 is not defined")
+        return self.id5_user_ids.pop(0) if self.id5_user_ids else None
+
+    async def id5_on_available(self, partner_id: int, wait_ms: int) -> str | None:
+        if "ID5" not in self.page_globals:
+            raise RuntimeError("ID5 is not defined")
+        if not self.id5_user_ids:
+            await asyncio.get_running_loop().create_future()  # ID5 never calls back
+        return self.id5_user_ids.pop(0)
+
+    async def ats_retrieve_envelope(self) -> object:
+        if "ats" not in self.page_globals:
+            raise RuntimeError("ats is not defined")
+        if not self.ats_envelopes:
+            raise RuntimeError("no envelope")
+        return self.ats_envelopes.pop(0)
 
     # Clicks
     def on_click(self, listener: ClickListener) -> None:

@@ -355,6 +355,77 @@ class PyodideBrowser:
         image.setAttribute("src", url)
         await loaded
 
+    # Advertising
+    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+        page = _page()
+        done: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+
+        def receive(event: Any) -> None:
+            if origin_contains in str(event.origin) and not done.done():
+                done.set_result(_from_js(event.data))
+
+        def expire(*_: Any) -> None:
+            if not done.done():
+                done.set_exception(TimeoutError("Advertising identity call timed out"))
+
+        listener, timeout = create_proxy(receive), create_proxy(expire)
+        page.addEventListener("message", listener, False)
+        timer = js.setTimeout(timeout, timeout_ms)
+        iframe = page.document.createElement("iframe")
+        iframe.setAttribute("src", src)
+        iframe.height = iframe.width = iframe.frameBorder = 0
+        iframe.style.display = "none"
+        try:
+            while page.document.body is None or page.document.body is jsnull:
+                if done.done():
+                    break
+                await self.next_mutation(timeout_ms)
+            else:
+                page.document.body.appendChild(iframe)
+            return await done
+        finally:
+            page.removeEventListener("message", listener, False)
+            js.clearTimeout(timer)
+            listener.destroy()
+            timeout.destroy()
+
+    def has_global(self, name: str) -> bool:
+        return _live(name) is not None  # undefined comes as None, null as jsnull
+
+    def id5_user_id(self, partner_id: int) -> str | None:
+        try:
+            value = _live("ID5").init(_js_object({"partnerId": partner_id})).getUserId()
+        except (JsException, AttributeError) as error:
+            raise RuntimeError(str(error)) from None
+        return str(value) if isinstance(value, str) else None
+
+    async def id5_on_available(self, partner_id: int, wait_ms: int) -> str | None:
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+
+        def available(status: Any, *_: Any) -> None:
+            try:
+                value = status.getUserId()
+            except (JsException, AttributeError):
+                value = None
+            if not done.done():
+                done.set_result(str(value) if isinstance(value, str) else None)
+
+        callback = create_proxy(available)
+        try:
+            _live("ID5").init(_js_object({"partnerId": partner_id})).onAvailable(callback, wait_ms)
+            return await done
+        except (JsException, AttributeError) as error:
+            raise RuntimeError(str(error)) from None
+        finally:
+            if done.done():  # otherwise ID5 may still call it (the caller stopped waiting)
+                callback.destroy()
+
+    async def ats_retrieve_envelope(self) -> object:
+        try:
+            return _from_js(await _live("ats").retrieveEnvelope())
+        except (JsException, AttributeError) as error:
+            raise RuntimeError(str(error)) from None
+
     # Clicks
     # Push notifications
     def push_support(self) -> PushSupport:
@@ -554,6 +625,21 @@ async def _open_indexed_db(database: str, store: str) -> Any:
             db.createObjectStore(store, options)
 
     return await _indexed_db_request(request, upgrade)
+def _from_js(value: Any) -> object:
+    """A value a page API handed over, as Python data (``null``/``undefined``: ``None``)."""
+    if value is None or value is jsnull:
+        return None
+    to_py = getattr(value, "to_py", None)
+    return to_py() if callable(to_py) else value
+
+
+def _js_object(value: dict[str, Any]) -> Any:
+    return to_js(value, dict_converter=js.Object.fromEntries)
+
+
+def _live(name: str) -> Any:
+    """``window[name]`` read now (a partner's script defines it late): not through :class:`_Page`'s cache."""
+    return getattr(_page()._window, name, None)
 
 
 def _node(value: Any) -> Node | None:

@@ -22,6 +22,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from alloy_py_dev.samples import BASE_CODE
 
@@ -79,9 +80,12 @@ class Scenario:
     pixels: bool = False             # answer and record requests to *.pixels.test (ID syncs, URL destinations)
     cookie_details: bool = False     # record each cookie's path, expiry (hours from now), SameSite, Secure
     console: list[str] = field(default_factory=list)  # record console messages containing one of these
-    query: str = ""                  # the page URL's query (e.g. "?a=1")
     service_worker: str | None = None  # a service worker script served at SERVICE_WORKER_PATH (else workers blocked)
     permissions: list[str] = field(default_factory=list)  # granted to the page (context.grant_permissions)
+    query: str = ""                  # the page URL's query (with its "?"), e.g. ad click ids
+    # Third-party pages and scripts served locally: (URL regex, content type, body); the requests
+    # for them are recorded (sorted URLs) as "fakes".
+    fakes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # What a run records of the page; also run by the page itself as it leaves (redirects).
@@ -161,6 +165,13 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
             route.fulfill(status=200, content_type="text/html", body=LANDING_HTML)
 
         context.route(LANDING_ORIGIN + "/**", land)
+        faked: list[str] = []
+        for pattern, content_type, fake_body in scenario.fakes:
+            def serve(route: Any, request: Any, content_type: str = content_type, fake_body: str = fake_body) -> None:
+                faked.append(request.url)
+                route.fulfill(status=200, content_type=content_type, body=fake_body)
+
+            context.route(re.compile(pattern), serve)
         leaving: list[dict] = []
         if scenario.navigations:
             context.expose_binding("__parityLeaving", lambda source, state: leaving.append(state))
@@ -203,6 +214,8 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
             record["pixels"] = sorted(pixels, key=lambda p: (p["url"], p["frame"]))
         if scenario.console:
             record["console"] = sorted(console)
+        if scenario.fakes:
+            record["fakes"] = sorted(faked)
         return record
     finally:
         context.close()
@@ -239,6 +252,9 @@ def normalize(record: dict) -> dict:
             for item in node:
                 walk(item)
 
+    for cookie in record.get("cookies", []):
+        if cookie["name"].endswith("_advertising"):  # Advertising's JSON cookie holds its clock's readings
+            cookie["value"] = _mask_times(json.loads(unquote(unquote(cookie["value"]))))
     for request in record.get("requests", []):
         if "requestId" in request.get("query", {}):
             request["query"]["requestId"] = MASK
@@ -248,6 +264,9 @@ def normalize(record: dict) -> dict:
         if isinstance(body, dict):
             if "queueTimeMillis" in body.get("meta", {}):
                 body["meta"]["queueTimeMillis"] = MASK
+            for entry in body.get("meta", {}).get("state", {}).get("entries", []):
+                if str(entry.get("key", "")).endswith("_advertising"):  # the cookie, sent to a third-party domain
+                    entry["value"] = _mask_times(json.loads(unquote(entry["value"])))
             for event in body.get("events", []):
                 xdm = event.get("xdm", {})
                 for key in ("timestamp", "implementationDetails"):
@@ -255,8 +274,20 @@ def normalize(record: dict) -> dict:
                         xdm[key] = MASK
                 if "localTime" in xdm.get("placeContext", {}):
                     xdm["placeContext"]["localTime"] = MASK
+                advertising = event.get("query", {}).get("advertising", {})
+                if "lastSearchClick" in advertising:
+                    advertising["lastSearchClick"] = MASK
     walk(record)  # eventMergeId in bodies and createEventMergeId results; adobe_mc timestamps
     return record
+
+
+def _mask_times(node: Any) -> Any:
+    """Epoch milliseconds (numbers past 2001) masked, the rest kept."""
+    if isinstance(node, dict):
+        return {key: _mask_times(value) for key, value in node.items()}
+    if isinstance(node, (int, float)) and not isinstance(node, bool) and node > 1e12:
+        return MASK
+    return node
 
 
 def diff(ours: Any, reference: Any, path: str = "") -> list[str]:

@@ -455,6 +455,9 @@ SCENARIOS += PUSH_SCENARIOS
 from .scenarios_media import SCENARIOS as MEDIA_SCENARIOS  # noqa: E402
 
 SCENARIOS += MEDIA_SCENARIOS
+from .scenarios_advertising import SCENARIOS as ADVERTISING_SCENARIOS  # noqa: E402
+
+SCENARIOS += ADVERTISING_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
