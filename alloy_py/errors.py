@@ -37,6 +37,7 @@ __all__ = [
     "ImageError",
     "NetworkError",
     "NoPageError",
+    "PageScriptError",
     "PayloadTooLargeError",
     "ValidationError",
     "INTERNAL_ERROR",
@@ -101,6 +102,10 @@ class DeclinedConsentError(AlloyError):
     """The visitor declined consent; commands resolve ``{}`` instead of failing."""
 
     code = "declinedConsent"
+
+
+class PageScriptError(AlloyError):
+    """A page script alloy calls (Visitor.js, ``adobe.optIn``, ``navigator.userAgentData``) threw; its message."""
 
 
 class NoPageError(AlloyError):
