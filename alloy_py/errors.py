@@ -37,7 +37,6 @@ __all__ = [
     "ImageError",
     "NetworkError",
     "NoPageError",
-    "PageScriptError",
     "PayloadTooLargeError",
     "ValidationError",
     "INTERNAL_ERROR",
