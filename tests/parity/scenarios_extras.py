@@ -9,7 +9,7 @@ from __future__ import annotations
 from alloy_py_dev.samples import IDENTITY_ANSWER
 
 from .harness import Scenario
-from .scenarios import CLICK_PAGE, configure, js
+from .scenarios import configure, js
 
 VISITOR_ECID = "55556666777788889999000011112222333344"
 
@@ -68,6 +68,3 @@ SCENARIOS: list[Scenario] = [
                      cookies=[{"name": "AMCV_ABC123%40AdobeOrg", "value": "MCMID|424242|MCAID|NONE",
                                "url": "http://127.0.0.1/"}]),
 ]
-
-# Keep CLICK_PAGE imported for the click scenarios below.
-_ = CLICK_PAGE
