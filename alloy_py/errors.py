@@ -115,6 +115,10 @@ class DeclinedConsentError(AlloyError):
     code = "declinedConsent"
 
 
+class PageScriptError(AlloyError):
+    """A page script alloy calls (Visitor.js, ``adobe.optIn``, ``navigator.userAgentData``) threw; its message."""
+
+
 class NoPageError(AlloyError):
     """``alloy(…)`` or ``create_instance()`` without a browser, where there is no page.
 

@@ -66,6 +66,15 @@ class Event:
         if value:
             deep_assign(self.content, {key: copy.deepcopy(value)})
 
+    def get_content(self) -> JsonObject:
+        """alloy's ``getContent``: a copy of what was merged so far, the user's ``xdm``/``data`` over it."""
+        content = copy.deepcopy(self.content)
+        if self.user_xdm:
+            deep_assign(content, {"xdm": copy.deepcopy(self.user_xdm)})
+        if self.user_data:
+            deep_assign(content, {"data": copy.deepcopy(self.user_data)})
+        return content
+
     @property
     def view_name(self) -> str | None:
         page = ((self.user_xdm or {}).get("web") or {}).get("webPageDetails") or {}

@@ -368,3 +368,30 @@ class Browser(Protocol):
         ...
 
     def link_facts(self, node: Node) -> LinkFacts: ...
+
+    # Page globals alloy consults: Visitor.js (ECID migration) and user-agent client hints.
+    def has_visitor(self) -> bool:
+        """``window.Visitor`` and ``Visitor.getInstance`` are functions (alloy's ``getVisitor``)."""
+        ...
+
+    def has_legacy_opt_in(self) -> bool:
+        """``window.adobe`` and ``adobe.optIn`` are objects (Visitor.js's opt-in service)."""
+        ...
+
+    async def legacy_opt_in_approved(self) -> bool:
+        """``adobe.optIn.fetchPermissions(callback, true)``; once called back,
+        ``adobe.optIn.isApproved([adobe.optIn.Categories.ECID])``. Waits as long as it takes;
+        raises :class:`~alloy_py.errors.PageScriptError` with the page's message if they throw."""
+        ...
+
+    async def visitor_ecid(self, org_id: str) -> str | None:
+        """``Visitor.getInstance(orgId, {}).getMarketingCloudVisitorID(callback, true)``: the ECID it calls
+        back with (``None`` for what is not a non-empty string). Waits as long as it takes; raises
+        :class:`~alloy_py.errors.PageScriptError` if the page's Visitor throws."""
+        ...
+
+    async def high_entropy_values(self, hints: list[str]) -> Mapping[str, object] | None:
+        """``navigator.userAgentData.getHighEntropyValues(hints)``: the answer's own properties among
+        ``hints``; ``None`` without ``navigator.userAgentData``; :class:`~alloy_py.errors.PageScriptError`
+        when it throws or rejects."""
+        ...

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import SplitResult, urlsplit
 
 from .. import __version__
-from ..errors import ConfigurationError, ImageError, NetworkError, PageApiError
+from ..errors import ConfigurationError, ImageError, NetworkError, NoPageError, PageApiError
 from . import (
     Browser,
     ClickListener,
@@ -304,6 +304,22 @@ class CPythonBrowser:
 
     def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
         return []
+
+    # Page globals: there is no page, so no Visitor.js and no client hints.
+    def has_visitor(self) -> bool:
+        return False
+
+    def has_legacy_opt_in(self) -> bool:
+        return False
+
+    async def legacy_opt_in_approved(self) -> bool:
+        raise NoPageError("There is no adobe.optIn without a page.")
+
+    async def visitor_ecid(self, org_id: str) -> str | None:
+        raise NoPageError("There is no Visitor.js without a page.")
+
+    async def high_entropy_values(self, hints: list[str]) -> Mapping[str, object] | None:
+        return None
 
     # DOM: an empty document. Nothing is ever found, made nodes stay detached, nothing changes.
     def query_all(self, selector: str, within: Node | None = None) -> list[Node]:

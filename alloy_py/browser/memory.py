@@ -37,6 +37,9 @@ from . import (
 )
 
 __all__ = ["FiredImage", "MemoryBrowser", "SentRequest", "StoredCookie", "StreamedResponse"]
+from ..errors import PageScriptError
+
+__all__ = ["FakeVisitor", "FiredImage", "MemoryBrowser", "SentRequest", "StoredCookie"]
 
 EdgeHandler = Callable[[HttpRequest], HttpResponse]
 
@@ -109,6 +112,23 @@ class StoredCookie:
     secure: bool = False
 
 
+@dataclass
+class FakeVisitor:
+    """``window.Visitor`` (Visitor.js) and its ``adobe.optIn``, as they answer alloy.
+
+    ``opt_in`` is ``adobe.optIn``'s answer for the ECID category (``None``: no ``adobe.optIn``);
+    with ``decided``, ``fetchPermissions`` calls back only once that event is set. ``ecid`` is
+    what ``getMarketingCloudVisitorID`` calls back with; with ``ready``, only once it is set.
+    """
+
+    ecid: str | None = "91919191919191919191919191919191919191"
+    opt_in: bool | None = None
+    decided: asyncio.Event | None = None
+    ready: asyncio.Event | None = None
+    error: str | None = None  # getInstance throws this message
+    asked: list[str] = field(default_factory=list)  # the org ids getInstance was called with
+
+
 @dataclass(eq=False)  # compared (and hashed) by identity: one page each
 class MemoryBrowser:
     """A page at ``url`` whose Edge is ``edge``; time only moves when told.
@@ -178,6 +198,9 @@ class MemoryBrowser:
     failing_scripts: set[str] = field(default_factory=set)
     id5_user_ids: list[str | None] = field(default_factory=list)
     ats_envelopes: list[object] = field(default_factory=list)
+    visitor: FakeVisitor | None = None  # window.Visitor
+    # What navigator.userAgentData.getHighEntropyValues answers (None: no navigator.userAgentData).
+    user_agent_data: Mapping[str, object] | None = None
     _document: Any = None
 
     # Network
@@ -359,6 +382,34 @@ class MemoryBrowser:
                 except Exception as error:
                     failures.append(str(error))
         return failures
+
+    # Page globals: Visitor.js, user-agent client hints
+    def has_visitor(self) -> bool:
+        return self.visitor is not None
+
+    def has_legacy_opt_in(self) -> bool:
+        return self.visitor is not None and self.visitor.opt_in is not None
+
+    async def legacy_opt_in_approved(self) -> bool:
+        assert self.visitor is not None
+        if self.visitor.decided is not None:
+            await self.visitor.decided.wait()
+        return bool(self.visitor.opt_in)
+
+    async def visitor_ecid(self, org_id: str) -> str | None:
+        assert self.visitor is not None
+        self.visitor.asked.append(org_id)
+        if self.visitor.error is not None:
+            raise PageScriptError(self.visitor.error)
+        if self.visitor.ready is not None:
+            await self.visitor.ready.wait()
+        return self.visitor.ecid or None
+
+    async def high_entropy_values(self, hints: list[str]) -> Mapping[str, object] | None:
+        if self.user_agent_data is None:
+            return None
+        await asyncio.sleep(0)
+        return {name: value for name, value in self.user_agent_data.items() if name in hints}
 
     # DOM
     has_document = True

@@ -13,9 +13,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import JsException, create_proxy, jsnull, to_js  # type: ignore[import-not-found]
+from pyodide.ffi import (  # type: ignore[import-not-found]
+    JsException,
+    create_once_callable,
+    create_proxy,
+    jsnull,
+    to_js,
+)
 
-from ..errors import ImageError, NetworkError, NoPageError, PageApiError
+from ..errors import ImageError, NetworkError, NoPageError, PageApiError, PageScriptError
 from . import (
     Browser,
     ClickListener,
@@ -547,6 +553,84 @@ class PyodideBrowser:
             download=bool(getattr(node, "download", None)),
             id=text("id"),
         )
+
+    # Page globals: Visitor.js, user-agent client hints (read at each call: a page may load them late).
+    def has_visitor(self) -> bool:
+        visitor = _global("Visitor")
+        return _typeof(visitor) == "function" and _typeof(getattr(visitor, "getInstance", None)) == "function"
+
+    def has_legacy_opt_in(self) -> bool:
+        adobe = _global("adobe")
+        return _is_object(adobe) and _is_object(getattr(adobe, "optIn", None))
+
+    async def legacy_opt_in_approved(self) -> bool:
+        opt_in = _global("adobe").optIn
+        try:
+            await _called_back(lambda callback: opt_in.fetchPermissions(callback, True))
+            return bool(opt_in.isApproved(to_js([opt_in.Categories.ECID])))
+        except JsException as error:
+            raise PageScriptError(_js_message(error)) from None
+
+    async def visitor_ecid(self, org_id: str) -> str | None:
+        def ask(callback: Any) -> None:
+            visitor = _global("Visitor").getInstance(org_id, js.Object.new())
+            visitor.getMarketingCloudVisitorID(callback, True)
+
+        try:
+            ecid = await _called_back(ask)
+        except JsException as error:
+            raise PageScriptError(_js_message(error)) from None
+        return ecid if isinstance(ecid, str) and ecid else None
+
+    async def high_entropy_values(self, hints: list[str]) -> Mapping[str, object] | None:
+        navigator = _page().navigator
+        if not hasattr(navigator, "userAgentData"):  # alloy: "userAgentData" in navigator
+            return None
+        try:
+            answer = await navigator.userAgentData.getHighEntropyValues(to_js(hints))
+        except JsException as error:
+            raise PageScriptError(_js_message(error)) from None
+        own = js.Object.prototype.hasOwnProperty
+        return {
+            name: value
+            for name in hints
+            if own.call(answer, name) and isinstance(value := getattr(answer, name), (str, bool, int, float))
+        }
+
+
+async def _called_back(call: Any) -> Any:
+    """``call(callback)``, then the first argument the page calls ``callback`` with (JS callback APIs)."""
+    called: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def settle(*args: Any) -> None:
+        if not called.done():
+            called.set_result(args[0] if args else None)
+
+    callback = create_once_callable(settle)
+    try:
+        call(callback)
+    except BaseException:
+        if not called.done():
+            callback.destroy()
+        raise
+    return await called
+
+
+def _global(name: str) -> Any:
+    """``window[name]`` now (``_page()`` keeps what it read once, for objects that never change)."""
+    value = getattr(_page()._window, name, None)
+    return None if value is jsnull else value
+
+
+def _typeof(value: Any) -> str:
+    if value is None or value is jsnull:
+        return "undefined"
+    return str(getattr(value, "typeof", "")) or type(value).__name__
+
+
+def _is_object(value: Any) -> bool:
+    """alloy's ``isObject``: not null, not an array, ``typeof`` object."""
+    return _typeof(value) == "object" and not js.Array.isArray(value)
 
 
 def _load_event(element: Any, failure: Exception) -> Coroutine[Any, Any, None]:

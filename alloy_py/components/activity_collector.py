@@ -6,8 +6,9 @@ button), names it and its region, decides the link type (download, exit,
 other), and sends ``web.webinteraction.linkClicks`` with Activity Map data as
 an event that may unload the page (a beacon, once an identity exists). The
 event is started within the click, so it leaves before a navigation.
-Event grouping (``clickCollection.eventGroupingEnabled``) is not ported:
-with it, clicks are sent at once, as without.
+With ``clickCollection.eventGroupingEnabled``, a click on an internal link of
+the page's own domain is not sent: it is kept (with the page name) and merged
+into the next event that has a page name, as alloy groups them.
 """
 
 from __future__ import annotations
@@ -112,10 +113,30 @@ class ActivityCollector(Component):
         self.services.browser.on_click(self._clicked)
 
     def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
-        content_xdm = {**(event.content.get("xdm") or {}), **(event.user_xdm or {})}
-        page = ((content_xdm.get("web") or {}).get("webPageDetails") or {})
-        if isinstance(page, dict) and "name" in page:
-            self._links.save({"pageName": page["name"], "pageIDType": 1})
+        page = _page_details(event.get_content())
+        if page is None or "name" not in page:
+            return
+        if self.services.config["clickCollection"].get("eventGroupingEnabled"):
+            self._recall_click(event)
+        self._links.save({"pageName": page["name"], "pageIDType": 1})
+
+    def _recall_click(self, event: Event) -> None:
+        """A grouped click's details, merged into this page view (``recallAndInjectClickedElementProperties``)."""
+        if self.services.browser.element_by_id("cppXYctnr") is not None:
+            return  # the Activity Map overlay is open
+        stored = self._links.load() or {}
+        valid_link = _is_valid_link(stored)
+        valid_activity_map = _is_valid_activity_map_data(stored)
+        if not (valid_link or valid_activity_map):
+            return
+        if valid_link:
+            xdm = _xdm(stored)
+            del xdm["eventType"]  # the page view keeps its own
+            event.merge_xdm(xdm)
+        if valid_activity_map:
+            event.merge_data(_data(stored))
+        # Only the page name is forgotten later: more clicks (downloads) on this page still need it.
+        self._links.save({key: stored[key] for key in ("pageName", "pageIDType") if key in stored})
 
     def _clicked(self, element: Node) -> None:
         # Started within the click, so that it leaves before a navigation.
@@ -146,17 +167,26 @@ class ActivityCollector(Component):
         props = self._links.properties(dom, element)
         if dom.element_by_id("cppXYctnr") is not None:
             return  # the Activity Map overlay is open
-        valid_link = all(props.get(k) for k in ("linkUrl", "linkType", "linkName", "linkRegion"))
+        valid_link = _is_valid_link(props)
         link_type = props.get("linkType")
         if valid_link and link_type and not config["clickCollection"].get(_LINK_ENABLED[link_type], True):
             self.logger.info(
                 f"Cancelling link click event due to clickCollection.{link_type}LinkEnabled = false."
             )
+        elif (
+            valid_link
+            and link_type == "other"
+            and config["clickCollection"].get("eventGroupingEnabled")
+            # not with the deprecated onBeforeLinkClickSend alone: it may edit xdm and data, which are not kept
+            and (not config.get("onBeforeLinkClickSend") or config["clickCollection"].get("filterClickDetails"))
+            and not _different_domains(dom.page().href, props["linkUrl"])
+        ):
+            self._links.save({key: props[key] for key in _LINK_DETAILS if key in props})  # sent with the next page view
         elif valid_link:
             event.merge_xdm(props.get("filteredXdm") or _xdm(props))
             event.merge_data(props.get("filteredData") or _data(props))
             self._links.save({"pageName": props.get("pageName"), "pageIDType": props.get("pageIDType")})
-        elif props.get("pageName") and props.get("linkName") and props.get("linkRegion") and "pageIDType" in props:
+        elif _is_valid_activity_map_data(props):
             self._links.save(
                 {k: props.get(k) for k in ("pageName", "linkName", "linkRegion", "linkType", "linkUrl", "pageIDType")}
             )
@@ -187,7 +217,7 @@ class LinkDetails:
         else:
             _transient(self.services.browser)[self._key] = text
 
-    def _load(self) -> dict[str, Any] | None:
+    def load(self) -> dict[str, Any] | None:
         if self.services.config["clickCollection"].get("sessionStorageEnabled"):
             text = self.services.browser.storage_get("session", self._key)
         else:
@@ -214,7 +244,7 @@ class LinkDetails:
             "pageIDType": 0,
             "pageName": href,
         }
-        stored = self._load()
+        stored = self.load()
         if stored and stored.get("pageName"):
             props["pageName"], props["pageIDType"] = stored["pageName"], 1
         property_filter = self.services.config["clickCollection"].get("filterClickDetails")
@@ -306,6 +336,30 @@ class LinkDetails:
             nodes += more
             unsupported = unsupported or child_unsupported
         return nodes, unsupported
+
+
+def _page_details(content: dict[str, Any]) -> dict[str, Any] | None:
+    """``xdm.web.webPageDetails`` of an event's content, when it is an object."""
+    xdm = content.get("xdm")
+    web = xdm.get("web") if isinstance(xdm, dict) else None
+    page = web.get("webPageDetails") if isinstance(web, dict) else None
+    return page if isinstance(page, dict) else None
+
+
+def _is_valid_link(props: dict[str, Any]) -> bool:
+    return all(props.get(key) for key in ("linkUrl", "linkType", "linkName", "linkRegion"))
+
+
+def _is_valid_activity_map_data(props: dict[str, Any]) -> bool:
+    return bool(props.get("pageName") and props.get("linkName") and props.get("linkRegion")) and "pageIDType" in props
+
+
+def _different_domains(page_href: str, link_url: str) -> bool:
+    """alloy's ``isDifferentDomains(location.hostname, linkUrl)``: a URL without a scheme is read as a host."""
+    page = urlsplit(page_href)
+    if not re.match(r"^https?://", link_url, re.IGNORECASE):
+        link_url = f"{page.scheme}://{link_url}"
+    return (page.hostname or "") != (urlsplit(link_url).hostname or "")
 
 
 def _xdm(props: dict[str, Any]) -> dict[str, Any]:

@@ -5,10 +5,13 @@ Port of ``browser/src/components/Context/*`` and ``utils/toISOStringLocal.js``.
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from .. import __version__
+from ..browser import Browser
+from ..errors import PageScriptError
 from ..event import Event
 from ..lifecycle import RequestHandlers
 from ..startup import REPLAY_MARKER
@@ -21,6 +24,16 @@ __all__ = ["Context", "iso_local", "iso_utc"]
 DEFAULT_CONTEXTS = ["web", "device", "environment", "placeContext"]
 OPTIONAL_CONTEXTS = [*DEFAULT_CONTEXTS, "highEntropyUserAgentHints", "oneTimeAnalyticsReferrer"]
 LIBRARY_NAME = "alloy-py"
+# alloy's highEntropyUserAgentClientHints: each hint asked for and the JS type it must have.
+HIGH_ENTROPY_HINTS = (("architecture", str), ("bitness", str), ("model", str), ("platformVersion", str),
+                      ("wow64", bool))
+# Events the SDK makes itself do not move the analytics referrer on.
+_REFERRER_IGNORED_EVENT_TYPES = {
+    "decisioning.propositionFetch", "decisioning.propositionDisplay", "decisioning.propositionInteract",
+}
+_NOTHING_SENT = object()
+# The referrer last sent, per page: alloy keeps it in its module, shared by the page's instances.
+_LAST_REFERRER: weakref.WeakKeyDictionary[Browser, Any] = weakref.WeakKeyDictionary()
 
 
 def iso_utc(epoch_ms: int) -> str:
@@ -52,7 +65,7 @@ class Context(Component):
             else:
                 self.logger.warn(f"Invalid context[{index}]: '{name}' is not available.")
 
-    def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
+    async def on_before_event(self, event: Event, options: Options, handlers: RequestHandlers) -> None:
         browser = self.services.browser
         call = event.call
         # A call recorded before Python ran is described as it was when it was made.
@@ -89,7 +102,8 @@ class Context(Component):
                 if page.iana_timezone:
                     place["ianaTimezone"] = page.iana_timezone
                 event.merge_xdm({"placeContext": place})
-            # highEntropyUserAgentHints and oneTimeAnalyticsReferrer: accepted, not yet collected.
+            elif name == "oneTimeAnalyticsReferrer":
+                self._analytics_referrer(event, page.referrer)
         event.merge_xdm({"timestamp": iso_utc(now)})
         if call and call.stored_in:
             # It was written to the durable queue, so it may reach the Edge twice: same _id both times.
@@ -99,3 +113,47 @@ class Context(Component):
         event.merge_xdm(
             {"implementationDetails": {"name": LIBRARY_NAME, "version": __version__, "environment": "browser"}}
         )
+        # alloy runs the contexts together: the client hints, which the browser answers later, come last.
+        for _ in range(self._enabled.count("highEntropyUserAgentHints")):
+            await self._user_agent_hints(event)
+
+    async def _user_agent_hints(self, event: Event) -> None:
+        names = [name for name, _ in HIGH_ENTROPY_HINTS]
+        try:
+            answer = await self.services.browser.high_entropy_values(names)
+        except PageScriptError as error:
+            self.logger.warn(f"Unable to collect user-agent client hints. {error}")
+            return
+        if answer is None:  # no navigator.userAgentData (Firefox, Safari)
+            return
+        hints = {
+            name: answer[name]
+            for name, kind in HIGH_ENTROPY_HINTS
+            # typeof: a JS number is never a bool, a bool never a string
+            if name in answer and type(answer[name]) is kind
+        }
+        event.merge_xdm({"environment": {"browserDetails": {"userAgentClientHints": hints}}})
+
+    def _analytics_referrer(self, event: Event, document_referrer: str) -> None:
+        """``data.__adobe.analytics.referrer``: the referrer once, then ``""`` until it changes
+        (an explicit ``data.__adobe.analytics.referrer``, for SPA views, counts as the referrer)."""
+        content = event.get_content()
+        xdm, data = content.get("xdm"), content.get("data")
+        event_type = xdm.get("eventType") if isinstance(xdm, dict) else None
+        if isinstance(event_type, str) and event_type in _REFERRER_IGNORED_EVENT_TYPES:
+            return
+        explicit: object = _NOTHING_SENT
+        adobe = data.get("__adobe") if isinstance(data, dict) else None
+        analytics = adobe.get("analytics") if isinstance(adobe, dict) else None
+        if isinstance(analytics, dict) and "referrer" in analytics:
+            explicit = analytics["referrer"]
+        current = document_referrer if explicit is _NOTHING_SENT else explicit
+        browser = self.services.browser
+        last = _LAST_REFERRER.get(browser)  # None: JS null, nothing sent yet
+        # JS ===: objects are never the same (they are copies), numbers are never booleans
+        same = current == last and type(current) is type(last) and not isinstance(current, (dict, list))
+        if same:
+            event.merge_data({"__adobe": {"analytics": {"referrer": ""}}})
+            return
+        event.merge_data({"__adobe": {"analytics": {"referrer": current}}})
+        _LAST_REFERRER[browser] = current

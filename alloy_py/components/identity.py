@@ -18,7 +18,7 @@ from ..cookies import decode_kndctr_ecid, encode_uri_component, namespaced_cooki
 from ..edge.client import is_explicit_origin
 from ..edge.request import EdgeRequest, RequestPayload
 from ..edge.response import EdgeResponse, js_string
-from ..errors import AlloyError, ValidationError, format_message
+from ..errors import AlloyError, PageScriptError, ValidationError, format_message
 from ..lifecycle import RequestHandlers
 from ..pixels import fire_url_pixels
 from ..types import JsonObject
@@ -137,7 +137,7 @@ class Identity(Component):
             self.logger.info("Detected invalid or expired adobe_mc query string parameter.")
 
     def legacy_ecid(self) -> str | None:
-        """The ECID Visitor.js left in ``s_ecid`` or ``AMCV_<orgId>``."""
+        """The ECID Visitor.js left in ``s_ecid`` or ``AMCV_<orgId>`` (alloy's getEcidFromLegacyCookies)."""
         cookies = self.services.cookies
         value = cookies.get("s_ecid") or cookies.get(f"AMCV_{self._org_id}")
         match = re.search(r"(^|\|)MCMID\|(\d+)($|\|)", value or "")
@@ -154,7 +154,7 @@ class Identity(Component):
             return
         if previous is None:
             self._pending_identity = self._await_identity_cookie(handlers)
-            self._let_go_without_identity(request)
+            await self._let_go_without_identity(request)
             return
         self.logger.info("Delaying request while retrieving ECID from server.")
         # Requests queued behind this one go when the identity arrives; if the
@@ -174,19 +174,45 @@ class Identity(Component):
         try:
             await asyncio.shield(previous)
         except Exception:
-            self._let_go_without_identity(request)
+            await self._let_go_without_identity(request)
             return
         self.logger.info("Resuming previously delayed request.")
         request.identity_established = True
 
-    def _let_go_without_identity(self, request: EdgeRequest) -> None:
+    async def _let_go_without_identity(self, request: EdgeRequest) -> None:
         if self._use_third_party:
             request.use_third_party_domain = True
         # Migrate a Visitor.js visitor's ECID instead of minting a new one.
         if self.services.config["idMigrationEnabled"] and not request.payload.has_identity(ECID):
-            ecid = self.legacy_ecid()
+            ecid = self.legacy_ecid() or await self._ecid_from_visitor()
             if ecid:
                 request.payload.add_identity(ECID, {"id": ecid})
+
+    async def _ecid_from_visitor(self) -> str | None:
+        """The ECID of a Visitor.js on the page (``injectGetEcidFromVisitor``), after its opt-in approves.
+
+        Like alloy, waits as long as Visitor.js takes: it would call back with invalid values
+        before the opt-in, and a second ECID must not be minted meanwhile.
+        """
+        browser = self.services.browser
+        if not browser.has_visitor():
+            return None
+        try:
+            if browser.has_legacy_opt_in():
+                self.logger.info(
+                    "Delaying request while waiting for legacy opt-in to let Visitor retrieve ECID from server."
+                )
+                if not await browser.legacy_opt_in_approved():
+                    raise PageScriptError("Legacy opt-in was declined.")
+                self.logger.info("Received legacy opt-in approval to let Visitor retrieve ECID from server.")
+            self.logger.info("Delaying request while using Visitor to retrieve ECID from server.")
+            ecid = await browser.visitor_ecid(self._org_id)
+        except PageScriptError as error:
+            # Declined or failing: the Edge mints the ECID (opt-in and alloy's consent are independent).
+            self.logger.info(f"{error}, retrieving ECID from experience edge")
+            return None
+        self.logger.info("Resuming previously delayed request that was waiting for ECID from Visitor.")
+        return ecid
 
     def _await_identity_cookie(self, handlers: RequestHandlers) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -98,3 +98,29 @@ async def test_filter_click_details_can_edit_and_reject() -> None:
     memory = page()
     await clicked(memory, "#out", clickCollection={"filterClickDetails": rename})
     assert len(memory.sent) == 1
+
+
+async def test_event_grouping_holds_internal_clicks_for_the_next_page_view() -> None:
+    memory = page()
+    grouping = {"clickCollection": {"eventGroupingEnabled": True, "sessionStorageEnabled": True}}
+    await clicked(memory, "nav a", **grouping)
+    assert len(memory.sent) == 1  # the internal link click is kept, not sent
+    await clicked_again(memory)
+    event = body(memory.sent[-1])["events"][0]
+    assert event["xdm"]["eventType"] == "web.webpagedetails.pageViews"  # the page view keeps its type
+    assert event["xdm"]["web"]["webInteraction"] == {
+        "name": "Trail shoes", "region": "menu", "type": "other",
+        "URL": "https://www.shop.example.com/shoes?x=1", "linkClicks": {"value": 1}}
+    assert event["data"]["__adobe"]["analytics"]["contextData"]["a"]["activitymap"] == {
+        "page": "home", "link": "Trail shoes", "region": "menu", "pageIDType": 1}
+    # exit links are still sent at once
+    memory.click("#out")
+    await settle()
+    assert body(memory.sent[-1])["events"][0]["xdm"]["web"]["webInteraction"]["type"] == "exit"
+
+
+async def clicked_again(memory: MemoryBrowser) -> None:
+    """A second page's page view, on the same session storage (the grouped click travels with it)."""
+    alloy = await configured(memory, clickCollection={"eventGroupingEnabled": True, "sessionStorageEnabled": True})
+    await alloy("sendEvent", {"xdm": {"eventType": "web.webpagedetails.pageViews",
+                                      "web": {"webPageDetails": {"name": "shoes"}}}})

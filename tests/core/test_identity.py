@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from alloy_py import ValidationError
 from alloy_py.browser import HttpResponse
-from alloy_py.browser.memory import MemoryBrowser
+from alloy_py.browser.memory import FakeVisitor, MemoryBrowser
 from alloy_py.cookies import CookieJar, decode_kndctr_ecid
 
-from .conftest import ECID, IDENTITY_COOKIE, IDENTITY_COOKIE_VALUE, body, configured, edge_body
+from .conftest import (
+    ECID,
+    IDENTITY_COOKIE,
+    IDENTITY_COOKIE_VALUE,
+    ORG_ID,
+    body,
+    configured,
+    edge_body,
+    identity_edge,
+    settle,
+)
 
 
 def test_decode_identity_cookie() -> None:
@@ -136,3 +148,92 @@ async def test_no_migration_when_disabled(memory: MemoryBrowser) -> None:
 
     await (await configured(memory, idMigrationEnabled=False))("sendEvent", {})
     assert "xdm" not in body(memory.sent[0])
+
+
+# Visitor.js on the page (injectGetEcidFromVisitor, awaitVisitorOptIn)
+VISITOR_ECID = "91919191919191919191919191919191919191"
+
+
+def infos(memory: MemoryBrowser) -> list[str]:
+    return [str(args[-1]) for level, args in memory.logs if level == "info"]
+
+
+async def test_visitor_ecid_is_migrated_when_there_is_no_legacy_cookie(memory: MemoryBrowser) -> None:
+    memory.visitor = FakeVisitor()
+    memory.edge = identity_edge()
+
+    alloy = await configured(memory, debugEnabled=True)
+    await alloy("sendEvent", {})
+    await alloy("sendEvent", {})
+    assert body(memory.sent[0])["xdm"] == {"identityMap": {"ECID": [{"id": VISITOR_ECID}]}}
+    assert "identityMap" not in body(memory.sent[1]).get("xdm", {})  # the identity cookie is there now
+    assert memory.visitor.asked == [ORG_ID]
+    assert "Delaying request while using Visitor to retrieve ECID from server." in infos(memory)
+    assert "Resuming previously delayed request that was waiting for ECID from Visitor." in infos(memory)
+
+
+async def test_the_legacy_cookie_wins_over_visitor(memory: MemoryBrowser) -> None:
+    memory.visitor = FakeVisitor()
+    CookieJar(memory).set("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg", "MCMID|424242")
+    alloy = await configured(memory)
+    await alloy("sendEvent", {})
+    assert body(memory.sent[0])["xdm"] == {"identityMap": {"ECID": [{"id": "424242"}]}}
+    assert memory.visitor.asked == []
+
+
+async def test_visitor_is_not_asked_without_id_migration(memory: MemoryBrowser) -> None:
+    memory.visitor = FakeVisitor()
+    await (await configured(memory, idMigrationEnabled=False))("sendEvent", {})
+    assert "xdm" not in body(memory.sent[0])
+    assert memory.visitor.asked == []
+
+
+async def test_requests_wait_for_visitor_and_then_for_the_identity(memory: MemoryBrowser) -> None:
+    ready = asyncio.Event()
+    memory.visitor = FakeVisitor(ready=ready)
+    memory.edge = identity_edge()
+    alloy = await configured(memory)
+
+    first = asyncio.ensure_future(alloy("sendEvent", {"xdm": {"eventType": "one"}}))
+    second = asyncio.ensure_future(alloy("sendEvent", {"xdm": {"eventType": "two"}}))
+    await settle()
+    assert memory.sent == []  # as long as Visitor takes, as alloy waits
+    ready.set()
+    await asyncio.gather(first, second)
+    sent = [body(s) for s in memory.sent]
+    assert sent[0]["xdm"] == {"identityMap": {"ECID": [{"id": VISITOR_ECID}]}}
+    assert sent[0]["events"][0]["xdm"]["eventType"] == "one"
+    assert "identityMap" not in sent[1].get("xdm", {})
+    assert memory.visitor.asked == [ORG_ID]
+
+
+async def test_visitor_waits_for_the_legacy_opt_in(memory: MemoryBrowser) -> None:
+    decided = asyncio.Event()
+    memory.visitor = FakeVisitor(opt_in=True, decided=decided)
+    alloy = await configured(memory, debugEnabled=True)
+
+    sending = asyncio.ensure_future(alloy("sendEvent", {}))
+    await settle()
+    assert memory.sent == [] and memory.visitor.asked == []  # Visitor is not asked before the approval
+    assert (
+        "Delaying request while waiting for legacy opt-in to let Visitor retrieve ECID from server." in infos(memory)
+    )
+    decided.set()
+    await sending
+    assert body(memory.sent[0])["xdm"] == {"identityMap": {"ECID": [{"id": VISITOR_ECID}]}}
+    assert "Received legacy opt-in approval to let Visitor retrieve ECID from server." in infos(memory)
+
+
+@pytest.mark.parametrize("visitor,message", [
+    (FakeVisitor(opt_in=False), "Legacy opt-in was declined., retrieving ECID from experience edge"),
+    (FakeVisitor(error="Visitor is broken"), "Visitor is broken, retrieving ECID from experience edge"),
+    (FakeVisitor(ecid=""), None),
+])
+async def test_without_an_ecid_from_visitor_the_edge_mints_one(
+    memory: MemoryBrowser, visitor: FakeVisitor, message: str | None
+) -> None:
+    memory.visitor = visitor
+    await (await configured(memory, debugEnabled=True))("sendEvent", {})
+    assert "xdm" not in body(memory.sent[0])
+    if message:
+        assert message in infos(memory)

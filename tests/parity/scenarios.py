@@ -458,6 +458,9 @@ SCENARIOS += MEDIA_SCENARIOS
 from .scenarios_advertising import SCENARIOS as ADVERTISING_SCENARIOS  # noqa: E402
 
 SCENARIOS += ADVERTISING_SCENARIOS
+from .scenarios_extras import SCENARIOS as EXTRA_SCENARIOS  # noqa: E402
+
+SCENARIOS += EXTRA_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
