@@ -443,5 +443,9 @@ from .scenarios_monitors import SCENARIOS as MONITOR_SCENARIOS  # noqa: E402
 
 SCENARIOS += MONITOR_SCENARIOS
 
+from .scenarios_in_app import SCENARIOS as IN_APP_SCENARIOS  # noqa: E402
+
+SCENARIOS += IN_APP_SCENARIOS
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
