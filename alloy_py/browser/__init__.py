@@ -281,6 +281,49 @@ class Browser(Protocol):
         ``ValueError`` when the browser refuses the URL."""
         ...
 
+    # In-app messages: alloy's displayIframeContent builds an overlay, a container and an iframe.
+    def create_element(self, tag: str, attributes: Mapping[str, str]) -> Node:
+        """``document.createElement(tag)`` with each attribute set (``setAttribute``), not yet in the page."""
+        ...
+
+    def set_style_property(self, node: Node, name: str, value: str) -> None:
+        """``node.style[name] = value``: a camelCase property, as ``Object.assign(node.style, …)`` sets it."""
+        ...
+
+    def insert_node(self, parent: Node, method: str, node: Node) -> bool:
+        """``parent[method](node)`` (``appendChild``, ``prepend``…); ``False``, doing nothing, when the parent
+        has no such method."""
+        ...
+
+    def parse_html_document(self, html: str) -> Node:
+        """``new DOMParser().parseFromString(html, "text/html")``: a document apart from the page (query it
+        with ``query_all(…, within=document)``)."""
+        ...
+
+    def outer_html(self, node: Node) -> str:
+        """``node.outerHTML``; of a parsed document, its ``documentElement``'s."""
+        ...
+
+    def object_url(self, text: str, mime_type: str) -> str:
+        """``URL.createObjectURL(new Blob([text], {type: mime_type}))``."""
+        ...
+
+    def page_nonce(self) -> str | None:
+        """The CSP nonce of the page's first ``[nonce]`` element, read once (alloy's ``getNonce``); ``None``
+        when there is none."""
+        ...
+
+    def on_frame_click(self, iframe: Node, listener: ClickListener) -> None:
+        """At each ``load`` of ``iframe``, listen for clicks in its window: each click's default action and
+        propagation are stopped (``preventDefault``, ``stopImmediatePropagation``), then
+        ``listener(event.target)``."""
+        ...
+
+    def assign_location(self, url: str) -> None:
+        """``window.location.href = url``: leave for ``url`` with a history entry; ``ValueError`` when the
+        browser refuses the URL."""
+        ...
+
     # Pixels: ID syncs and URL destinations (alloy's fireReferrerHideableImage).
     def append_hidden_iframe(self, name: str) -> Node:
         """``<iframe name=… style="display: none; width: 0px; height: 0px;">`` appended to ``<body>``."""

@@ -385,6 +385,34 @@ class CPythonBrowser:
         """A redirect needs a page to leave; decisions are never rendered here, so none asks."""
         raise ValueError("There is no page to redirect: CPythonBrowser has no window.")
 
+    # In-app messages: never rendered here (no document); made nodes stay detached.
+    def create_element(self, tag: str, attributes: Mapping[str, str]) -> Node:
+        return _DetachedNode(tag, dict(attributes))
+
+    def set_style_property(self, node: Node, name: str, value: str) -> None:
+        return None
+
+    def insert_node(self, parent: Node, method: str, node: Node) -> bool:
+        return False
+
+    def parse_html_document(self, html: str) -> Node:
+        return _DetachedNode("html", {})
+
+    def outer_html(self, node: Node) -> str:
+        return ""
+
+    def object_url(self, text: str, mime_type: str) -> str:
+        raise NoPageError("Blob URLs need a browser page: CPythonBrowser has no window.")
+
+    def page_nonce(self) -> str | None:
+        return None
+
+    def on_frame_click(self, iframe: Node, listener: ClickListener) -> None:
+        return None
+
+    def assign_location(self, url: str) -> None:
+        raise ValueError("There is no page to leave: CPythonBrowser has no window.")
+
     # Pixels: ID syncs and URL destinations set third-party cookies in a browser; here there is none.
     def append_hidden_iframe(self, name: str) -> Node:
         return _DetachedNode("iframe", {"name": name})

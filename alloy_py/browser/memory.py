@@ -14,6 +14,7 @@ import asyncio
 import copy
 import ipaddress
 import itertools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -173,6 +174,10 @@ class MemoryBrowser:
     click_listeners: list[ClickListener] = field(default_factory=list)
     loaded_scripts: list[str] = field(default_factory=list)
     location_replacements: list[str] = field(default_factory=list)  # replace_location(url), in order
+    location_assignments: list[str] = field(default_factory=list)  # assign_location(url), in order
+    blobs: dict[str, str] = field(default_factory=dict)  # object_url(...) -> the text it holds
+    frame_click_listeners: list[tuple[Node, ClickListener]] = field(default_factory=list)
+    _frame_documents: dict[int, Any] = field(default_factory=dict)
     # window.__alloyMonitors: each a mapping of hook name to callable (what is not callable is skipped).
     monitors: list[Mapping[str, object]] = field(default_factory=list)
     # Push: what the page offers, whether it registered a service worker, and its push service: one
@@ -528,6 +533,84 @@ class MemoryBrowser:
     def replace_location(self, url: str) -> None:
         """Recorded; the page stays (a test decides what happens next)."""
         self.location_replacements.append(url)
+
+    # In-app messages
+    def create_element(self, tag: str, attributes: Mapping[str, str]) -> Node:
+        return self.document.new_tag(tag, attrs=dict(attributes))
+
+    def set_style_property(self, node: Node, name: str, value: str) -> None:
+        """Kept in the ``style`` attribute as ``name: value;`` (kebab-case), in the order first set; a
+        browser would also normalise the values."""
+        prop = re.sub(r"[A-Z]", lambda m: "-" + m.group(0).lower(), name)
+        declarations: dict[str, str] = {}
+        for declaration in (node.get("style") or "").split(";"):
+            key, _, text = declaration.partition(":")
+            if key.strip():
+                declarations[key.strip()] = text.strip()
+        if value == "":
+            declarations.pop(prop, None)
+        else:
+            declarations[prop] = value
+        node["style"] = " ".join(f"{key}: {text};" for key, text in declarations.items())
+
+    def insert_node(self, parent: Node, method: str, node: Node) -> bool:
+        if method in ("appendChild", "append"):
+            parent.append(node)
+        elif method == "prepend":
+            parent.insert(0, node)
+        elif method in ("before", "after") and parent.parent is not None:
+            (parent.insert_before if method == "before" else parent.insert_after)(node)
+        else:
+            return False
+        return True
+
+    def parse_html_document(self, html: str) -> Node:
+        from bs4 import BeautifulSoup
+
+        document = BeautifulSoup(html, "html.parser")
+        if document.html is None:  # DOMParser always makes <html>, <head> and <body>
+            document = BeautifulSoup(f"<html><head></head><body>{html}</body></html>", "html.parser")
+        return document
+
+    def outer_html(self, node: Node) -> str:
+        from bs4 import BeautifulSoup
+
+        return str(node.html if isinstance(node, BeautifulSoup) else node)
+
+    def object_url(self, text: str, mime_type: str) -> str:
+        parts = urlsplit(self.url)
+        url = f"blob:{parts.scheme}://{parts.netloc}/blob-{len(self.blobs) + 1}"
+        self.blobs[url] = text
+        return url
+
+    def page_nonce(self) -> str | None:
+        node = self.document.find(attrs={"nonce": True})
+        return str(node["nonce"]) if node is not None else None
+
+    def on_frame_click(self, iframe: Node, listener: ClickListener) -> None:
+        self.frame_click_listeners.append((iframe, listener))
+
+    def frame_document(self, iframe_id: str) -> Any:
+        """The document the page's iframe ``iframe_id`` shows (its ``src`` blob), parsed once."""
+        iframe = self.element_by_id(iframe_id)
+        if iframe is None:
+            raise LookupError(f"No iframe #{iframe_id} in the page.")
+        if id(iframe) not in self._frame_documents:
+            self._frame_documents[id(iframe)] = self.parse_html_document(self.blobs[str(iframe["src"])])
+        return self._frame_documents[id(iframe)]
+
+    def click_in_frame(self, selector: str, iframe_id: str = "alloy-content-iframe") -> None:
+        """A visitor clicks the first element matching ``selector`` inside the page's iframe ``iframe_id``
+        (loaded: its click listeners are on)."""
+        iframe = self.element_by_id(iframe_id)
+        [node, *_] = self.query_all(selector, self.frame_document(iframe_id))
+        for frame, listener in list(self.frame_click_listeners):
+            if frame is iframe:
+                listener(node)
+
+    def assign_location(self, url: str) -> None:
+        """Recorded; the page stays (a test decides what happens next)."""
+        self.location_assignments.append(url)
 
     # Pixels
     def append_hidden_iframe(self, name: str) -> Node:

@@ -342,6 +342,58 @@ class PyodideBrowser:
         except JsException as error:  # a URL the browser cannot parse (SyntaxError)
             raise ValueError(_js_message(error)) from None
 
+    # In-app messages
+    def create_element(self, tag: str, attributes: Mapping[str, str]) -> Node:
+        element = _page().document.createElement(tag)
+        for name, value in attributes.items():
+            element.setAttribute(name, value)
+        return element
+
+    def set_style_property(self, node: Node, name: str, value: str) -> None:
+        setattr(node.style, name, value)
+
+    def insert_node(self, parent: Node, method: str, node: Node) -> bool:
+        insert = getattr(parent, method, None)
+        if not callable(insert):
+            return False
+        insert(node)
+        return True
+
+    def parse_html_document(self, html: str) -> Node:
+        return _page().DOMParser.new().parseFromString(html, "text/html")
+
+    def outer_html(self, node: Node) -> str:
+        element = getattr(node, "documentElement", None) or node
+        return str(element.outerHTML)
+
+    def object_url(self, text: str, mime_type: str) -> str:
+        options = to_js({"type": mime_type}, dict_converter=js.Object.fromEntries)
+        return str(_page().URL.createObjectURL(_page().Blob.new(to_js([text]), options)))
+
+    def page_nonce(self) -> str | None:
+        return _nonce()
+
+    def on_frame_click(self, iframe: Node, listener: ClickListener) -> None:
+        def click(event: Any) -> None:
+            event.preventDefault()
+            event.stopImmediatePropagation()
+            listener(event.target)
+
+        def load(*_: Any) -> None:
+            window = iframe.contentWindow
+            if window is not None and window is not jsnull:
+                window.addEventListener("click", on_click)
+
+        on_click, on_load = create_proxy(click), create_proxy(load)
+        _kept_proxies.extend((on_click, on_load))  # as long as the page: the message may stay
+        iframe.addEventListener("load", on_load)
+
+    def assign_location(self, url: str) -> None:
+        try:
+            _page().location.href = url
+        except JsException as error:  # a URL the browser cannot parse (SyntaxError)
+            raise ValueError(_js_message(error)) from None
+
     # Pixels
     def append_hidden_iframe(self, name: str) -> Node:
         iframe = _page().document.createElement("iframe")

@@ -102,6 +102,7 @@ STATE_JS = """(selectors) => ({
 # A 1x1 transparent GIF: what a pixel server answers. A URL with "fail" in it gets a 404.
 GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 PIXEL_HOSTS = re.compile(r"^https://[^/]+\.pixels\.test/")
+BLOB_URL = re.compile(r"blob:[^\s\"']+/[0-9a-f-]{36}")
 
 
 def page_html(scenario: Scenario, library: str) -> str:
@@ -278,6 +279,8 @@ def normalize(record: dict) -> dict:
                 if "lastSearchClick" in advertising:
                     advertising["lastSearchClick"] = MASK
     walk(record)  # eventMergeId in bodies and createEventMergeId results; adobe_mc timestamps
+    for selector, htmls in record.get("dom", {}).items():  # blob URLs (in-app messages' iframes): a new id each
+        record["dom"][selector] = [BLOB_URL.sub("blob:" + MASK, html) for html in htmls]
     return record
 
 

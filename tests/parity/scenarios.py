@@ -461,6 +461,9 @@ SCENARIOS += ADVERTISING_SCENARIOS
 from .scenarios_extras import SCENARIOS as EXTRA_SCENARIOS  # noqa: E402
 
 SCENARIOS += EXTRA_SCENARIOS
+from .scenarios_in_app import SCENARIOS as IN_APP_SCENARIOS  # noqa: E402
+
+SCENARIOS += IN_APP_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"

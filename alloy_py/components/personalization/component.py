@@ -1,8 +1,8 @@
 """The Personalization component: asking for decisions, rendering them, saying so.
 
 Port of ``Personalization/createComponent.js``, ``createFetchDataHandler.js`` and
-``createViewChangeHandler.js``. Redirect offers are rendered (``redirect.py``);
-in-app messages are not yet: they come back with ``renderAttempted: false``.
+``createViewChangeHandler.js``. Redirect offers are rendered (``redirect.py``),
+in-app messages too (``in_app.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..interactions import InteractionTracker
 from ..rendering import Renderer, redirecting
 from .applying import APPLY_PROPOSITIONS_OPTIONS, lenient, prepare_propositions
 from .details import PersonalizationDetails
+from .in_app import InAppPlanner
 from .notifications import DisplayNotifier, merge_decisions_meta
 from .propositions import DisplayMeta, PropositionProcessor, Renderable, clean_proposition, scope_type
 from .redirect import RedirectPlanner
@@ -59,7 +60,8 @@ class Personalization(Component):
         self._view_cache = ViewCache()
         self._displays = DisplayNotifier(services.events, self.logger)
         redirects = RedirectPlanner(services.browser, self.renderer, self._displays, self.logger)
-        self._propositions = PropositionProcessor(self.renderer, self.logger, redirects.plan)
+        in_app = InAppPlanner(services.browser, self.logger, self._displays.send_interaction)
+        self._propositions = PropositionProcessor(self.renderer, self.logger, redirects.plan, in_app.plan)
 
     def commands(self) -> Mapping[str, Command]:
         return {

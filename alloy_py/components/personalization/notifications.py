@@ -1,6 +1,6 @@
 """Display notifications: telling the Edge what was shown.
 
-Port of ``Personalization/createNotificationHandler.js`` and ``utils/mergeDecisionsMeta``.
+Port of ``Personalization/createNotificationHandler.js``, ``createCollect.js`` and ``utils/mergeDecisionsMeta``.
 A display is sent as its own event, or (``sendDisplayEvent: false``) held for a later
 event with ``includeRenderedPropositions``.
 """
@@ -15,6 +15,8 @@ from ...event import Event
 from ...event_manager import EventManager
 from ...lifecycle import start_now
 from ...log import Logger
+from ...types import JsonObject
+from ..interactions import INTERACT
 from .propositions import DisplayMeta
 
 __all__ = ["DISPLAY", "DisplayNotifier", "merge_decisions_meta"]
@@ -65,17 +67,37 @@ class DisplayNotifier:
         return send
 
     async def _send_display(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> None:
-        event = self._display_event(metas, view_name, identity_map)
-        try:
-            await self._events.send_event(event, {})
-        except Exception as error:  # nobody awaits a display notification
-            self._logger.warn("The display notification failed.", str(error))
+        await self._send(self._display_event(metas, view_name, identity_map), "The display notification failed.")
 
     async def send_for_redirect(self, meta: DisplayMeta, identity_map: Any) -> None:
         """A redirect's display notification, sent as the page may unload; raises if it fails."""
         event = self._display_event([meta], None, identity_map)
         event.document_may_unload = True
         await self._events.send_event(event, {})
+
+    def send_interaction(
+        self, meta: DisplayMeta, action: JsonObject, event_types: list[str], identity_map: Any
+    ) -> None:
+        """alloy's ``collect`` for what a visitor did in an in-app message: a
+        ``decisioning.propositionInteract`` with its ``propositionAction``, sent now."""
+        event = self._events.create_event()
+        decisioning: JsonObject = {
+            "propositions": [meta],
+            "propositionEventType": dict.fromkeys(event_types, 1),
+            "propositionAction": action,
+        }
+        event.merge_xdm({"_experience": {"decisioning": decisioning}})
+        xdm: dict[str, Any] = {"eventType": INTERACT}
+        if identity_map is not None:
+            xdm["identityMap"] = identity_map
+        event.merge_xdm(xdm)
+        start_now(self._send(event, "The interaction notification failed."))
+
+    async def _send(self, event: Event, failure: str) -> None:
+        try:
+            await self._events.send_event(event, {})
+        except Exception as error:  # nobody awaits a notification
+            self._logger.warn(failure, str(error))
 
     def _display_event(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> Event:
         """alloy's ``collect``: a ``decisioning.propositionDisplay`` event for ``metas``."""

@@ -13,7 +13,7 @@ from typing import Any, Literal, NamedTuple
 from ..._futures import after, constant, resolved
 from ..._jsonutil import to_json
 from ...log import Logger
-from ...schemas import PAGE_WIDE_SCOPE, REDIRECT_ITEM
+from ...schemas import MESSAGE_IN_APP, PAGE_WIDE_SCOPE, REDIRECT_ITEM
 from ...types import JsonObject
 from ..interactions import notification
 from ..rendering import ItemPlan, Renderer
@@ -77,7 +77,7 @@ NO_DOCUMENT = (
 )
 
 PlanRedirect = Callable[[JsonObject, JsonObject, Any], ItemPlan]
-"""Plans a redirect item: ``(item, proposition, the triggering event's identityMap)``."""
+"""Plans a redirect (or in-app message) item: ``(item, proposition, the triggering event's identityMap)``."""
 
 # One proposition's renders: each item's render with its item, the display it adds, and whether
 # failures are logged (a redirect's are not: alloy.js runs it without its logging wrapper).
@@ -89,14 +89,23 @@ _Renders = tuple[
 class PropositionProcessor:
     """alloy's ``processPropositions``: render what can be, return the rest, then report."""
 
-    def __init__(self, renderer: Renderer, logger: Logger, plan_redirect: PlanRedirect | None = None) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        logger: Logger,
+        plan_redirect: PlanRedirect | None = None,
+        plan_in_app: PlanRedirect | None = None,
+    ) -> None:
         self._renderer = renderer
         self._logger = logger
-        self._plan_redirect = plan_redirect
+        self._planners = {
+            schema: plan for schema, plan in ((REDIRECT_ITEM, plan_redirect), (MESSAGE_IN_APP, plan_in_app)) if plan
+        }
 
     def _plan(self, item: JsonObject, proposition: JsonObject, kind: ScopeType, identity_map: Any) -> ItemPlan:
-        if item.get("schema") == REDIRECT_ITEM and self._plan_redirect is not None:
-            return self._plan_redirect(item, proposition, identity_map)
+        plan = self._planners.get(str(item.get("schema")))
+        if plan is not None:
+            return plan(item, proposition, identity_map)
         return self._renderer.plan(item, proposition, kind)
 
     def process(
