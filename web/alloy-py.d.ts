@@ -170,6 +170,8 @@ declare namespace AlloyPy {
     /** Each streamed event's brand-concierge:conversation payloads, or {error} (a stream error or timeout). */
     onStreamResponse?: (response: JsonObject[] | { error: Error | { message: string } }) => void;
     voiceEnabled?: boolean;
+  }
+
   interface CreateMediaSessionOptions {
     playerId?: string;
     /** Called at the session start and every event and ping: the player's playhead and QoE now. */
