@@ -9,7 +9,7 @@ from __future__ import annotations
 from alloy_py_dev.samples import IDENTITY_ANSWER
 
 from .harness import Scenario
-from .scenarios import configure, js
+from .scenarios import CLICK_PAGE, configure, js
 
 VISITOR_ECID = "55556666777788889999000011112222333344"
 
@@ -68,3 +68,30 @@ SCENARIOS: list[Scenario] = [
                      cookies=[{"name": "AMCV_ABC123%40AdobeOrg", "value": "MCMID|424242|MCAID|NONE",
                                "url": "http://127.0.0.1/"}]),
 ]
+
+# The optional contexts: Chromium has navigator.userAgentData, so both libraries ask it for the same hints.
+SCENARIOS += [
+    Scenario("context_high_entropy_user_agent_hints",
+             configure(context=["web", "highEntropyUserAgentHints"])
+             + "record(alloy('sendEvent', {xdm: {eventType: 'one'}}));",
+             edge_default=IDENTITY_ANSWER, requests=1),
+    # The referrer goes on the first event only, then "" until it changes.
+    Scenario("context_one_time_analytics_referrer",
+             "Object.defineProperty(document, 'referrer', {get: function () {"
+             " return 'https://search.example.org/?q=shoes'; }});"
+             + configure(context=["web", "oneTimeAnalyticsReferrer"])
+             + "record(alloy('sendEvent', {xdm: {eventType: 'one'}}));"
+             + "record(alloy('sendEvent', {xdm: {eventType: 'two'}}));",
+             edge_default=IDENTITY_ANSWER, requests=2),
+]
+
+# eventGroupingEnabled: an internal link click is held, then sent with the next event that has a page name.
+SCENARIOS.append(Scenario(
+    "click_event_grouping",
+    "document.addEventListener('click', function (e) { e.preventDefault(); });"
+    + configure(clickCollection={"eventGroupingEnabled": True})
+    + "record(alloy('sendEvent', {xdm: {web: {webPageDetails: {name: 'home'}}}}).then(function () {"
+    " document.getElementById('internal').click();"
+    " return new Promise(function (r) { setTimeout(r, 300); }); }).then(function () {"
+    " return alloy('sendEvent', {xdm: {web: {webPageDetails: {name: 'specials'}}}}); }));",
+    body=CLICK_PAGE, edge_default=IDENTITY_ANSWER, requests=2, settle_ms=800))
