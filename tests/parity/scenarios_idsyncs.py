@@ -51,8 +51,6 @@ TWO_SENDS = ("record(alloy('sendEvent', {xdm: {eventType: 'a'}}).then(function (
 
 LIBRARY_INFO_INTENDED = {
     "results[1].resolved.libraryInfo.version": "alloy-py's own version",
-    "results[1].resolved.libraryInfo.commands": "alloy-py lists the commands it has (README: Commands and options)",
-    "results[1].resolved.libraryInfo.components": "alloy-py lists the components it has (README: What differs)",
 }
 
 # state:store items without maxAge (session cookies), so that the logged cookies carry no clock.
