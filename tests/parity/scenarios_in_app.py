@@ -107,6 +107,12 @@ APPLIED = (
     + "record(alloy('applyPropositions', {propositions: [" + js(message(web=MODAL_WEB)).replace("</", "<\\/") + "]}));"
 )
 
+# The same message applied, then its close button clicked: the interaction is the first request.
+APPLIED_THEN_DISMISSED = (
+    configure() + in_frame("a.btnClose rect")
+    + "record(alloy('applyPropositions', {propositions: [" + js(message(web=MODAL_WEB)).replace("</", "<\\/") + "]}));"
+)
+
 SCENARIOS: list[Scenario] = [
     shown("in_app_modal", message(web=MODAL_WEB), fast=True),
     shown("in_app_banner", message(mobile=BANNER_MOBILE)),
@@ -125,4 +131,6 @@ SCENARIOS: list[Scenario] = [
              requests=2, dom=DOM, settle_ms=600),
     Scenario("in_app_apply_propositions", APPLIED, body=PAGE, edge_default=EMPTY_EDGE, dom=DOM,
              settle_ms=600),
+    Scenario("in_app_apply_propositions_dismiss_click", APPLIED_THEN_DISMISSED, body=PAGE,
+             edge_default=EMPTY_EDGE, dom=DOM, requests=1, settle_ms=600),
 ]
