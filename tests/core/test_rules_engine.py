@@ -405,3 +405,37 @@ async def test_json_content_rulesets_and_cjmiam_consequences() -> None:
     assert result["items"] == [{"schema": SCHEMA + "message/in-app", "data": {
         "mobileParameters": {"a": 1}, "webParameters": {}, "content": "<p>hi</p>", "contentType": "text/html",
         "qualifiedDate": memory.now}, "id": "iam-1"}]
+
+
+def in_app_proposition(pid: str, text: str) -> dict[str, Any]:
+    from .test_in_app_messages import IN_APP, MODAL_WEB
+
+    consequence = {"id": f"{pid}-cons", "type": "schema", "detail": {
+        "id": f"{pid}-message", "schema": IN_APP,
+        "data": {"content": f"<html><body><p>{text}</p></body></html>", "contentType": "text/html",
+                 "webParameters": MODAL_WEB}}}
+    proposition = card_proposition(matcher("~type", "ex"), activity=f"a-{pid}", pid=pid)
+    proposition["items"][0]["data"]["rules"][0]["consequences"] = [consequence]
+    return proposition
+
+
+async def test_of_two_qualified_in_app_messages_only_the_first_is_shown() -> None:
+    """alloy's shouldSuppressDisplay: the second is reported as suppressed for a conflict."""
+    memory = rules_page(in_app_proposition("first", "First message"), in_app_proposition("second", "Second message"))
+    alloy = await configured(memory)
+    await alloy("sendEvent", {})
+    sent = len(memory.sent)
+    result = await alloy("evaluateRulesets", {"renderDecisions": True})
+    await settle()
+    assert [p["id"] for p in result["propositions"]] == ["first", "second"]
+    shown = [text for text in memory.blobs.values()]
+    assert len(shown) == 1 and "First message" in shown[0]
+    xdms = [body(s)["events"][0]["xdm"] for s in memory.sent[sent:]]
+    display = [x for x in xdms if x.get("eventType") == "decisioning.propositionDisplay"]
+    suppressed = [x for x in xdms if x.get("eventType") == "decisioning.propositionSuppressDisplay"]
+    assert [[p["id"] for p in x["_experience"]["decisioning"]["propositions"]] for x in display] == [["first"]]
+    assert len(suppressed) == 1
+    decisioning = suppressed[0]["_experience"]["decisioning"]
+    assert [p["id"] for p in decisioning["propositions"]] == ["second"]
+    assert decisioning["propositionEventType"] == {"suppressDisplay": 1}
+    assert decisioning["propositionAction"] == {"reason": "Conflict"}

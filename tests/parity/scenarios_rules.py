@@ -173,3 +173,30 @@ SCENARIOS: list[Scenario] = [
     Scenario("rules_invalid_config", "record(alloy('configure', "
              + js({"datastreamId": "x", "orgId": ORG_ID, "personalizationStorageEnabled": "yes"}) + "));"),
 ]
+
+IN_APP = SCHEMA + "message/in-app"
+IN_APP_WEB = {
+    "alloy-content-iframe": {"style": {"border": "none", "width": "100%", "height": "100%"},
+                             "params": {"enabled": True, "parentElement": "#alloy-messaging-container",
+                                        "insertionMethod": "appendChild"}},
+    "alloy-messaging-container": {"style": {"position": "fixed", "width": "50%", "height": "50vh",
+                                            "top": "25%", "left": "25%"},
+                                  "params": {"enabled": True, "parentElement": "body",
+                                             "insertionMethod": "appendChild"}},
+}
+
+
+def in_app(pid: str, text: str, rank: int) -> dict[str, Any]:
+    consequence = {"id": f"c-{pid}", "type": "schema", "detail": {
+        "id": f"m-{pid}", "schema": IN_APP,
+        "data": {"content": f"<html><body><p>{text}</p></body></html>", "contentType": "text/html",
+                 "webParameters": IN_APP_WEB}}}
+    return ruleset(pid, RULES_TYPE, consequence, rank=rank, scope="web://127.0.0.1/parity/page.html")
+
+
+# Two in-app messages qualified by one evaluation: the first shown, the second reported as suppressed.
+SCENARIOS.append(rules("rules_in_app_conflict", then(
+    "run('sendEvent', {})",
+    "run('evaluateRulesets', {renderDecisions: true})",
+    "later(300, function () { return document.querySelectorAll('#alloy-messaging-container').length; })",
+), in_app("first", "First message", 1), in_app("second", "Second message", 2), requests=3))

@@ -16,7 +16,7 @@ from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
 from ...event import Event
 from ...lifecycle import Decision, RequestHandlers
-from ...schemas import PAGE_WIDE_SCOPE, REDIRECT_ITEM
+from ...schemas import MESSAGE_IN_APP, PAGE_WIDE_SCOPE, REDIRECT_ITEM
 from ...types import JsonObject, Node, Options
 from ...validation import Validator, any_of, boolean, literal, object_of, string
 from .. import Command, Component, ComponentServices
@@ -112,9 +112,17 @@ class Personalization(Component):
             return
         send_display = (decision.personalization or {}).get("sendDisplayEvent", True)
         view_name = decision.event.view_name if decision.event is not None else None
-        notify = self._displays.notifier(True, send_display, view_name, decision.identity_map)
+        notify_displays = self._displays.notifier(True, send_display, view_name, decision.identity_map)
         to_render = [Renderable(p, scope_type(p), True) for p in decision.propositions if isinstance(p, dict)]
-        processed = self._propositions.process(to_render, [], decision.identity_map)
+        suppressed = _conflicting_in_app_messages(to_render)
+
+        def notify(metas: list[JsonObject]) -> None:
+            notify_displays([meta for meta in metas if meta.get("id") not in suppressed])
+            held_back = [meta for meta in metas if meta.get("id") in suppressed]
+            if held_back and send_display:
+                self._displays.send_suppressed(held_back, view_name, decision.identity_map)
+
+        processed = self._propositions.process(to_render, [], decision.identity_map, suppressed=suppressed)
         displays = processed.displays()
         if displays.done():
             notify(displays.result())
@@ -254,3 +262,12 @@ class Personalization(Component):
             lambda response: {"propositions": processed.propositions, "decisions": processed.decisions}
         )
         return await processed.displays() if render else []
+
+
+def _conflicting_in_app_messages(to_render: list[Renderable]) -> set[str]:
+    """alloy's ``createShouldSuppressDisplay``: of the propositions with in-app messages that one
+    evaluation qualified, only the first is shown; the others are reported as suppressed."""
+    with_messages = [r.proposition for r in to_render
+                     if any(isinstance(i, dict) and i.get("schema") == MESSAGE_IN_APP
+                            for i in r.proposition.get("items") or [])]
+    return {str(p.get("id")) for p in with_messages[1:]}

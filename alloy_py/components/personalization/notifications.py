@@ -22,6 +22,7 @@ from .propositions import DisplayMeta
 __all__ = ["DISPLAY", "DisplayNotifier", "merge_decisions_meta"]
 
 DISPLAY = "decisioning.propositionDisplay"
+SUPPRESS = "decisioning.propositionSuppressDisplay"
 
 
 def merge_decisions_meta(event: Event, metas: list[DisplayMeta], event_type: str = "display") -> None:
@@ -92,6 +93,19 @@ class DisplayNotifier:
             xdm["identityMap"] = identity_map
         event.merge_xdm(xdm)
         start_now(self._send(event, "The interaction notification failed."))
+
+    def send_suppressed(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> None:
+        """alloy's ``collect`` with ``eventType: SUPPRESS``: in-app messages not shown for a conflict."""
+        event = self._events.create_event()
+        merge_decisions_meta(event, metas, "suppressDisplay")
+        event.merge_xdm({"_experience": {"decisioning": {"propositionAction": {"reason": "Conflict"}}}})
+        xdm: dict[str, Any] = {"eventType": SUPPRESS}
+        if identity_map is not None:
+            xdm["identityMap"] = identity_map
+        if view_name:
+            xdm["web"] = {"webPageDetails": {"viewName": view_name}}
+        event.merge_xdm(xdm)
+        start_now(self._send(event, "The suppress display notification failed."))
 
     async def _send(self, event: Event, failure: str) -> None:
         try:

@@ -7,7 +7,8 @@ Port of ``Personalization/handlers/createProcessPropositions.js`` and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import replace
 from typing import Any, Literal, NamedTuple
 
 from ..._futures import after, constant, resolved
@@ -114,9 +115,12 @@ class PropositionProcessor:
         not_rendered: list[Renderable],
         identity_map: Any = None,
         before_render: Callable[[], None] | None = None,
+        suppressed: Collection[str] = (),
     ) -> Processed:
         """``before_render``: called once everything is planned, before anything renders (alloy's
-        ``rendering-started`` notifications come between the two)."""
+        ``rendering-started`` notifications come between the two). ``suppressed``: the ids of
+        propositions whose in-app messages are not shown but still reported (alloy's
+        ``shouldSuppressDisplay``)."""
         if to_render and not self._renderer.has_document:
             self._logger.warn(NO_DOCUMENT)
             to_render, not_rendered = [], [*to_render, *not_rendered]
@@ -132,6 +136,8 @@ class PropositionProcessor:
             only = False
             for item in proposition.get("items") or []:
                 plan = self._plan(item, proposition, kind, identity_map)
+                if item.get("schema") == MESSAGE_IN_APP and proposition.get("id") in suppressed:
+                    plan = replace(plan, render=None)
                 if plan.only_render_this:  # alloy's onlyRenderThis: forget all planned so far
                     returned, decisions, renders = [], [], []
                     rendered_items, other_items = ([item], []) if plan.render_attempted else ([], [item])
