@@ -96,15 +96,7 @@ class DisplayNotifier:
 
     def send_suppressed(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> None:
         """alloy's ``collect`` with ``eventType: SUPPRESS``: in-app messages not shown for a conflict."""
-        event = self._events.create_event()
-        merge_decisions_meta(event, metas, "suppressDisplay")
-        event.merge_xdm({"_experience": {"decisioning": {"propositionAction": {"reason": "Conflict"}}}})
-        xdm: dict[str, Any] = {"eventType": SUPPRESS}
-        if identity_map is not None:
-            xdm["identityMap"] = identity_map
-        if view_name:
-            xdm["web"] = {"webPageDetails": {"viewName": view_name}}
-        event.merge_xdm(xdm)
+        event = self._display_event(metas, view_name, identity_map, SUPPRESS, "suppressDisplay", {"reason": "Conflict"})
         start_now(self._send(event, "The suppress display notification failed."))
 
     async def _send(self, event: Event, failure: str) -> None:
@@ -113,11 +105,16 @@ class DisplayNotifier:
         except Exception as error:  # nobody awaits a notification
             self._logger.warn(failure, str(error))
 
-    def _display_event(self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any) -> Event:
-        """alloy's ``collect``: a ``decisioning.propositionDisplay`` event for ``metas``."""
+    def _display_event(
+        self, metas: list[DisplayMeta], view_name: str | None, identity_map: Any, event_type: str = DISPLAY,
+        proposition_event_type: str = "display", action: JsonObject | None = None,
+    ) -> Event:
+        """alloy's ``collect``: a ``decisioning.propositionDisplay`` event (or ``event_type``) for ``metas``."""
         event = self._events.create_event()
-        merge_decisions_meta(event, metas)
-        xdm: dict[str, Any] = {"eventType": DISPLAY}
+        merge_decisions_meta(event, metas, proposition_event_type)
+        if action is not None and metas:
+            event.merge_xdm({"_experience": {"decisioning": {"propositionAction": action}}})
+        xdm: dict[str, Any] = {"eventType": event_type}
         if identity_map is not None:
             xdm["identityMap"] = identity_map
         if view_name:

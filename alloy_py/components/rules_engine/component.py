@@ -9,13 +9,11 @@ Port of ``RulesEngine/index.js``, ``createDecisionProvider.js``,
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ..._jsonutil import deep_assign
 from ...cookies import sanitize_org_id, storage_key
 from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
@@ -191,16 +189,6 @@ def _history_operations(propositions: list[JsonObject]) -> list[tuple[Any, Mappi
     return operations
 
 
-def _event_content(event: Event) -> JsonObject:
-    """alloy's ``event.getContent()``: what the components merged, with the user's xdm and data over it."""
-    content = copy.deepcopy(event.content)
-    if event.user_xdm:
-        deep_assign(content, {"xdm": copy.deepcopy(event.user_xdm)})
-    if event.user_data:
-        deep_assign(content, {"data": copy.deepcopy(event.user_data)})
-    return content
-
-
 class RulesEngine(Component):
     namespace = "RulesEngine"
     config_schema: ClassVar[Validator | None] = object_of({"personalizationStorageEnabled": boolean().default(False)})
@@ -265,7 +253,7 @@ class RulesEngine(Component):
         personalization = options.get("personalization") or {}
         added = personalization.get("decisionContext") or {}
         context = {
-            **flatten(_event_content(event)),
+            **flatten(event.get_content()),
             **self._context.get_context({"~type": EDGE_EVENT_TYPE, "~source": REQUEST_SOURCE, **added}),
         }
         render = bool(options.get("renderDecisions"))
