@@ -30,8 +30,9 @@
  */
 (function () {
   "use strict";
-  var script = document.currentScript;
-  var base = new URL(".", script ? script.src : location.href).href;
+  var script = loaderScript();
+  var own = script ? script.src : moduleUrl();
+  var base = own ? new URL(".", own).href : null; // the folder everything else is fetched from
   // Pyodide's folder: "pyodide/" in web/dist, "pyodide-<version>/" in make dist's folder.
   var RUNTIME = "__ALLOY_PY_RUNTIME__";
   var ZIP = "__ALLOY_PY_ZIP__";
@@ -54,6 +55,25 @@
   var handed = [];    // what the journal held when Python took over
   var hiding = false;  // this script inserted the prehiding style
   var left = false;    // pagehide was seen
+
+  // The <script> element running this file, read through Document.prototype's getter: markup
+  // such as <img name="currentScript"> shadows document.currentScript, and must not choose the
+  // folder Pyodide and the snapshot come from.
+  function loaderScript() {
+    var getter = Object.getOwnPropertyDescriptor(Document.prototype, "currentScript");
+    var current = getter && getter.get ? getter.get.call(document) : null;
+    return current instanceof HTMLScriptElement && current.src ? current : null;
+  }
+
+  // Loaded as an ES module (import("./alloy.min.js"), <script type="module">) there is no current
+  // script, and a classic script cannot say import.meta: this file's URL is the first one in the
+  // stack of an error thrown here (V8, SpiderMonkey and JavaScriptCore all write it).
+  function moduleUrl() {
+    var stack = "";
+    try { throw new Error("where"); } catch (error) { stack = String(error.stack || ""); }
+    var found = /(?:https?|file):\/\/[^\s()]+?(?=:\d+:\d+)/.exec(stack);
+    return found ? found[0] : null;
+  }
 
   function mark(name) {
     try { performance.mark("alloy-py:" + name); } catch (e) { /* old browsers */ }
@@ -583,13 +603,15 @@
       });
     }
 
+    var refused = refusal();
+    if (refused) return Promise.reject(new Error(refused));
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
         reject(new Error("Pyodide did not start within " + timeoutMs + " ms."));
       }, timeoutMs);
       var onViolation = function (event) {
         if (event.blockedURI === "wasm-eval" || /wasm/.test(event.violatedDirective || "")) {
-          reject(new Error("The page's Content-Security-Policy blocks WebAssembly; add 'wasm-unsafe-eval' to script-src."));
+          reject(new Error("the page's Content-Security-Policy blocks WebAssembly; add 'wasm-unsafe-eval' to script-src."));
         }
       };
       document.addEventListener("securitypolicyviolation", onViolation);
@@ -625,6 +647,30 @@
     });
   }
 
+  // What cannot be overcome is known before anything is fetched: reject at once, not after the
+  // boot timeout (Pyodide's loadPyodide never settles when the wasm compile is refused).
+  function refusal() {
+    if (!base) return "cannot tell which URL alloy-py.js was loaded from, so not where its files are.";
+    if (typeof WebAssembly !== "object" || typeof WebAssembly.Module !== "function") {
+      return "this browser does not run WebAssembly.";
+    }
+    try {
+      new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); // the empty module
+    } catch (error) {
+      return "the page's Content-Security-Policy blocks WebAssembly; add 'wasm-unsafe-eval' to script-src.";
+    }
+    return null;
+  }
+
+  // An error's text for the page: a Python error carries a traceback, of which only the last line
+  // (the exception) says anything to a site.
+  function plain(error) {
+    var text = String(error && error.message || error);
+    if (!/^Traceback/.test(text)) return text;
+    var lines = text.split("\n").filter(function (line) { return /\S/.test(line); });
+    return lines[lines.length - 1].replace(/^[\w.]*(Error|Exception): /, "");
+  }
+
   function handOver(bridge) {
     bridge.start(pageId, readOptions, names);
     python = bridge;
@@ -648,7 +694,7 @@
   }
 
   function fail(error) {
-    var message = "alloy-py could not start: " + error.message;
+    var message = "alloy-py could not start: " + plain(error);
     console.error(message);
     unhide();
     deliver = function (entry) {
@@ -671,5 +717,7 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") persist("hidden");
   });
-  boot().then(handOver, fail);
+  boot().then(function (bridge) {
+    try { handOver(bridge); } catch (error) { fail(error); }
+  }, fail);
 })();

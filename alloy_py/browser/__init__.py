@@ -194,6 +194,10 @@ class Browser(Protocol):
         """``console[level](...args)``."""
         ...
 
+    def report_unhandled(self, error: BaseException) -> None:
+        """What alloy.js leaves as an unhandled promise rejection: the page sees the same error."""
+        ...
+
     # Monitors: the page's ``window.__alloyMonitors``, read at each notification as alloy does.
     def has_monitors(self) -> bool:
         """At least one monitor: only then is a notification's data built and converted."""

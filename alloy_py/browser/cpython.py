@@ -298,6 +298,9 @@ class CPythonBrowser:
         """To the ``alloy_py`` logger; the first argument is alloy's ``[instance] [Component]`` prefix."""
         logger.log(_LOG_LEVELS.get(level, logging.INFO), " ".join(_log_text(arg) for arg in args))
 
+    def report_unhandled(self, error: BaseException) -> None:
+        logger.error("Unhandled rejection: %s", error)
+
     # Monitors (window.__alloyMonitors) belong to a page: there are none here.
     def has_monitors(self) -> bool:
         return False

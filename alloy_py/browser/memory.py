@@ -159,6 +159,7 @@ class MemoryBrowser:
     hold_sleeps: bool = False
     _sleepers: list[tuple[int, int, asyncio.Future[None]]] = field(default_factory=list)
     logs: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    unhandled: list[BaseException] = field(default_factory=list)  # report_unhandled's errors
     cookies: dict[str, StoredCookie] = field(default_factory=dict)
     storage: dict[StorageKind, dict[str, str]] = field(
         default_factory=lambda: {"local": {}, "session": {}}
@@ -373,6 +374,9 @@ class MemoryBrowser:
 
     def log(self, level: str, *args: object) -> None:
         self.logs.append((level, args))
+
+    def report_unhandled(self, error: BaseException) -> None:
+        self.unhandled.append(error)
 
     def has_monitors(self) -> bool:
         return bool(self.monitors)

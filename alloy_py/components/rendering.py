@@ -266,7 +266,11 @@ class Renderer:
                 and view_item in _rendered_ids(self._browser, container)
             ):
                 continue
-            pending = action.run(self._browser, container, content, decorate)
+            try:
+                pending = action.run(self._browser, container, content, decorate)
+            except Exception as error:  # alloy.js does not await a container's render: the item still counts
+                self._browser.report_unhandled(error)
+                continue
             if view_item is not None:
                 _mark_rendered(self._browser, container, view_item)
             if pending is not None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from alloy_py_dev.repo import ALLOY_REFERENCE_DIST, DIST
 from alloy_py_dev.samples import BASE_CODE
 
 from tests.support.edge_mock import EdgeMock
@@ -86,6 +87,13 @@ class Scenario:
     # Third-party pages and scripts served locally: (URL regex, content type, body); the requests
     # for them are recorded (sorted URLs) as "fakes".
     fakes: list[tuple[str, str, str]] = field(default_factory=list)
+    # A real site's way (tests/parity/scenarios_site.py): the page served with this
+    # Content-Security-Policy, its inline scripts with the nonce SITE_NONCE; the base code
+    # replaced; with ``module_sdk`` no script tag: the script imports SITE_SDK, where each library
+    # is served renamed in place (alloy-py with its folder beside it).
+    csp: str | None = None
+    base_code: str = BASE_CODE
+    module_sdk: bool = False
 
 
 # What a run records of the page; also run by the page itself as it leaves (redirects).
@@ -110,18 +118,37 @@ def page_html(scenario: Scenario, library: str) -> str:
     if scenario.navigations:  # the page's state as it leaves, handed to the harness (__parityLeaving)
         leaving = ("addEventListener('beforeunload', function () {"
                    f" window.__parityLeaving(({STATE_JS})({json.dumps(scenario.dom)})); }});")
+    script = f'<script nonce="{SITE_NONCE}">' if scenario.csp else "<script>"
+    tag = "" if scenario.module_sdk else f'<script src="{LIBRARIES[library]}" async></script>'
     return (
         '<!doctype html><html><head><meta charset="utf-8"><title>parity</title>'
-        f"<script>{BASE_CODE}</script><script>{RECORDER}\n{leaving}\n{scenario.script}\n{FINISH}</script>"
-        f'<script src="{LIBRARIES[library]}" async></script></head>'
-        f"<body>{scenario.body}</body></html>"
+        f"{script}{scenario.base_code}</script>{script}{RECORDER}\n{leaving}\n{scenario.script}\n{FINISH}</script>"
+        f"{tag}</head><body>{scenario.body}</body></html>"
     )
+
+
+SITE_NONCE = "aem"
+SITE_SDK = "/plugins/martech/src/alloy.min.js"  # where the AEM martech plugin vendors alloy
+
+
+def serve_sdk(server: Any, library: str) -> None:
+    """Put ``library`` at SITE_SDK as a site does: alloy.js's minified file, or alloy-py's loader
+    renamed in place with the rest of its folder (web/dist) beside it."""
+    folder = SITE_SDK.rsplit("/", 1)[0] + "/"
+    if library == "alloy.js":
+        server.add_page(SITE_SDK, (ALLOY_REFERENCE_DIST / "alloy.min.js").read_bytes(), content_type="text/javascript")
+    else:
+        server.add_mount(folder, DIST)
+        server.add_page(SITE_SDK, (DIST / "alloy-py.js").read_bytes(), content_type="text/javascript")
 
 
 def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         timeout: float = 60.0) -> dict:
     """Run ``scenario`` with ``library`` in a fresh context; return its raw record."""
-    url = server.add_page(PAGE_PATH, page_html(scenario, library))
+    headers = {"Content-Security-Policy": scenario.csp} if scenario.csp else None
+    url = server.add_page(PAGE_PATH, page_html(scenario, library), headers=headers)
+    if scenario.module_sdk:
+        serve_sdk(server, library)
     if scenario.host:
         url = url.replace("//127.0.0.1:", f"//{scenario.host}:", 1)
     url += scenario.query
@@ -176,6 +203,9 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
         leaving: list[dict] = []
         if scenario.navigations:
             context.expose_binding("__parityLeaving", lambda source, state: leaving.append(state))
+        page_errors: list[str] = []
+        if scenario.csp:  # what a site's policy refuses shows as uncaught errors
+            page.on("pageerror", lambda error: page_errors.append(str(error).splitlines()[0] if str(error) else ""))
         if scenario.console:
             page.on("console", lambda m: console.append(m.text)
                     if any(part in m.text for part in scenario.console) else None)
@@ -217,10 +247,14 @@ def run(browser: Any, server: Any, scenario: Scenario, library: str, *,
             record["console"] = sorted(console)
         if scenario.fakes:
             record["fakes"] = sorted(faked)
+        if scenario.csp:
+            record["pageErrors"] = sorted(page_errors)
         return record
     finally:
         context.close()
         server.remove_page(PAGE_PATH)
+        if scenario.module_sdk:
+            server.remove_page(SITE_SDK)
         if scenario.service_worker is not None:
             server.remove_page(SERVICE_WORKER_PATH)
 

@@ -460,6 +460,9 @@ SCENARIOS += EXTRA_SCENARIOS
 from .scenarios_in_app import SCENARIOS as IN_APP_SCENARIOS  # noqa: E402
 
 SCENARIOS += IN_APP_SCENARIOS
+from .scenarios_site import SCENARIOS as SITE_SCENARIOS  # noqa: E402
+
+SCENARIOS += SITE_SCENARIOS
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
