@@ -56,8 +56,8 @@ ON_BEFORE_EVENT_SEND = """function (content) {
   return true;
 }"""
 
-HEADLINE = proposition("p-hero", action("hero-1", type="setHtml", selector=".hero h1", content="Hello, returning visitor"),
-                       scope="hero")
+HEADLINE = proposition("p-hero", action("hero-1", type="setHtml", selector=".hero h1",
+                                        content="Hello, returning visitor"), scope="hero")
 OFFERS = proposition("p-offers", action("offers-1", type="setText", selector="#offers p", content="20% off today"),
                      scope="offers")
 CART = proposition("p-cart", action("cart-1", type="setText", selector="#offers p", content="Your cart offer"),
@@ -66,13 +66,15 @@ CART = proposition("p-cart", action("cart-1", type="setText", selector="#offers 
 
 def consent(general: str) -> dict:
     return {"body": {**IDENTITY_ANSWER, "handle": [*IDENTITY_ANSWER["handle"], {
-        "type": "state:store", "payload": [{"key": CONSENT_COOKIE, "value": f"general={general}", "maxAge": 15552000}]}]}}
+        "type": "state:store",
+        "payload": [{"key": CONSENT_COOKIE, "value": f"general={general}", "maxAge": 15552000}]}]}}
 
 
 def consent_call(choice: str) -> str:
     value = "y" if choice == "in" else "n"
     return ("alloy('setConsent', {consent: [{standard: 'Adobe', version: '2.0', value: {"
-            f"collect: {{val: '{value}'}}, personalize: {{content: {{val: '{value}'}}}}, share: {{val: '{value}'}}}}}}]}})")
+            f"collect: {{val: '{value}'}}, personalize: {{content: {{val: '{value}'}}}},"
+            f" share: {{val: '{value}'}}}}}}]}})")
 
 
 def site(name: str, flow: str, *, answers: list[dict], requests: int, **kw: object) -> Scenario:
@@ -99,13 +101,17 @@ FETCH = ("var fetched = alloy('sendEvent', {type: 'decisioning.propositionFetch'
          " personalization: {sendDisplayEvent: false, decisionScopes: ['hero', 'offers']}});")
 APPLY = ("await step('fetch', fetched);"
          "var propositions = (out.fetch && out.fetch.propositions || []).filter(function (p) {"
-         "  return p.items.some(function (i) { return i.schema === 'https://ns.adobe.com/personalization/dom-action'; }); });"
+         "  return p.items.some(function (i) {"
+         "    return i.schema === 'https://ns.adobe.com/personalization/dom-action'; }); });"
          "await step('apply', alloy('applyPropositions', {propositions: propositions}));"
-         "await step('display', alloy('sendEvent', {documentUnloading: true, xdm: {eventType: 'decisioning.propositionDisplay',"
+         "await step('display', alloy('sendEvent', {documentUnloading: true,"
+         "  xdm: {eventType: 'decisioning.propositionDisplay',"
          "  _experience: {decisioning: {propositions: propositions.map(function (p) {"
-         "    return {id: p.id, scope: p.scope, scopeDetails: p.scopeDetails}; }), propositionEventType: {display: 1}}}}}));")
+         "    return {id: p.id, scope: p.scope, scopeDetails: p.scopeDetails}; }),"
+         "  propositionEventType: {display: 1}}}}}));")
 DATA_LAYER_EVENT = ("window.adobeDataLayer.push({event: 'form-submit', xdm: {eventType: 'web.formFilledOut'}});"
-                    "await step('dataLayer', alloy('sendEvent', {documentUnloading: true, xdm: {eventType: 'web.formFilledOut'},"
+                    "await step('dataLayer', alloy('sendEvent', {documentUnloading: true,"
+                    " xdm: {eventType: 'web.formFilledOut'},"
                     " data: {form: 'newsletter'}}));")
 SPA_VIEW = ("await step('view', alloy('sendEvent', {renderDecisions: true,"
             " xdm: {web: {webPageDetails: {viewName: 'cart'}}}}));")
