@@ -128,7 +128,7 @@ window.__bench = {{edge: []}};
 }})();
 {BASE_CODE}
 </script>
-<script src="{src}" async></script>
+<script src="{src}" async data-debug></script>
 </head><body><h1>bench</h1><div id="els">{elements}</div>
 <script>
 alloy("configure", {config});

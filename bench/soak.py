@@ -31,7 +31,7 @@ EVENTS = int(os.environ.get("EVENTS", "1000"))
 LIBRARY = os.environ.get("LIBRARY", "alloy-py")
 WAVE = 50
 LOADERS = {"alloy.js": '<script src="/vendor/alloy/alloy.js" async></script>',
-           "alloy-py": '<script src="/alloy-py.js" async></script>'}
+           "alloy-py": '<script src="/alloy-py.js" async data-debug></script>'}
 PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><script>{BASE_CODE}</script>{LOADERS[LIBRARY]}
 <script>
 window.settled = {{}};

@@ -27,6 +27,7 @@
  * Options, as attributes of this script tag:
  *   data-boot-timeout="30000"  milliseconds to wait for Pyodide before giving up
  *   data-snapshot="off"        do not use the memory snapshot
+ *   data-debug                 window.__alloyPy.pyodide is the interpreter (tests, diagnostics)
  */
 (function () {
   "use strict";
@@ -46,6 +47,7 @@
   var MAX_CLICK_NODES = 500;
   var timeoutMs = Number(script && script.getAttribute("data-boot-timeout")) || 30000;
   var useSnapshot = !script || script.getAttribute("data-snapshot") !== "off";
+  var debug = !!script && script.hasAttribute("data-debug");
   var names = window.__alloyNS || [];
   var pageId = newId();
   var journal = [];   // {kind: "command", name, call, facts} | {kind: "click", facts, path, overlay}, in order
@@ -621,8 +623,9 @@
         mark("pyodide.mjs");
         return module;
       });
+      var snapshot = false;
       var started = !useSnapshot ? normal(pyodideMjs) : restore(pyodideMjs).then(function (pyodide) {
-        window.__alloyPy = { pyodide: pyodide, snapshot: true };
+        snapshot = true;
         return pyodide;
       }, function (error) {
         console.warn("alloy-py: the memory snapshot could not be used (" + (error && error.message || error)
@@ -632,9 +635,11 @@
       started
         .then(function (pyodide) {
           mark("loadPyodide");
-          // For diagnostics and the benchmark (wasm memory); not an API.
-          window.__alloyPy = window.__alloyPy || { pyodide: pyodide, snapshot: false };
-          window.__alloyPy.pyodide = pyodide;
+          // How it booted, for diagnostics; the interpreter itself only with data-debug (tests, the
+          // benchmark's wasm memory): any script of the page could drive it. Not an API.
+          var facts = { snapshot: snapshot };
+          if (debug) facts.pyodide = pyodide;
+          window.__alloyPy = Object.freeze(facts);
           var bridge = pyodide.pyimport("alloy_py.browser.bridge");
           mark("ready");
           return bridge;

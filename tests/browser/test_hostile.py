@@ -28,7 +28,7 @@ from .hostile_cases import ANSWER_CASES, INPUT_CASES
 
 LOADERS = {
     "alloy.js": '<script src="/vendor/alloy/alloy.js" async></script>',
-    "alloy-py": '<script src="/alloy-py.js" async></script>',
+    "alloy-py": '<script src="/alloy-py.js" async data-debug></script>',
 }
 BOUND_MS = 20_000
 REQUEST_TIMEOUT_MS = 9_000  # alloy-py's, lowered on the test page so "hang" settles in time

@@ -26,7 +26,8 @@ def test_payload_functions_work_and_are_released(page, add_page, edge) -> None:
     edge.set_default(IDENTITY_ANSWER)
     url = add_page("/t/monitors.html", page_html(MONITOR + f"""
       window.first = {configure_js()}.then(function () {{ return alloy('sendEvent', {{}}); }});
-    """).replace("<h1>shop</h1>", '<h1>shop</h1><nav id="menu"><a href="/shoes">Trail shoes</a></nav>'))
+    """, loader_attrs="data-debug").replace(
+        "<h1>shop</h1>", '<h1>shop</h1><nav id="menu"><a href="/shoes">Trail shoes</a></nav>'))
     page.goto(url)
     page.wait_for_function("() => window.__seen.length === 1", timeout=60_000)
     details = page.evaluate("() => window.__getLinkDetails(document.querySelector('nav a'))")

@@ -65,7 +65,6 @@ def test_every_way_of_loading_finds_the_folder(page, add_page, edge, site_sdk, b
     head, script = WAYS[way]
     requests, errors = watch(page)
     page.goto(add_page(f"/site/{way}.html", site_page(head, script)))
-    page.wait_for_function("() => window.outcome !== undefined")
     assert page.evaluate("() => window.outcome") == "sent", errors
     [request] = edge.wait_for(1, timeout=30, page=page)
     assert request["body"]["events"][0]["xdm"]["eventType"] == "loaded"
@@ -81,7 +80,6 @@ def test_markup_named_current_script_cannot_redirect_the_loader(page, add_page, 
     clobber = '<img name="currentScript" src="https://evil.example/x/">'
     page.goto(add_page("/site/clobbered.html", site_page(f'<script src="{SDK}" async></script>', "",
                                                          before=clobber)))
-    page.wait_for_function("() => window.outcome !== undefined")
     assert page.evaluate("() => document.currentScript && document.currentScript.tagName") == "IMG"
     assert page.evaluate("() => window.outcome") == "sent", errors
     own = [url for url in requests if any(part in url for part in OWN_FILES)]
@@ -107,7 +105,6 @@ def test_a_csp_that_refuses_webassembly_rejects_at_once(page, add_page, edge, si
             "</head><body><h1>site</h1></body></html>")
     csp = {"Content-Security-Policy": "script-src 'nonce-n' 'strict-dynamic'"}
     page.goto(add_page("/site/csp.html", html, headers=csp))
-    page.wait_for_function("() => window.took !== undefined", timeout=10_000)
     message = page.evaluate("() => window.outcome")
     assert message == ("[alloy] alloy-py could not start: the page's Content-Security-Policy blocks WebAssembly;"
                        " add 'wasm-unsafe-eval' to script-src.")
@@ -126,8 +123,17 @@ def test_a_missing_folder_rejects_with_alloys_text(page, add_page, edge, static_
     add_page("/lonely/alloy.min.js", (DIST / "alloy-py.js").read_bytes(), content_type="text/javascript")
     requests, errors = watch(page)
     page.goto(add_page("/lonely/page.html", site_page('<script src="/lonely/alloy.min.js" async></script>', "")))
-    page.wait_for_function("() => window.outcome !== undefined", timeout=20_000)
     outcome = page.evaluate("() => window.outcome")
     assert outcome.startswith("rejected: [alloy] alloy-py could not start: "), outcome
     assert "Traceback" not in outcome and "[object Object]" not in outcome
     assert not [text for text in errors if "Traceback" in text]
+
+
+def test_the_interpreter_is_the_pages_only_with_data_debug(page, add_page, edge, site_sdk) -> None:
+    """``window.__alloyPy`` says how Python started; its ``pyodide`` only with ``data-debug``."""
+    for attrs, exposed in (("", False), ("data-debug", True)):
+        page.goto(add_page("/site/debug.html", site_page(f'<script src="{SDK}" async {attrs}></script>', "")))
+        assert page.evaluate("() => window.outcome") == "sent"
+        assert page.evaluate("() => typeof window.__alloyPy.snapshot") == "boolean"
+        assert page.evaluate("() => 'pyodide' in window.__alloyPy") is exposed
+        assert page.evaluate("() => Object.isFrozen(window.__alloyPy)")

@@ -82,7 +82,7 @@ def test_boot_restores_the_snapshot_and_fetches_no_zip(page, add_page, edge, dis
     edge.set_default(IDENTITY_ANSWER)
     # Served 404 (in-memory pages win over files): if an import did need it, it would warn.
     add_page("/pyodide/python_stdlib_pyc.zip", "gone", status=404)
-    page.goto(add_page("/t/snapshot.html", page_html(QUEUED)))
+    page.goto(add_page("/t/snapshot.html", page_html(QUEUED, loader_attrs="data-debug")))
     page.wait_for_function("() => window.order.length === 3", timeout=60_000)
     assert page.evaluate("() => window.order") == ["configure", "first", "second"]
     assert [r["body"]["events"][0]["xdm"]["eventType"] for r in edge.requests] == ["first", "second"]
@@ -144,7 +144,7 @@ def test_every_command_runs_after_a_restore_without_the_zips(page, add_page, edg
           value: {{collect: {{val: 'y'}}}}}}]}}));
       }};
     """
-    html = page_html(script).replace("<h1>shop</h1>",
+    html = page_html(script, loader_attrs="data-debug").replace("<h1>shop</h1>",
                                      '<div id="hero">Default</div><a id="out" href="#next">next</a>')
     page.goto(add_page("/t/commands.html", html))
     page.wait_for_function("() => window.results.unloading !== undefined", timeout=60_000)
@@ -230,7 +230,7 @@ def test_two_page_loads_do_not_share_entropy(context, page, add_page, edge, brow
       window.sent = alloy('sendEvent', {{}});
       window.identity = window.sent.then(function () {{ return alloy('getIdentity', {{namespaces: ['ECID']}}); }});
       window.jsRandom = Math.random();
-    """))
+    """, loader_attrs="data-debug"))
     loads = []
     for _ in range(2):
         page.goto(url)
