@@ -91,6 +91,11 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _is_loopback(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return host == "localhost" or host.endswith(".localhost") or re.fullmatch(r"127(\.\d{1,3}){3}", host) is not None
+
+
 class Validator:
     """A chainable validator; every chain step returns a new validator."""
 
@@ -140,12 +145,18 @@ class Validator:
 
     # Strings.
     def domain(self, *, allow_origin: bool = False) -> Validator:
-        """alloy's domain check; ``allow_origin`` also takes ``http(s)://host[:port]``."""
-        pattern = re.compile(r"^[a-z0-9.-]{1,}$", re.IGNORECASE)
-        origin = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?/?$", re.IGNORECASE)
+        """alloy's domain check; ``allow_origin`` also takes ``https://host[:port]``, and
+        ``http://`` only for a loopback host (the local emulator): data never leaves in clear text."""
+        pattern = re.compile(r"[a-z0-9.-]+", re.IGNORECASE)  # fullmatch: JS's $ takes no trailing "\n"
+        origin = re.compile(r"(https?)://([a-z0-9.-]+)(:\d{1,5})?/?", re.IGNORECASE)
 
         def is_valid(value: Any) -> bool:
-            return isinstance(value, str) and bool(pattern.match(value) or (allow_origin and origin.match(value)))
+            if not isinstance(value, str):
+                return False
+            if pattern.fullmatch(value):
+                return True
+            found = origin.fullmatch(value) if allow_origin else None
+            return found is not None and (found[1].lower() == "https" or _is_loopback(found[2]))
 
         return self._check(is_valid, "a valid domain")
 

@@ -8,6 +8,7 @@ first requests do not mint several ECIDs for one visitor.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -117,9 +118,10 @@ class Identity(Component):
             return
         if len(values) > 1:
             self.logger.warn("Found multiple adobe_mc query string parameters, only using the last one.")
-        value, previous = values[-1], ""
-        while previous != value:
-            previous, value = value, _decode_safely(value)
+        value = _fully_decoded(values[-1])
+        if value is None:
+            self.logger.info("Detected invalid or expired adobe_mc query string parameter.")
+            return
         properties = {}
         for pair in value.split("|"):
             key, _, item = pair.partition("=")
@@ -339,3 +341,22 @@ def _decode_safely(text: str) -> str:
     except UnicodeDecodeError:
         return text
 
+
+
+# A real adobe_mc is about 150 characters, encoded once or twice; a link can carry megabytes
+# nested thousands of times. alloy.js decodes until nothing changes on every request, which can
+# freeze the tab: here a longer or deeper value is invalid, and each value is decoded once.
+ADOBE_MC_MAX_LENGTH = 2048
+ADOBE_MC_MAX_DECODES = 8
+
+
+@functools.lru_cache(maxsize=4)
+def _fully_decoded(value: str) -> str | None:
+    if len(value) > ADOBE_MC_MAX_LENGTH:
+        return None
+    for _ in range(ADOBE_MC_MAX_DECODES):
+        decoded = _decode_safely(value)
+        if decoded == value:
+            return value
+        value = decoded
+    return None

@@ -133,6 +133,29 @@ async def test_expired_or_foreign_adobe_mc_is_ignored(param: str) -> None:
     assert "xdm" not in body(memory.sent[0])
 
 
+def nested_adobe_mc(depth: int) -> str:
+    value = adobe_mc(MemoryBrowser().now // 1000)[len("adobe_mc="):]
+    for _ in range(depth):
+        value = value.replace("%", "%25")
+    return "adobe_mc=" + value
+
+
+async def test_adobe_mc_encoded_twice_is_still_read() -> None:
+    memory = MemoryBrowser(url=f"https://www.example.com/?{nested_adobe_mc(2)}")
+    await (await configured(memory))("sendEvent", {})
+    assert body(memory.sent[0])["xdm"]["identityMap"]["ECID"] == [{"id": "11112222333344445555666677778888999900"}]
+
+
+@pytest.mark.parametrize("param", [
+    nested_adobe_mc(40),  # alloy.js decodes 40 times on every request
+    adobe_mc(MemoryBrowser().now // 1000) + "%7CPAD%3D" + "a" * 3000,  # valid, but longer than any real one
+])
+async def test_adobe_mc_too_deep_or_too_long_is_invalid_at_once(param: str) -> None:
+    memory = MemoryBrowser(url=f"https://www.example.com/?{param}")
+    await (await configured(memory))("sendEvent", {})
+    assert "xdm" not in body(memory.sent[0])
+
+
 async def test_visitor_ecid_is_migrated_on_the_first_request(memory: MemoryBrowser) -> None:
     CookieJar(memory).set("AMCV_5BFE274A5F6980A50A495C08@AdobeOrg", "MCMID|424242|MCAID|NONE")
     CookieJar(memory).set("s_ecid", "MCMID|515151")

@@ -375,11 +375,19 @@ async def test_explicit_origin_edge_domain_for_local_emulators(memory: MemoryBro
     assert body(memory.sent[0])["query"] == {"identity": {"fetch": ["ECID"]}}
 
 
-@pytest.mark.parametrize("bad", ["ftp://x", "http://", "https://host/path", "edge domain"])
+@pytest.mark.parametrize("good", ["https://edge.example.com", "http://localhost:8080", "http://shop.localhost"])
+async def test_explicit_origins_https_or_loopback(memory: MemoryBrowser, good: str) -> None:
+    await configured(memory, edgeDomain=good)
+
+
+@pytest.mark.parametrize("bad", ["ftp://x", "http://", "https://host/path", "edge domain",
+                                 "edge.adobedc.net\n",  # JS's $ takes no trailing newline
+                                 "http://edge.example.com",  # clear text only to a local emulator
+                                 "http://127.0.0.1.evil.example:8080"])
 async def test_edge_domain_still_rejects_other_values(memory: MemoryBrowser, bad: str) -> None:
     with pytest.raises(AlloyError) as caught:
         await configured(memory, edgeDomain=bad)
-    assert f"'edgeDomain': Expected a valid domain, but got \"{bad}\"." in caught.value.message
+    assert f"'edgeDomain': Expected a valid domain, but got {json.dumps(bad)}." in caught.value.message
 
 
 async def test_functions_in_data_are_left_out_like_json_stringify(memory: MemoryBrowser) -> None:
