@@ -440,8 +440,10 @@
   // Start every download now, in parallel, instead of one after the other as
   // Pyodide discovers them; its own fetch()es then reuse these responses.
   // A snapshot boot needs neither zip before the restore (see restore()).
+  // They leave the page once Python is up (or could not start): the site's <head> is its own.
   function preload() {
     var head = document.head || document.documentElement;
+    var links = [];
     var files = useSnapshot
       ? [RUNTIME + "empty.zip"]
       : [RUNTIME + STDLIB, ZIP];
@@ -458,7 +460,9 @@
         link.crossOrigin = "anonymous";
       }
       head.appendChild(link);
+      links.push(link);
     });
+    return links;
   }
 
   function boot() {
@@ -618,7 +622,7 @@
       };
       document.addEventListener("securitypolicyviolation", onViolation);
       mark("start");
-      preload();
+      var links = preload();
       var pyodideMjs = import(base + RUNTIME + "pyodide.mjs").then(function (module) {
         mark("pyodide.mjs");
         return module;
@@ -646,6 +650,7 @@
         })
         .then(resolve, reject)
         .finally(function () {
+          links.forEach(function (link) { if (link.parentNode) link.parentNode.removeChild(link); });
           clearTimeout(timer);
           document.removeEventListener("securitypolicyviolation", onViolation);
         });

@@ -31,6 +31,7 @@ __all__ = ["PREHIDING_ID", "ItemPlan", "Renderer", "css_escape", "redirecting", 
 
 PREHIDING_ID = "alloy-prehiding"
 AWAIT_SELECTOR_MS = 5000
+HEAD_TAGS = "SCRIPT,LINK,STYLE"
 _EQ = re.compile(r":eq\((\d+)\)")
 _IDENTIFIER = re.compile(r"(#|\.)(-?\w+)")
 
@@ -201,8 +202,14 @@ class Renderer:
             containers = self.select(selector)
             if containers and self._browser.tag_name(containers[0]) == "HEAD":
                 data["type"] = "appendHtml"
-                data["content"] = _head_content(content)
+                data["content"] = self._head_content(content)
         return data
+
+    def _head_content(self, content: str) -> str:
+        """alloy keeps only the SCRIPT, LINK and STYLE elements of content aimed at <head>, parsed by
+        the browser (linear, where a pattern over the text is quadratic on unclosed tags)."""
+        document = self._browser.parse_html_document(content)
+        return "".join(self._browser.outer_html(node) for node in self._browser.query_all(HEAD_TAGS, document))
 
     def plan(self, item: dict[str, Any], proposition: dict[str, Any], scope_type: str) -> ItemPlan:
         schema = item.get("schema")
@@ -325,12 +332,6 @@ class Renderer:
 
 def _no_decoration(node: Node) -> None:
     return None
-
-
-def _head_content(content: str) -> str:
-    # alloy keeps only SCRIPT, LINK and STYLE elements of content aimed at <head>.
-    pattern = re.compile(r"<(script|link|style)\b[^>]*>(?:.*?</\1>)?", re.IGNORECASE | re.DOTALL)
-    return "".join(match.group(0) for match in pattern.finditer(content))
 
 
 def _rendered_ids(browser: Browser, container: Node) -> list[str]:

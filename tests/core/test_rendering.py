@@ -155,3 +155,15 @@ async def test_spa_view_is_rendered_from_the_cache_on_view_change() -> None:
     second = body(memory.sent[1])
     assert "query" not in second["events"][0]  # served from the cache
     assert second["events"][0]["xdm"]["_experience"]["decisioning"]["propositions"][0]["id"] == "pv"
+
+
+async def test_head_offers_keep_what_the_browser_parses_as_script_link_style() -> None:
+    """Content aimed at <head> keeps its SCRIPT, LINK and STYLE elements as the browser parses them:
+    a tag inside an attribute's text is no element, and thousands of unclosed tags are read once."""
+    content = ('<style>.x{color:red}</style><p>dropped</p><div title="<script>alert(1)</script>">t</div>'
+               '<link rel="stylesheet" href="/x.css">' + "<script" * 8000)
+    memory = page_with(proposition("p1", action("i1", type="setHtml", selector="HEAD", content=content)))
+    await send_and_settle(memory, {"renderDecisions": True})
+    head = text(memory, "head")
+    assert '<style>.x{color:red}</style><link href="/x.css" rel="stylesheet"/>' in head
+    assert "alert(1)" not in head and "dropped" not in head

@@ -202,6 +202,11 @@ GAP = ("record(new Promise(function (resolve) { (function poll() {"
        " else setTimeout(poll, 100); })(); }));")
 
 SCENARIOS += [
+    # Content aimed at <head> keeps its SCRIPT, LINK and STYLE elements as the browser parses them.
+    render("render_head_offer", proposition("p1", action(
+        "i1", type="setHtml", selector="HEAD",
+        content='<style>.x{color:red}</style><p>dropped</p><div title="<script>x()</script>">t</div>'
+                '<link rel="preload" href="/x.css" as="style"><script')), dom=["head style", "head link", "body"]),
     one("render_set_html", type="setHtml", selector="#hero", content="<h2>Welcome back</h2>"),
     one("render_set_text", type="setText", selector="#hero p", content="<b>not html</b> & text"),
     one("render_set_attribute", type="setAttribute", selector="#logo", content={"alt": "Logo", "data-x": "1"}),
