@@ -79,6 +79,17 @@ class _SetCookieHeaders:
         return self._headers
 
 
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is the Edge's answer (an error status): followed, the POST would become a GET to
+    another host, and the visitor's cookies would follow it and be filed under the first host."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_KeepRedirects)
+
+
 def _unreachable(request: urllib.request.Request, error: BaseException) -> NetworkError:
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
     where = urlsplit(request.full_url)
@@ -172,7 +183,7 @@ class CPythonBrowser:
         """The blocking exchange, in a worker thread; an HTTP error status is an answer, not a failure."""
         try:
             try:
-                response = urllib.request.urlopen(request, timeout=self.timeout)
+                response = _NO_REDIRECTS.open(request, timeout=self.timeout)
             except urllib.error.HTTPError as answer:
                 response = answer
             with response:
@@ -192,7 +203,7 @@ class CPythonBrowser:
     def _open(self, request: urllib.request.Request) -> Any:
         try:
             try:
-                return urllib.request.urlopen(request, timeout=self.timeout)
+                return _NO_REDIRECTS.open(request, timeout=self.timeout)
             except urllib.error.HTTPError as answer:
                 return answer
         except (urllib.error.URLError, http.client.HTTPException, OSError) as error:

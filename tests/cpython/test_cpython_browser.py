@@ -194,3 +194,55 @@ async def test_apply_propositions_hands_them_back_unrendered(edge: EdgeEmulator)
     assert applied["propositions"] and all(p["renderAttempted"] is False for p in applied["propositions"])
     await alloy.execute("sendEvent", {**PAGE_VIEW, "personalization": {"includeRenderedPropositions": True}})
     assert "_experience" not in interacts(edge)[-1]["body"]["events"][0]["xdm"]  # nothing displayed to report
+
+
+async def test_an_edge_redirect_is_not_followed() -> None:
+    """A 302 from the Edge host is its answer: the POST is not re-sent as a GET elsewhere with the
+    visitor's cookies, and nothing the other host says is filed under the Edge's."""
+    import http.server
+    import threading
+
+    arrived: list[str] = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            arrived.append(self.path)
+            self.send_response(200)
+            self.send_header("Set-Cookie", "stolen=1; Path=/")
+            self.end_headers()
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{other.server_port}/steal")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    edge = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    for server in (other, edge):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        browser = CPythonBrowser()
+        alloy = create_instance("alloy", browser=browser)
+        await alloy.execute("configure", {"datastreamId": DEMO_DATASTREAM_ID, "orgId": DEMO_ORG_ID,
+                                          "edgeDomain": f"http://127.0.0.1:{edge.server_port}"})
+        with pytest.raises(AlloyError) as failure:
+            await alloy.execute("sendEvent", PAGE_VIEW)
+        assert "status code 302" in failure.value.message
+        assert arrived == []
+        assert "stolen" not in browser.get_cookies()
+    finally:
+        for server in (other, edge):
+            server.shutdown()
+            server.server_close()
