@@ -63,6 +63,9 @@ def test_what_make_web_serves_to_pages_holds_alloy_py_only() -> None:
     manifest = json.loads(manifest_path.read_text())
     with zipfile.ZipFile(DIST / manifest["zip"]) as archive:
         check_browser_files(archive.namelist(), dist_info=False)
+        # What only CPython programs and tests use is not fetched by pages (nor in the snapshot).
+        assert not {"alloy_py/browser/memory.pyc", "alloy_py/browser/cpython.pyc"} & set(archive.namelist())
+        assert "alloy_py/browser/pyodide.pyc" in archive.namelist()
     with zipfile.ZipFile(DIST / manifest["wheel"]) as archive:
         check_browser_files(archive.namelist(), dist_info=True)
 

@@ -56,7 +56,6 @@ SNAPSHOT_MAGIC = 1886286592  # "\0snp", src/js/snapshot.ts
 HEADER = 48  # magic, JSON offset, JSON length, 0, 32-byte BUILD_ID
 
 ALLOY_ZIP_PATH = "/lib/alloy_py.zip"  # in Pyodide's file system, on sys.path
-NOT_IMPORTED = ("alloy_py.browser.memory",)  # CPython only (Beautiful Soup)
 
 
 class SnapshotError(RuntimeError):
@@ -152,8 +151,7 @@ def module_names(alloy_zip: Path) -> list[str]:
             module = name[:-4].replace("/", ".")
             if module.endswith(".__init__"):
                 module = module[: -len(".__init__")]
-            if module not in NOT_IMPORTED:
-                names.append(module)
+            names.append(module)
     return sorted(names)
 
 

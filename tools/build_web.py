@@ -213,6 +213,11 @@ def precompile_wheel(wheel: Path) -> None:
     shutil.copyfile(cached, wheel)
 
 
+# The Browser implementations a page never uses (CPython programs and tests): not in the zip the
+# page fetches, so not in the snapshot either.
+CPYTHON_ONLY = ("alloy_py/browser/memory", "alloy_py/browser/cpython")
+
+
 def build_alloy_zip(wheel: Path) -> Path:
     """alloy_py's unchecked-hash pycs from the (byte-compiled) wheel as sourceless ``x.pyc`` in a zip.
 
@@ -230,7 +235,8 @@ def build_alloy_zip(wheel: Path) -> Path:
             folder, _, base = name.rpartition("/")
             if folder.endswith("/__pycache__") and base.endswith(f".{tag}.pyc"):
                 module = folder[: -len("/__pycache__")] + "/" + base[: -len(f".{tag}.pyc")]
-                entries[module + ".pyc"] = src.read(name)
+                if module not in CPYTHON_ONLY:
+                    entries[module + ".pyc"] = src.read(name)
             elif name.endswith("py.typed"):
                 continue
             elif not name.endswith((".py", ".pyc")):
