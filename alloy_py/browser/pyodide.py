@@ -166,14 +166,10 @@ class PyodideBrowser:
 
     # Monitors
     def has_monitors(self) -> bool:
-        # Asked before every log call: one FFI crossing instead of four.
-        global _has_monitors_js
-        if _has_monitors_js is None:
-            _has_monitors_js = js.Function(
-                "var w = typeof window === 'undefined' ? undefined : window;"
-                " var m = w && w.__alloyMonitors; return Array.isArray(m) && m.length > 0;"
-            )
-        return bool(_has_monitors_js())
+        # Asked before every log call: one FFI crossing when there are none. No JS is evaluated from a
+        # string (a CSP without 'unsafe-eval' forbids it).
+        monitors = _monitors()
+        return monitors is not None and bool(js.Array.isArray(monitors)) and monitors.length > 0
 
     def notify_monitors(self, hook: str, data: Mapping[str, object]) -> list[str]:
         from .bridge import to_page  # (bridge imports this module)
@@ -884,14 +880,17 @@ _NO_PAGE_IN_WORKER = (
 )
 
 
-_has_monitors_js: Any = None  # made at the first call, never in the snapshot (it holds no JS values)
-
-
 def _monitors() -> Any:
     """``window.__alloyMonitors``, read at each notification as alloy reads it. On the main thread only:
     in a PyScript worker the payloads' functions could not cross to the page's thread."""
-    window = getattr(js, "window", None)
-    return getattr(window, "__alloyMonitors", None) if window is not None else None
+    global _window
+    if _window is _UNSET:  # looked up at the first call, never while the snapshot is made
+        _window = getattr(js, "window", None)
+    return getattr(_window, "__alloyMonitors", None) if _window is not None else None
+
+
+_UNSET: Any = object()
+_window: Any = _UNSET
 
 
 class _Page:
