@@ -1,9 +1,11 @@
 # alloy-py: build and test infrastructure.
 #
-#   make setup   venv (.venv) + npm packages + Debian Chromium (idempotent)
+#   make setup   venv (.venv) + npm packages + Debian Chromium and Firefox ESR (idempotent)
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
 #   make dist    the releases in dist/: wheel, sdist, dev wheel, dist/alloy-py-<version>/ (what a site serves)
 #   make test    make lint, then all tests (core + headless-browser) with pytest
+#   make engines the core browser behaviours in every installed engine (tests/engines:
+#                Chromium through Playwright, Firefox through puppeteer-core over WebDriver BiDi)
 #   make lint    ruff check and mypy (strict), both configured in pyproject.toml
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
 #   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json;
@@ -20,6 +22,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
+FIREFOX ?= /usr/bin/firefox-esr
 STAMPS := build/stamps
 PYTEST_ARGS ?= -q
 DEMO_PORT ?= 8000
@@ -27,14 +30,20 @@ ROUNDS ?= 5
 DURABILITY_ROUNDS ?= 3
 SERVE_PORT ?= 8080
 
-.PHONY: setup chromium web dist test lint parity bench demo serve clean distclean
+.PHONY: setup chromium firefox web dist test engines lint parity bench demo serve clean distclean
 
-setup: chromium $(STAMPS)/venv $(STAMPS)/npm
+setup: chromium firefox $(STAMPS)/venv $(STAMPS)/npm
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  echo "make: $(CHROMIUM) missing: installing Debian chromium"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi
+
+firefox:
+	@if [ ! -x "$(FIREFOX)" ]; then \
+	  echo "make: $(FIREFOX) missing: installing Debian firefox-esr"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q firefox-esr; \
 	fi
 
 # Re-run pip only when a pyproject.toml or this Makefile changes (or the venv is gone): alloy_py
@@ -49,10 +58,10 @@ $(STAMPS)/venv: pyproject.toml dev/pyproject.toml Makefile
 	$(PY) -m pip install -q --disable-pip-version-check --ignore-requires-python 'pyodide-lock[wheel]==0.2.1'
 	@touch $@
 
-# Re-run npm ci only when the lock changes (or node_modules is gone).
+# Re-run npm ci only when the lock changes (or node_modules is gone). puppeteer-core downloads no browser.
 $(STAMPS)/npm: package-lock.json package.json
 	@mkdir -p $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 ifeq ($(wildcard $(PY)),)
@@ -82,6 +91,10 @@ lint: setup
 	echo "$(PY) -m ruff check"; $(PY) -m ruff check || status=1; \
 	echo "$(PY) -m mypy"; $(PY) -m mypy || status=1; \
 	exit $$status
+
+# Every test in tests/engines, once per installed engine (a missing browser: skipped, with the reason).
+engines: web
+	ALLOY_PY_FIREFOX=$(FIREFOX) $(PY) -m pytest $(PYTEST_ARGS) -rs tests/engines
 
 parity: web
 	$(PY) -m tests.parity.report
