@@ -17,11 +17,17 @@ from typing import Any, Literal, Protocol
 
 __all__ = [
     "Browser", "ClickDom", "ClickListener", "HtmlPosition", "HttpRequest", "HttpResponse", "LinkFacts", "Node",
-    "PageFacts", "StorageKind", "TextStream",
-    "PageFacts", "PushSubscription", "PushSupport", "StorageKind",
+    "PageFacts", "PushSubscription", "PushSupport", "StorageKind", "TextStream", "from_host",
 ]
 
 from ..types import HtmlPosition, Node, StorageKind
+
+
+def from_host(origin: str, host: str) -> bool:
+    """A message's ``origin`` is ``http(s)://host[:port]``. alloy.js only asks that the origin
+    *contain* the host, which ``https://www.everestjs.net.evil.example`` does."""
+    scheme, _, rest = origin.partition("://")
+    return scheme in ("https", "http") and rest.split(":", 1)[0].lower() == host.lower()
 
 
 @dataclass(frozen=True)
@@ -368,10 +374,11 @@ class Browser(Protocol):
     async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
         """``store.put(record)``, its keys in their order."""
     # Advertising: Advertising Cloud's identity iframe and the ID partners' page APIs (ID5, LiveRamp's ``ats``).
-    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+    async def frame_message(self, src: str, trusted_host: str, timeout_ms: int) -> object:
         """Listen to the window's ``message`` events, then append a hidden ``<iframe src>`` (0x0, no border,
-        ``display: none``) to ``<body>`` once there is one; return the ``data`` of the first message whose
-        origin contains ``origin_contains``. :class:`TimeoutError` after ``timeout_ms`` (the iframe stays)."""
+        ``display: none``) to ``<body>`` once there is one; return the ``data`` of the first message from
+        an origin whose host is ``trusted_host`` (:func:`from_host`). :class:`TimeoutError` after
+        ``timeout_ms`` (the iframe stays)."""
         ...
 
     def has_global(self, name: str) -> bool:

@@ -455,7 +455,7 @@ class CPythonBrowser:
     async def indexed_db_put(self, database: str, store: str, record: dict[str, Any]) -> None:
         raise PageApiError(_NO_INDEXED_DB)
     # Advertising: no page, so no iframe and no partner scripts.
-    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+    async def frame_message(self, src: str, trusted_host: str, timeout_ms: int) -> object:
         raise TimeoutError(f"An iframe needs a browser page; not loaded: {src}")
 
     def has_global(self, name: str) -> bool:

@@ -35,6 +35,7 @@ from . import (
     PushSupport,
     StorageKind,
     TextStream,
+    from_host,
 )
 
 __all__ = ["FiredImage", "MemoryBrowser", "SentRequest", "StoredCookie", "StreamedResponse"]
@@ -683,11 +684,11 @@ class MemoryBrowser:
         await asyncio.sleep(0)
         self._object_store(database, store)[str(record["id"])] = copy.deepcopy(record)
     # Advertising
-    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+    async def frame_message(self, src: str, trusted_host: str, timeout_ms: int) -> object:
         self.frames.append(src)
         await asyncio.sleep(0)
         for index, (origin, data) in enumerate(self.frame_answers):
-            if origin_contains in origin:
+            if from_host(origin, trusted_host):
                 del self.frame_answers[index]
                 return data
         await self.sleep_ms(timeout_ms)

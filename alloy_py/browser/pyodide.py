@@ -35,6 +35,7 @@ from . import (
     PushSupport,
     StorageKind,
     TextStream,
+    from_host,
 )
 
 __all__ = ["PyodideBrowser", "page_browser"]
@@ -420,12 +421,12 @@ class PyodideBrowser:
         await loaded
 
     # Advertising
-    async def frame_message(self, src: str, origin_contains: str, timeout_ms: int) -> object:
+    async def frame_message(self, src: str, trusted_host: str, timeout_ms: int) -> object:
         page = _page()
         done: asyncio.Future[object] = asyncio.get_running_loop().create_future()
 
         def receive(event: Any) -> None:
-            if origin_contains in str(event.origin) and not done.done():
+            if from_host(str(event.origin), trusted_host) and not done.done():
                 done.set_result(_from_js(event.data))
 
         def expire(*_: Any) -> None:

@@ -217,3 +217,13 @@ def test_the_hash_is_guavas_murmur3_128() -> None:
     assert murmur_hash_128_guava_hex("192.168.0.1") == "2da98f0710816766c689670d9e59160e"
     assert murmur_hash_128_guava_hex("hello world, this is 32+ chars long!!") == "87c0af4dd75cbe0958f002e5c2f3dfc9"
     assert murmur_hash_128_guava_hex("é漢字", -1) == "f8a34de78f8f4b60d61297855292cdcc"
+
+
+async def test_a_message_from_a_look_alike_origin_is_not_taken_for_advertising_clouds() -> None:
+    """alloy.js takes any origin that contains www.everestjs.net; only that host's own is taken here."""
+    fake = ("https://www.everestjs.net.attacker.example", PIXEL_ANSWER[1].replace("SURFER-1", "FORGED"))
+    memory = page(frame_answers=[fake, PIXEL_ANSWER])
+    await configured(memory, advertising=ADVERTISERS)
+    await settle()
+    surfers = [e["query"]["advertising"]["stitchIds"].get("surferId") for e in events(memory)]
+    assert surfers and "FORGED" not in surfers and "SURFER-1" in surfers
