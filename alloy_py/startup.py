@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from .instance import Instance
 
 __all__ = [
-    "MAX_AGE_MS", "MAX_CALLS", "MAX_CALL_CHARS", "REPLAY_MARKER", "STORE_PREFIX", "CallFacts", "current_call",
+    "MAX_AGE_MS", "MAX_CALLS", "MAX_CALL_CHARS", "NOT_REPLAYED", "PAGE_RULES", "REPLAY_MARKER", "STORE_PREFIX",
+    "CallFacts", "current_call",
     "collect_recorded_click", "forget_sent", "handing_over", "leaving", "recorded_page", "replay_stored",
     "run_recorded",
 ]
@@ -55,9 +56,18 @@ MAX_AGE_MS = 24 * 60 * 60 * 1000
 # this long without booting it is taken for gone (mobile browsers kill hidden tabs).
 HIDDEN_GRACE_MS = 30_000
 REPLAY_MARKER = "alloyPy"  # data.alloyPy = {"replayed": true, "eventId", "queuedAt"} on replayed events
-# Commands whose only effect is the value they resolve to: nobody awaits them on the next page.
-_NOT_REPLAYED = frozenset({"configure", "getIdentity", "appendIdentityToUrl", "getLibraryInfo", "createEventMergeId",
-                           "getMediaAnalyticsTracker"})
+# Never replayed (the loader does not even store them, web/alloy-py.js NOT_KEPT): commands whose
+# only effect is the value they resolve to, as nobody awaits them on the next page; and those that
+# render, navigate or speak for the visitor, which would show page A's offers on page B, redirect
+# it, or send a chat message again.
+NOT_REPLAYED = frozenset({
+    "configure", "getIdentity", "appendIdentityToUrl", "getLibraryInfo", "createEventMergeId",
+    "getMediaAnalyticsTracker",
+    "applyPropositions", "applyResponse", "evaluateRulesets", "subscribeRulesetItems", "sendConversationEvent",
+})
+# The page's own rules for what leaves: they ran on page A and cannot run for it on page B, so what
+# page A queued under them is not replayed (never sent unfiltered).
+PAGE_RULES = frozenset({"onBeforeEventSend", "onBeforeLinkClickSend", "filterClickDetails"})
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,7 @@ async def run_recorded(instance: Instance, command: str, options: Any, call: Cal
         # The page was left (or hidden for long) and came back: another page replayed this call.
         instance.logger.warn(f"The {command} command was already sent by a later page (replayed); skipping it.")
         return {}
-    if command not in _NOT_REPLAYED:
+    if command not in NOT_REPLAYED:
         _unsent[call.id] = None
     try:
         return await instance.execute(command, options, call=call)
@@ -226,7 +236,7 @@ def replay_stored(instance: Instance, configure_options: Mapping[str, Any], page
     now = browser.now_ms()
     prefix = f"{STORE_PREFIX}{instance.name}."
     claimed: list[_Claimed] = []
-    dropped = {"excess": 0, "tooLarge": 0, "unserializable": 0, "old": 0, "consent": 0}
+    dropped = {"excess": 0, "tooLarge": 0, "unserializable": 0, "old": 0, "consent": 0, "rules": 0}
     consent = parse_consent_cookie(CookieJar(browser).get(namespaced_cookie_name(org_id, "consent")))
     for key in sorted(k for k in browser.storage_keys("local") if k.startswith(prefix)):
         record = _load(browser, key)
@@ -241,6 +251,10 @@ def replay_stored(instance: Instance, configure_options: Mapping[str, Any], page
         entries = [e for e in record["entries"] if isinstance(e, dict) and isinstance(e.get("id"), str)]
         if consent.get("general") == "out":
             dropped["consent"] += len(entries)
+            browser.storage_remove("local", key)
+            continue
+        if PAGE_RULES & set(record.get("callbacks") or ()):
+            dropped["rules"] += len(entries)
             browser.storage_remove("local", key)
             continue
         fresh = [e for e in entries if isinstance(e.get("time"), (int, float)) and now - e["time"] <= MAX_AGE_MS]
@@ -261,6 +275,7 @@ def replay_stored(instance: Instance, configure_options: Mapping[str, Any], page
             "excess": f"over the limit of {MAX_CALLS}", "tooLarge": f"over {MAX_CALL_CHARS // 1024} KB",
             "unserializable": "not serializable", "old": "older than 24 h",
             "consent": "the visitor declined consent",
+            "rules": "under the earlier page's onBeforeEventSend, onBeforeLinkClickSend or filterClickDetails",
         }
         why = ", ".join(f"{count} {parts[reason]}" for reason, count in dropped.items() if count)
         browser.log(
@@ -301,7 +316,7 @@ def _start_replay(
         return 1
     command = entry.get("command")
     options = entry.get("options")
-    if not isinstance(command, str) or command in _NOT_REPLAYED or not isinstance(options, (dict, type(None))):
+    if not isinstance(command, str) or command in NOT_REPLAYED or not isinstance(options, (dict, type(None))):
         _forget(browser, key, call.id)
         return 0
     options = dict(options or {})

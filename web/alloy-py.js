@@ -45,6 +45,11 @@
   var MAX_CALLS = 100;
   var MAX_CALL_CHARS = 64 * 1024;
   var MAX_CLICK_NODES = 500;
+  // Never kept for the next page (alloy_py/startup.py NOT_REPLAYED, PAGE_RULES; a test compares).
+  var NOT_KEPT = ["configure", "getIdentity", "appendIdentityToUrl", "getLibraryInfo", "createEventMergeId",
+    "getMediaAnalyticsTracker", "applyPropositions", "applyResponse", "evaluateRulesets", "subscribeRulesetItems",
+    "sendConversationEvent"];
+  var PAGE_RULES = ["onBeforeEventSend", "onBeforeLinkClickSend", "filterClickDetails"];
   var timeoutMs = Number(script && script.getAttribute("data-boot-timeout")) || 30000;
   var useSnapshot = !script || script.getAttribute("data-snapshot") !== "off";
   var debug = !!script && script.hasAttribute("data-debug");
@@ -245,6 +250,19 @@
     return found;
   }
 
+  // A queued setConsent that opts out (Adobe 1.0 general "out", 2.0 collect "n"): from then on
+  // nothing of that instance is written for the next page.
+  function declines(entry) {
+    if (entry.kind !== "command" || commandOf(entry) !== "setConsent") return false;
+    var consent = read(optionsOf(entry), "consent");
+    return Array.isArray(consent) && consent.some(function (item) {
+      var value = item && item.standard === "Adobe" && item.value;
+      if (!value) return false;
+      return item.version === "1.0" ? value.general === "out"
+        : !!(value.collect && value.collect.val === "n");
+    });
+  }
+
   // "in", "out" or null: the general consent the Edge stored, as alloy reads it.
   function consentCookie(orgId) {
     if (typeof orgId !== "string") return null;
@@ -285,6 +303,7 @@
         if (entry.kind === "command" && entry.name !== name) return;
         if (entry.kind === "command" && commandOf(entry) === "configure" && !configure) { configure = entry; return; }
         if (!configure) return; // nothing of an instance counts before its configure
+        if (entry.kind === "command" && NOT_KEPT.indexOf(commandOf(entry)) >= 0) return;
         var callbacks = [];
         var stored = { id: entry.facts.id, kind: entry.kind, time: entry.facts.time, page: entry.facts.page };
         var text;
@@ -316,7 +335,10 @@
           configure: JSON.parse(serialize(options, callbacks)), callbacks: callbacks,
           dropped: dropped, entries: kept.map(function (item) { return item.stored; })
         };
-        if (kept.length) localStorage.setItem(key, JSON.stringify(record));
+        // What the page's own rules would have filtered cannot be replayed unfiltered: not kept.
+        var ruled = callbacks.some(function (name) { return PAGE_RULES.indexOf(name) >= 0; });
+        var declined = kept.some(function (item) { return declines(item.entry); });
+        if (kept.length && !ruled && !declined) localStorage.setItem(key, JSON.stringify(record));
         else localStorage.removeItem(key);
       } catch (e) { return; } // storage full or off: nothing more can be done
       storedKeys[key] = true;

@@ -229,6 +229,45 @@ def test_nothing_is_stored_without_consent(context: Any, emulator: EdgeEmulator,
     assert page.evaluate("() => Object.keys(localStorage)") == stored == []
 
 
+def stored_after_leaving(context: Any, slow_boot: DevServer, path: str, script: str) -> list[dict]:
+    """The durable-queue records a page leaves when the visitor goes before Python is up."""
+    page = context.new_page()
+    page.goto(slow_boot.add_page(path, page_html(script)), wait_until="commit")
+    page.wait_for_timeout(300)
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    return page.evaluate(f"() => Object.keys(localStorage).filter(k => k.startsWith('{STORE_PREFIX}'))"
+                         ".map(k => JSON.parse(localStorage.getItem(k)))")
+
+
+def test_nothing_is_stored_after_a_queued_opt_out(context: Any, emulator: EdgeEmulator, slow_boot: DevServer) -> None:
+    opt_out = ("alloy('setConsent', {consent: [{standard: 'Adobe', version: '2.0',"
+               " value: {collect: {val: 'n'}}}]});")
+    assert stored_after_leaving(context, slow_boot, "/t/opt-out.html",
+                                configure(emulator) + queued_events(2) + opt_out + queued_events(1)) == []
+
+
+def test_nothing_is_stored_under_the_pages_own_rules(
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer
+) -> None:
+    """What onBeforeEventSend would have filtered cannot be replayed unfiltered on another page."""
+    script = configure(emulator).replace("});", "}, onBeforeEventSend: function (c) { delete c.xdm.secret; }});")
+    assert "onBeforeEventSend" in script
+    assert stored_after_leaving(context, slow_boot, "/t/rules.html", script + queued_events(2)) == []
+
+
+def test_rendering_navigation_and_chat_are_not_stored(
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer
+) -> None:
+    script = configure(emulator) + queued_events(1) + """
+      alloy('applyPropositions', {propositions: [{id: 'p', scope: '__view__', items: []}]});
+      alloy('applyResponse', {renderDecisions: true, responseBody: {handle: []}});
+      alloy('evaluateRulesets', {renderDecisions: true});
+      alloy('sendConversationEvent', {message: 'buy it again'});
+    """ + queued_events(1, prefix="test.after")
+    [record] = stored_after_leaving(context, slow_boot, "/t/not-kept.html", script)
+    assert [e["command"] for e in record["entries"]] == ["sendEvent", "sendEvent"]
+
+
 def test_a_replay_never_happens_after_consent_turned_out(
     context: Any, emulator: EdgeEmulator, slow_boot: DevServer
 ) -> None:

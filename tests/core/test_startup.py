@@ -135,3 +135,51 @@ async def test_a_recorded_call_another_page_replayed_is_skipped_and_forgotten_af
     assert sent == {"propositions": [], "decisions": []}
     [event] = events(memory)
     assert event["xdm"]["_id"] == "event-0" and "alloyPy" not in event.get("data", {})
+
+
+def command(n: int, name: str, options: dict[str, Any], time: int) -> dict[str, Any]:
+    return {"id": f"call-{n}", "kind": "command", "command": name, "time": time, "page": PAGE,
+            "callbacks": [], "options": options}
+
+
+async def test_rendering_navigation_and_chat_are_never_replayed() -> None:
+    """Page A's offers never render on page B, nor redirect it, nor say a chat message again."""
+    memory = MemoryBrowser(url="https://www.shop.example.com/next.html")
+    now = memory.now - 100
+    stored_page(memory, [
+        command(1, "applyPropositions", {"propositions": [{"id": "p", "scope": "__view__", "items": []}]}, now),
+        command(2, "applyResponse", {"renderDecisions": True, "responseBody": {"handle": []}}, now),
+        command(3, "evaluateRulesets", {"renderDecisions": True}, now),
+        command(4, "sendConversationEvent", {"message": "buy it again"}, now),
+        send_event(5, now),
+    ])
+    assert await configure_and_replay(memory) == 1
+    assert [e["data"]["n"] for e in events(memory)] == [5]
+    assert [s.url for s in memory.sent if "conversation" in s.url] == []
+
+
+async def test_what_the_earlier_page_filtered_is_not_replayed_unfiltered() -> None:
+    memory = MemoryBrowser()
+    key = stored_page(memory, [send_event(0, memory.now - 100)], callbacks=["onBeforeEventSend"])
+    assert await configure_and_replay(memory) == 0
+    assert memory.sent == [] and key not in memory.storage["local"]
+    [warning] = [args[0] for level, args in memory.logs if level == "warn" and "did not replay" in str(args[0])]
+    assert "1 under the earlier page's onBeforeEventSend" in warning
+
+
+def test_the_loader_keeps_what_python_replays() -> None:
+    """The loader decides what to store before Python runs: its lists are the replay's."""
+    import re
+    from pathlib import Path
+
+    from alloy_py.startup import NOT_REPLAYED, PAGE_RULES
+
+    loader = (Path(__file__).resolve().parents[2] / "web" / "alloy-py.js").read_text()
+
+    def listed(name: str) -> set[str]:
+        found = re.search(rf"var {name} = \[(.*?)\];", loader, re.DOTALL)
+        assert found, name
+        return set(re.findall(r'"(\w+)"', found.group(1)))
+
+    assert listed("NOT_KEPT") == NOT_REPLAYED
+    assert listed("PAGE_RULES") == PAGE_RULES
