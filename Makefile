@@ -1,6 +1,6 @@
 # alloy-py: build and test infrastructure.
 #
-#   make setup   venv (.venv) + npm packages + Debian Chromium and Firefox ESR (idempotent)
+#   make setup   venv (.venv) + npm packages + Debian Chromium, Firefox ESR, WebKitGTK's driver and Xvfb (idempotent)
 #   make web     build web/dist/ (wheel + self-hosted Pyodide + loader + demo)
 #   make dist    the releases in dist/: wheel, sdist, dev wheel, dist/alloy-py-<version>/ (what a site serves)
 #   make test    make lint, then all tests (core + headless-browser) with pytest
@@ -23,6 +23,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 FIREFOX ?= /usr/bin/firefox-esr
+WEBKIT_DRIVER ?= /usr/bin/WebKitWebDriver
 STAMPS := build/stamps
 PYTEST_ARGS ?= -q
 DEMO_PORT ?= 8000
@@ -30,9 +31,9 @@ ROUNDS ?= 5
 DURABILITY_ROUNDS ?= 3
 SERVE_PORT ?= 8080
 
-.PHONY: setup chromium firefox web dist test engines lint parity bench demo serve clean distclean
+.PHONY: setup chromium firefox webkit web dist test engines lint parity bench demo serve clean distclean
 
-setup: chromium firefox $(STAMPS)/venv $(STAMPS)/npm
+setup: chromium firefox webkit $(STAMPS)/venv $(STAMPS)/npm
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -44,6 +45,13 @@ firefox:
 	@if [ ! -x "$(FIREFOX)" ]; then \
 	  echo "make: $(FIREFOX) missing: installing Debian firefox-esr"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q firefox-esr; \
+	fi
+
+# WebKit (Safari's engine) for tests/browser/test_webkit.py: WebKitWebDriver + MiniBrowser, on an Xvfb display.
+webkit:
+	@if [ ! -x "$(WEBKIT_DRIVER)" ] || [ ! -x /usr/bin/Xvfb ] || [ ! -x /usr/bin/xauth ]; then \
+	  echo "make: WebKitWebDriver, Xvfb or xauth missing: installing Debian webkit2gtk-driver xvfb xauth"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q webkit2gtk-driver xvfb xauth; \
 	fi
 
 # Re-run pip only when a pyproject.toml or this Makefile changes (or the venv is gone): alloy_py

@@ -9,7 +9,10 @@ Output (all paths relative to web/dist/):
 
     alloy_py-<version>-py3-none-any.whl   the pure-Python wheel of this repo
     pyodide/                              self-hosted Pyodide runtime, copied
-                                          from node_modules/pyodide (no CDN)
+                                          from node_modules/pyodide (no CDN);
+                                          pyodide.asm.mjs with one pinned patch
+                                          (tools/patch_pyodide.py: the same
+                                          function table in WebKit)
     pyodide/python_stdlib_pyc.zip         the stdlib byte-compiled by Pyodide
                                           itself under Node (what the loader
                                           boots with: no compiling at import)
@@ -51,6 +54,7 @@ from pathlib import Path
 from typing import NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from patch_pyodide import PatchError, patch_asm_mjs  # noqa: E402
 from precompress import precompress  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +70,7 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
+PATCHED = "pyodide.asm.mjs"  # tools/patch_pyodide.py
 STDLIB_PYC = "python_stdlib_pyc.zip"
 EMPTY_ZIP = "empty.zip"
 STDLIB_BUILDER = ROOT / "tools" / "build_stdlib_pyc.mjs"
@@ -132,7 +137,14 @@ def copy_pyodide() -> str:
         if not src.is_file():
             fail(f"{src} is missing from the pyodide npm package")
         dst = out / name
-        if not _same_file(src, dst):
+        if name == PATCHED:
+            try:
+                text = patch_asm_mjs(src.read_text(encoding="utf-8")).encode("utf-8")
+            except PatchError as error:
+                fail(str(error))
+            if not dst.is_file() or dst.read_bytes() != text:
+                dst.write_bytes(text)
+        elif not _same_file(src, dst):
             shutil.copy2(src, dst)
         _written.append(dst)
     _written.append(build_stdlib_pyc(out / STDLIB_PYC, version))
