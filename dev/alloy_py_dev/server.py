@@ -33,6 +33,19 @@ per connection is plenty for one developer's browser (long-lived event streams
 simply hold their thread), and blocking handlers keep the routes plain. It is a
 development tool: keep it on 127.0.0.1 (the default).
 
+**Who may talk to it**: any website the developer visits meanwhile can make the
+browser send requests to 127.0.0.1, so
+
+* the ``Host`` header must name a loopback host (``localhost``, ``*.localhost``,
+  ``127.x.x.x``, ``[::1]``), the address the server is bound to, or one of
+  ``allowed_hosts``: anything else (a DNS-rebinding name) is answered 421;
+* with ``cors=True``, only *allowed origins* may read the answers
+  cross-origin: ``http://`` + a loopback host on the server's own port (pages of
+  the server itself, under another loopback name such as ``www.shop.localhost``),
+  or one of ``cors_origins`` (:meth:`DevServer.allow_origin`; e.g. the origin of
+  another local server whose pages use this one as their ``edgeDomain``). Other
+  origins get no ``Access-Control-Allow-Origin`` (their preflights get 403);
+
 Usage::
 
     with DevServer("web/dist", mounts={"/vendor/alloy/": alloy_dist}) as server:
@@ -42,6 +55,7 @@ Usage::
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import mimetypes
 import os
 import posixpath
@@ -57,7 +71,8 @@ from urllib.parse import unquote, urlsplit
 
 from .precompressed import PrecompressedFiles
 
-__all__ = ["MAX_READ_BYTES", "MIME_TYPES", "DevServer", "Request", "Response", "Route", "guess_content_type"]
+__all__ = ["MAX_READ_BYTES", "MIME_TYPES", "DevServer", "Request", "Response", "Route",
+           "guess_content_type", "is_loopback_host"]
 
 MIME_TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",
@@ -92,6 +107,41 @@ def guess_content_type(path: str) -> str:
     """The ``Content-Type`` served for ``path`` (by its extension)."""
     ext = posixpath.splitext(path)[1].lower()
     return MIME_TYPES.get(ext) or mimetypes.guess_type(path)[0] or MIME_TYPES[""]
+
+
+def is_loopback_host(hostname: str) -> bool:
+    """``localhost``, ``*.localhost`` (loopback in browsers, RFC 6761), ``127.x.x.x`` or ``::1``."""
+    name = hostname.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_and_port(netloc: str) -> tuple[str, int | None] | None:
+    """``("www.shop.localhost", 8000)`` of ``www.shop.localhost:8000`` (``[::1]`` -> ``::1``); None: malformed."""
+    try:
+        split = urlsplit("//" + netloc)
+        port = split.port
+    except ValueError:
+        return None
+    if not split.hostname or split.username is not None or split.password is not None or split.path:
+        return None
+    return split.hostname, port
+
+
+def _origin_parts(origin: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an ``Origin`` header (the default port filled in); None: not one."""
+    try:
+        split = urlsplit(origin)
+        port = split.port
+    except ValueError:
+        return None
+    if split.scheme not in ("http", "https") or not split.hostname or split.path or split.query:
+        return None
+    return split.scheme, split.hostname, port or (443 if split.scheme == "https" else 80)
 
 
 @dataclass
@@ -141,14 +191,37 @@ class _Handler(PrecompressedFiles):
         for name, value in dev.headers.items():
             if f"\r\n{name.lower()}:".encode() not in buffered.lower():
                 self.send_header(name, value)
-        if dev.cors and not self._file:
+        if dev.cors and not self._file and self._host_ok:
             origin = self.headers.get("Origin")
-            if origin:
+            if origin and dev.origin_allowed(origin):
                 self.send_header("Access-Control-Allow-Origin", origin)
                 self.send_header("Access-Control-Allow-Credentials", "true")
                 self.send_header("Access-Control-Expose-Headers", dev.cors_expose)
-                self.send_header("Vary", "Origin")
+            elif origin:
+                dev.note_refused_origin(origin)
+            self.send_header("Vary", "Origin")
         super().end_headers()
+
+    # -- who may ask ----------------------------------------------------------------
+    _host_ok = False  # set once the Host header is checked (no CORS headers on a refusal)
+
+    def parse_request(self) -> bool:
+        """http.server's parsing, then the ``Host`` check (DNS rebinding): 421 for a foreign name."""
+        self._host_ok = False
+        if not super().parse_request():
+            return False
+        host = self.headers.get("Host")
+        if host is None:
+            self.send_error(400, "Host header required")
+            return False
+        if not self.server.dev.host_allowed(host):
+            self.close_connection = True
+            self._send(Response(421, f"not served for Host {host!r} (only loopback names and "
+                                     "configured hosts)\n".encode(), "text/plain; charset=utf-8",
+                                close=True), head=self.command == "HEAD")
+            return False
+        self._host_ok = True
+        return True
 
     # -- answering ------------------------------------------------------------
     def _request(self, body: bytes | None = b"") -> Request:
@@ -234,8 +307,13 @@ class _Handler(PrecompressedFiles):
 
     def do_OPTIONS(self) -> None:  # noqa: N802
         """CORS preflights, when the server answers cross-origin requests (``cors=True``)."""
-        if not self.server.dev.cors:
+        dev = self.server.dev
+        if not dev.cors:
             self.send_error(501, f"Unsupported method ({self.command!r})")
+            return
+        origin = self.headers.get("Origin")
+        if origin is not None and not dev.origin_allowed(origin):
+            self._send(Response(403, b"origin not allowed\n", "text/plain"), head=False)
             return
         self._send(Response(204, headers=[
             ("Access-Control-Allow-Methods", "POST, GET, OPTIONS"),
@@ -279,8 +357,10 @@ class DevServer:
     ``cache_control`` is the ``Cache-Control`` of every response that sets none
     itself (``None``: no header), ``file_cache_control`` that of files (defaults
     to ``cache_control``). ``cors=True``
-    answers preflights and lets any origin read (with credentials) what is not
-    a file, exposing ``cors_expose``. ``headers`` are sent on every response
+    answers preflights and lets the allowed origins (loopback ones on this port,
+    and ``cors_origins``) read (with credentials) what is not a file, exposing
+    ``cors_expose``. ``allowed_hosts``: ``Host`` names served besides the loopback
+    ones and the bound address (see the module docstring). ``headers`` are sent on every response
     that does not set them itself, files included (e.g. ``Cross-Origin-Opener-Policy``
     and ``Cross-Origin-Embedder-Policy``, which an isolated page needs on its
     scripts and workers too); the attribute can be changed while serving.
@@ -297,6 +377,8 @@ class DevServer:
         file_cache_control: str | None = None,
         cors: bool = False,
         cors_expose: str = "",
+        cors_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
         headers: Mapping[str, str] | None = None,
         verbose: bool = False,
     ) -> None:
@@ -305,6 +387,11 @@ class DevServer:
         self.file_cache_control = cache_control if file_cache_control is None else file_cache_control
         self.cors = cors
         self.cors_expose = cors_expose
+        self.cors_origins: set[str] = set()
+        for origin in cors_origins:
+            self.allow_origin(origin)
+        self.allowed_hosts: set[str] = {h.lower().rstrip(".") for h in allowed_hosts}
+        self._refused_origins: set[str] = set()
         self.headers: dict[str, str] = dict(headers or {})
         self.verbose = verbose
         self.mounts: list[tuple[str, Path]] = []
@@ -367,6 +454,41 @@ class DevServer:
 
     def url_for(self, path: str) -> str:
         return self.url + "/" + path.lstrip("/")
+
+    # -- who may ask -------------------------------------------------------------------
+    def host_allowed(self, host: str) -> bool:
+        """Serve a request whose ``Host`` header is ``host``? (loopback, the bound address, ``allowed_hosts``)"""
+        parsed = _host_and_port(host)
+        if parsed is None:
+            return False
+        name = parsed[0].lower().rstrip(".")
+        return is_loopback_host(name) or name == self.host.lower() or name in self.allowed_hosts
+
+    def allow_origin(self, origin: str) -> None:
+        """Let pages of ``origin`` (``http://127.0.0.1:8000``) read this server's answers (with ``cors=True``)."""
+        parts = _origin_parts(origin.rstrip("/"))
+        if parts is None:
+            raise ValueError(f"not an origin: {origin!r} (scheme://host[:port])")
+        self.cors_origins.add("{}://{}:{}".format(*parts))
+
+    def origin_allowed(self, origin: str) -> bool:
+        """May a page of ``origin`` read the answers? A loopback origin on this port, or an allowed one."""
+        parts = _origin_parts(origin)
+        if parts is None:
+            return False
+        scheme, host, port = parts
+        if scheme == "http" and port == self.port and is_loopback_host(host):
+            return True
+        return f"{scheme}://{host}:{port}" in self.cors_origins
+
+    def note_refused_origin(self, origin: str) -> None:
+        """Say once per origin (on stderr) why its pages cannot read the answers."""
+        with self._lock:
+            if origin in self._refused_origins or len(self._refused_origins) > 100:
+                return
+            self._refused_origins.add(origin)
+        print(f"alloy-py dev server {self.url}: no CORS for origin {origin!r}"
+              " (allow it with cors_origins= / --cors-origin)", file=sys.stderr, flush=True)
 
     # -- content ---------------------------------------------------------------------
     def add_route(self, route: Route) -> Route:

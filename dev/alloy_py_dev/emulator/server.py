@@ -3,7 +3,7 @@
 :class:`EmulatedEdge` answers the Edge paths (with :func:`.edge.answer`) and
 records every request; :class:`Inspector` shows the records (a page, a JSON
 list, server-sent events); :class:`EdgeEmulator` is a DevServer with both
-added, CORS on, and ``/`` linking the demo pages and the inspector. Each part
+added, CORS on for its own and the allowed origins, and ``/`` linking the demo pages and the inspector. Each part
 uses only the public methods of the others.
 """
 
@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -227,6 +227,11 @@ class EdgeEmulator(DevServer):
     (``{"/vendor/alloy/": dir}``) are served as files (``Cache-Control: no-cache``);
     :meth:`add_page` serves in-memory pages; ``headers`` go on every response. :attr:`requests` lists every Edge
     request recorded so far (:attr:`edge`: the :class:`EmulatedEdge`).
+
+    CORS: pages of the emulator's own origin (any loopback name, this port) read its
+    answers; a page served by another server that uses the emulator as its
+    ``edgeDomain`` needs its origin in ``cors_origins`` (or :meth:`allow_origin`).
+    ``Host`` names other than loopback ones (and ``allowed_hosts``) are refused (421).
     """
 
     def __init__(
@@ -240,10 +245,13 @@ class EdgeEmulator(DevServer):
         decisions: list[dict[str, Any]] | None = None,
         demo: bool = True,
         headers: Mapping[str, str] | None = None,
+        cors_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
         verbose: bool = False,
     ) -> None:
         super().__init__(static_dir, host=host, port=port, mounts=mounts, cache_control="no-store",
                          file_cache_control="no-cache", cors=True, cors_expose="x-adobe-edge",
+                         cors_origins=cors_origins, allowed_hosts=allowed_hosts,
                          headers=headers, verbose=verbose)
         self.edge = EmulatedEdge({**(DEFAULT_DATASTREAMS if demo else {}), **(datastreams or {})},
                                  DEFAULT_DECISIONS if decisions is None else decisions)
