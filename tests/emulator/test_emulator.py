@@ -379,6 +379,20 @@ def test_inspector(edge: EdgeEmulator) -> None:
     assert json.loads(get(edge.url_for(f"/inspector/api/requests?since={record['id']}"))[2]) == []
 
 
+def test_the_inspector_shows_cookie_names_not_values(edge: EdgeEmulator) -> None:
+    cookie = f"{IDENTITY}=secret-ecid; session=s3cr3t; {CONSENT}=general%3Din; flag"
+    post(edge, "/ee/v1/interact", page_view(), headers={"Cookie": cookie})
+    assert edge.requests[0]["cookie"] == cookie  # the tests' own record, in-process: as sent
+    [record] = json.loads(get(edge.url_for("/inspector/api/requests"))[2])
+    assert record["cookie"] == f"{IDENTITY}=<redacted>; session=<redacted>; {CONSENT}=<redacted>; flag"
+    assert record["consentCookie"] == "general%3Din"  # the emulator's own answer, for the summary
+    with urllib.request.urlopen(edge.url_for("/inspector/stream"), timeout=10) as res:
+        post(edge, "/ee/v1/interact", page_view(), headers={"Cookie": cookie})
+        data = next(line for line in res if line.startswith(b"data:"))
+    assert b"secret-ecid" not in data and b"s3cr3t" not in data
+    assert json.loads(data[5:])["cookie"].startswith(f"{IDENTITY}=<redacted>")
+
+
 def test_inspector_stream(edge: EdgeEmulator) -> None:
     lines: list[str] = []
     connected = threading.Event()

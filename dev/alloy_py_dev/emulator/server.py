@@ -172,8 +172,40 @@ class EmulatedEdge:
             self._lock.notify_all()
 
 
+REDACTED = "<redacted>"
+CONSENT_COOKIE = re.compile(r"^kndctr_.+_consent$")
+
+
+def redact_cookies(header: str) -> tuple[str, str | None]:
+    """``a=<redacted>; b=<redacted>`` of a ``Cookie`` header (names kept), and the consent cookie's value.
+
+    The values are the visitor's cookies for the emulator's host (127.0.0.1 is shared by every
+    local server); Adobe's consent cookie (``kndctr_<org>_consent``, ``general=in``) is only the
+    emulator's own answer, and shown.
+    """
+    parts, consent = [], None
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if not name and not sep:
+            continue
+        if consent is None and CONSENT_COOKIE.match(name):
+            consent = value
+        parts.append(f"{name}={REDACTED}" if sep else name)
+    return "; ".join(parts), consent
+
+
+def for_the_inspector(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as the inspector serves it: the ``Cookie`` header without its values."""
+    cookie, consent = redact_cookies(str(record.get("cookie") or ""))
+    return {**record, "cookie": cookie, "consentCookie": consent}
+
+
 class Inspector:
-    """``/inspector/``: the requests an :class:`EmulatedEdge` recorded, live."""
+    """``/inspector/``: the requests an :class:`EmulatedEdge` recorded, live.
+
+    Served to the emulator's own origin only (the DevServer's CORS and ``Host`` checks),
+    and the records' ``Cookie`` headers without their values (:func:`for_the_inspector`).
+    """
 
     def __init__(self, edge: EmulatedEdge) -> None:
         self.edge = edge
@@ -188,7 +220,7 @@ class Inspector:
         if request.path == "/inspector/api/requests":
             since = dict(parse_qsl(request.query)).get("since", "0")
             since_id = int(since) if since.isdigit() else 0
-            fresh = [r for r in self.edge.requests if r["id"] > since_id]
+            fresh = [for_the_inspector(r) for r in self.edge.requests if r["id"] > since_id]
             return Response(200, json.dumps(fresh).encode("utf-8"), "application/json")
         if request.path == "/inspector/stream":
             # Before the headers: a request recorded once the client sees them must be streamed.
@@ -204,7 +236,7 @@ class Inspector:
                 yield b": keep-alive\n\n"
             for record in fresh:
                 last = record["id"]
-                yield f"id: {last}\nevent: request\ndata: {json.dumps(record)}\n\n".encode()
+                yield f"id: {last}\nevent: request\ndata: {json.dumps(for_the_inspector(record))}\n\n".encode()
 
 
 def index_page(server: DevServer) -> str:
