@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from alloy_py_dev.emulator import EdgeEmulator
-from alloy_py_dev.server import DevServer, Request, Response
+from alloy_py_dev.server import MAX_UPLOAD_BYTES, DevServer, Request, Response
 
 
 def fetch(url: str, *, data: bytes | None = None) -> tuple[int, Any, bytes]:
@@ -168,3 +168,46 @@ def test_cors_is_for_the_servers_own_loopback_origins_and_the_allowed_ones(tmp_p
         _, headers, _ = raw(server, "GET", "/api", {"Host": f"127.0.0.1:{server.port}",
                                                     "Origin": "http://localhost:5173"})
         assert headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+
+
+def test_uploads_come_once_from_this_origin_and_not_too_big(tmp_path: Path) -> None:
+    with DevServer(tmp_path) as server:
+        server.accept_uploads("/up")
+        here = {"Host": f"127.0.0.1:{server.port}"}
+        same = {**here, "Origin": server.url, "Sec-Fetch-Site": "same-origin"}
+        # Another website's page posting into the build: refused, not stored.
+        for foreign in ({**here, "Origin": "https://evil.example"},
+                        {**here, "Origin": "http://localhost:1"},
+                        {**here, "Origin": server.url, "Sec-Fetch-Site": "cross-site"},
+                        {**here, "Sec-Fetch-Site": "same-site"}):
+            assert raw(server, "POST", "/up", foreign, b"evil")[0] == 403, foreign
+        assert server.page_body("/up") is None
+        assert raw(server, "POST", "/up", same, b"bytes")[0] == 204
+        assert server.page_body("/up") == b"bytes"
+        assert raw(server, "POST", "/up", same, b"again")[0] == 409  # one upload only
+        assert server.page_body("/up") == b"bytes"
+        assert raw(server, "GET", "/up", here)[2] == b"bytes"
+        big = server.accept_uploads("/big", max_bytes=1000)
+        assert raw(server, "POST", big, same, b"x" * 1001)[0] == 413
+        assert server.page_body("/big") is None
+        assert raw(server, "POST", big, same, b"x" * 1000)[0] == 204
+
+
+def test_uploads_default_to_a_random_path_and_64_mib(tmp_path: Path) -> None:
+    with DevServer(tmp_path) as server:
+        path = server.accept_uploads()
+        assert path.startswith("/__upload__/") and len(path) > 30
+        assert path != server.accept_uploads()  # a new one each time
+        here = {"Host": f"127.0.0.1:{server.port}", "Origin": server.url}
+        # Refused from the headers alone: the 64 MiB + 1 bytes are never sent.
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        try:
+            connection.putrequest("POST", path, skip_host=True)
+            for name, value in {**here, "Content-Length": str(MAX_UPLOAD_BYTES + 1)}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            assert connection.getresponse().status == 413
+        finally:
+            connection.close()
+        assert MAX_UPLOAD_BYTES == 64 * 1024 * 1024
+        assert raw(server, "POST", path, here, b"ok")[0] == 204

@@ -23,10 +23,12 @@ Every response carries a ``Content-Type`` from :data:`MIME_TYPES` and a real
 ``file_cache_control`` when given), unless the page or route sets its own, so
 the long-lived caching of a production server can be tried locally.
 
-**Uploads**: ``server.accept_uploads("/x")`` makes a ``POST /x`` store its body
-as the in-memory page ``/x``, for tools that hand bytes back from the page
-(tools/build_snapshot.py). :meth:`DevServer.delay` answers GETs under a prefix late (a
-slow network). :attr:`DevServer.served` lists ``(method, path)`` of every request.
+**Uploads**: ``path = server.accept_uploads()`` makes one ``POST`` to ``path`` (a
+random, unguessable one unless given) store its body as the in-memory page
+``path``, for tools that hand bytes back from the page (tools/build_snapshot.py):
+once only, up to ``max_bytes``, and only from the server's own origin.
+:meth:`DevServer.delay` answers GETs under a prefix late (a slow network).
+:attr:`DevServer.served` lists ``(method, path)`` of every request.
 
 Why :class:`http.server.ThreadingHTTPServer`: standard library only, a thread
 per connection is plenty for one developer's browser (long-lived event streams
@@ -45,6 +47,7 @@ browser send requests to 127.0.0.1, so
   or one of ``cors_origins`` (:meth:`DevServer.allow_origin`; e.g. the origin of
   another local server whose pages use this one as their ``edgeDomain``). Other
   origins get no ``Access-Control-Allow-Origin`` (their preflights get 403);
+* uploads come from the server's own origin only (:meth:`DevServer.accept_uploads`).
 
 Usage::
 
@@ -59,6 +62,7 @@ import ipaddress
 import mimetypes
 import os
 import posixpath
+import secrets
 import sys
 import threading
 import time
@@ -71,7 +75,7 @@ from urllib.parse import unquote, urlsplit
 
 from .precompressed import PrecompressedFiles
 
-__all__ = ["MAX_READ_BYTES", "MIME_TYPES", "DevServer", "Request", "Response", "Route",
+__all__ = ["MAX_READ_BYTES", "MAX_UPLOAD_BYTES", "MIME_TYPES", "DevServer", "Request", "Response", "Route",
            "guess_content_type", "is_loopback_host"]
 
 MIME_TYPES: dict[str, str] = {
@@ -99,6 +103,8 @@ MIME_TYPES: dict[str, str] = {
 }
 # A POST body larger than this is not read (the route gets ``body=None``).
 MAX_READ_BYTES = 8 * 1024 * 1024
+# An upload larger than this (by default) is refused unread: 413.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 PathLike = str | os.PathLike[str]
 
@@ -142,6 +148,13 @@ def _origin_parts(origin: str) -> tuple[str, str, int] | None:
     if split.scheme not in ("http", "https") or not split.hostname or split.path or split.query:
         return None
     return split.scheme, split.hostname, port or (443 if split.scheme == "https" else 80)
+
+
+@dataclass
+class _Upload:
+    max_bytes: int
+    once: bool
+    done: bool = False
 
 
 @dataclass
@@ -223,6 +236,19 @@ class _Handler(PrecompressedFiles):
         self._host_ok = True
         return True
 
+    def _same_origin(self) -> bool:
+        """Not a cross-origin browser request: no ``Origin``/``Sec-Fetch-Site``, or this very origin."""
+        site = self.headers.get("Sec-Fetch-Site")
+        if site is not None and site != "same-origin":
+            return False
+        origin = self.headers.get("Origin")
+        if origin is None:
+            return True
+        parts = _origin_parts(origin)
+        here = _host_and_port(self.headers.get("Host") or "")
+        return (parts is not None and here is not None and parts[0] == "http"
+                and (parts[1], parts[2]) == (here[0], here[1] or 80))
+
     # -- answering ------------------------------------------------------------
     def _request(self, body: bytes | None = b"") -> Request:
         split = urlsplit(self.path)
@@ -291,11 +317,17 @@ class _Handler(PrecompressedFiles):
     def do_POST(self) -> None:  # noqa: N802
         dev = self.server.dev
         dev.log_request(self.command, self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._send(Response(400, b"bad Content-Length\n", "text/plain", close=True), head=False)
+            return
         path = unquote(urlsplit(self.path).path)
-        if dev.accepts_upload(path):
-            dev.add_page(path, self.rfile.read(length), content_type=MIME_TYPES[""])
-            self._send(Response(204), head=False)
+        upload = dev.upload_for(path)
+        if upload is not None:
+            self._upload(path, upload, length)
             return
         if length > MAX_READ_BYTES:
             self.close_connection = True
@@ -304,6 +336,23 @@ class _Handler(PrecompressedFiles):
             body = self.rfile.read(length) if length else b""
         if not self._answer(self._request(body)):
             self._send(Response(404, b"not found\n", "text/plain"), head=False)
+
+    def _upload(self, path: str, upload: _Upload, length: int) -> None:
+        """Store the body as the page ``path``: once, from this origin, up to ``upload.max_bytes``."""
+        dev = self.server.dev
+        refusal: Response | None = None
+        if not self._same_origin():
+            refusal = Response(403, b"uploads are accepted from this origin only\n", "text/plain")
+        elif length > upload.max_bytes:
+            refusal = Response(413, f"upload over {upload.max_bytes} bytes\n".encode(), "text/plain")
+        elif not dev.claim_upload(path):
+            refusal = Response(409, b"already uploaded\n", "text/plain")
+        if refusal is not None:  # the body is not read: close rather than leave it on the connection
+            refusal.close = True
+            self._send(refusal, head=False)
+            return
+        dev.add_page(path, self.rfile.read(length), content_type=MIME_TYPES[""])
+        self._send(Response(204), head=False)
 
     def do_OPTIONS(self) -> None:  # noqa: N802
         """CORS preflights, when the server answers cross-origin requests (``cors=True``)."""
@@ -398,7 +447,7 @@ class DevServer:
         self.routes: list[Route] = []
         self._lock = threading.Lock()
         self._pages: dict[str, Response] = {}
-        self._uploads: set[str] = set()
+        self._uploads: dict[str, _Upload] = {}
         self._served: list[tuple[str, str]] = []
         self._delays: dict[str, float] = {}
         self._httpd = _Server((host, port), self)
@@ -543,14 +592,39 @@ class DevServer:
             page = self._pages.get(path)
         return page.body if page is not None else None
 
-    def accept_uploads(self, path: str) -> None:
-        """A ``POST`` to ``path`` stores its body as the page ``path`` (see :meth:`page_body`)."""
+    def accept_uploads(self, path: str | None = None, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                       once: bool = True) -> str:
+        """A ``POST`` to ``path`` stores its body as the page ``path`` (see :meth:`page_body`); return ``path``.
+
+        Without ``path``, a random one (``/__upload__/<token>``): pass it to the page.
+        Refused (the body unread): from another origin (403; browsers send
+        ``Origin`` with every POST), over ``max_bytes`` (413), and with ``once``
+        (the default) any upload after the first (409).
+        """
+        if path is None:
+            path = "/__upload__/" + secrets.token_urlsafe(16)
+        path = "/" + path.lstrip("/")
         with self._lock:
-            self._uploads.add(path)
+            self._uploads[path] = _Upload(max_bytes, once)
+        return path
 
     def accepts_upload(self, path: str) -> bool:
         with self._lock:
-            return path in self._uploads
+            upload = self._uploads.get(path)
+            return upload is not None and not upload.done
+
+    def upload_for(self, path: str) -> _Upload | None:
+        with self._lock:
+            return self._uploads.get(path)
+
+    def claim_upload(self, path: str) -> bool:
+        """Take the upload slot of ``path`` (False: a ``once`` upload already came)."""
+        with self._lock:
+            upload = self._uploads.get(path)
+            if upload is None or upload.done:
+                return False
+            upload.done = upload.once
+            return True
 
     def respond(self, request: Request) -> Response | None:
         """The routes' answer to ``request``, else its in-memory page (GET/HEAD), else ``None``."""
