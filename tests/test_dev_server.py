@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.request
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from alloy_py_dev.emulator import EdgeEmulator
-from alloy_py_dev.server import DevServer, Request, Response
+from alloy_py_dev.server import MAX_UPLOAD_BYTES, DevServer, Request, Response
 
 
 def fetch(url: str, *, data: bytes | None = None) -> tuple[int, Any, bytes]:
@@ -89,3 +90,124 @@ def test_the_emulator_links_the_demo_pages_and_the_inspector(tmp_path: Path) -> 
         assert status == 200 and headers["Cache-Control"] == "no-store"
         assert b'href="/demo/shop.html"' in body and b'href="/inspector/"' in body
         assert fetch(edge.url_for("/a.js"))[1]["Cache-Control"] == "no-cache"  # files revalidate
+
+
+# -- who may talk to it (issue 22: DNS rebinding, CORS, uploads) ---------------------------
+def raw(server: DevServer, method: str, path: str, headers: dict[str, str],
+        body: bytes | None = None) -> tuple[int, Any, bytes]:
+    """One request with exactly these headers (``Host`` included: urllib would set its own)."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def echo_route(request: Request) -> Response | None:
+    return Response(200, b"secret", "text/plain") if request.path == "/api" else None
+
+
+def test_only_loopback_and_configured_host_names_are_served(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    with DevServer(tmp_path) as server:
+        port = server.port
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"www.shop.localhost:{port}",
+                     "127.0.0.2", f"[::1]:{port}", f"LOCALHOST:{port}"):
+            assert raw(server, "GET", "/a.txt", {"Host": host})[0] == 200, host
+        # A DNS-rebinding name (evil.example resolving to 127.0.0.1) is not served: 421.
+        for host in (f"evil.example:{port}", "localhost.evil.example", f"127.0.0.1.nip.io:{port}",
+                     "user@localhost", "a b"):
+            status, _, body = raw(server, "GET", "/a.txt", {"Host": host})
+            assert status == 421 and body != b"a", host
+        assert raw(server, "POST", "/a.txt", {"Host": "evil.example"}, b"x")[0] == 421
+        assert raw(server, "GET", "/a.txt", {})[0] == 400  # HTTP/1.1: Host required
+    with DevServer(tmp_path, allowed_hosts=["dev.example.test"]) as server:
+        assert raw(server, "GET", "/a.txt", {"Host": f"dev.example.test:{server.port}"})[0] == 200
+        assert raw(server, "GET", "/a.txt", {"Host": "evil.example"})[0] == 421
+
+
+def test_cors_is_for_the_servers_own_loopback_origins_and_the_allowed_ones(tmp_path: Path) -> None:
+    with DevServer(tmp_path, cors=True, cors_expose="x-test") as server:
+        server.add_route(echo_route)
+        port = server.port
+        host = {"Host": f"127.0.0.1:{port}"}
+
+        def allowed(origin: str) -> str | None:
+            return raw(server, "GET", "/api", {**host, "Origin": origin})[1]["Access-Control-Allow-Origin"]
+
+        # Any other website (or another local port) reads nothing with the visitor's cookies.
+        for origin in ("https://evil.example", f"https://localhost:{port}", "http://127.0.0.1:3000",
+                       f"http://evil.example:{port}", "null"):
+            assert allowed(origin) is None, origin
+        status, headers, _ = raw(server, "OPTIONS", "/api", {
+            **host, "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        assert status == 403 and headers["Access-Control-Allow-Origin"] is None
+        # The server's own pages, under any loopback name of this port, do.
+        for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}",
+                       f"http://www.shop.localhost:{port}"):
+            assert allowed(origin) == origin
+        _, headers, _ = raw(server, "GET", "/api", {**host, "Origin": f"http://localhost:{port}"})
+        assert (headers["Access-Control-Allow-Credentials"], headers["Access-Control-Expose-Headers"]) == (
+            "true", "x-test")
+        # And the origins allowed explicitly (another local server's pages using this one).
+        server.allow_origin("http://127.0.0.1:3000/")
+        assert allowed("http://127.0.0.1:3000") == "http://127.0.0.1:3000"
+        assert allowed("http://127.0.0.1:3001") is None
+        status, headers, _ = raw(server, "OPTIONS", "/api", {
+            **host, "Origin": "http://127.0.0.1:3000", "Access-Control-Request-Method": "POST"})
+        assert status == 204 and headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:3000"
+    with DevServer(tmp_path, cors=True, cors_origins=["http://localhost:5173"]) as server:
+        server.add_route(echo_route)
+        _, headers, _ = raw(server, "GET", "/api", {"Host": f"127.0.0.1:{server.port}",
+                                                    "Origin": "http://localhost:5173"})
+        assert headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+
+
+def test_uploads_come_once_from_this_origin_and_not_too_big(tmp_path: Path) -> None:
+    with DevServer(tmp_path) as server:
+        server.accept_uploads("/up")
+        here = {"Host": f"127.0.0.1:{server.port}"}
+        same = {**here, "Origin": server.url, "Sec-Fetch-Site": "same-origin"}
+        # Another website's page posting into the build: refused, not stored.
+        for foreign in ({**here, "Origin": "https://evil.example"},
+                        {**here, "Origin": "http://localhost:1"},
+                        {**here, "Origin": server.url, "Sec-Fetch-Site": "cross-site"},
+                        {**here, "Sec-Fetch-Site": "same-site"}):
+            assert raw(server, "POST", "/up", foreign, b"evil")[0] == 403, foreign
+        assert server.page_body("/up") is None
+        assert raw(server, "POST", "/up", same, b"bytes")[0] == 204
+        assert server.page_body("/up") == b"bytes"
+        assert raw(server, "POST", "/up", same, b"again")[0] == 409  # one upload only
+        assert server.page_body("/up") == b"bytes"
+        assert raw(server, "GET", "/up", here)[2] == b"bytes"
+        big = server.accept_uploads("/big", max_bytes=1000)
+        assert raw(server, "POST", big, same, b"x" * 1001)[0] == 413
+        assert server.page_body("/big") is None
+        assert raw(server, "POST", big, same, b"x" * 1000)[0] == 204
+
+
+def test_uploads_default_to_a_random_path_and_64_mib(tmp_path: Path) -> None:
+    with DevServer(tmp_path) as server:
+        path = server.accept_uploads()
+        assert path.startswith("/__upload__/") and len(path) > 30
+        assert path != server.accept_uploads()  # a new one each time
+        here = {"Host": f"127.0.0.1:{server.port}", "Origin": server.url}
+        # Refused from the headers alone: the 64 MiB + 1 bytes are never sent.
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        try:
+            connection.putrequest("POST", path, skip_host=True)
+            for name, value in {**here, "Content-Length": str(MAX_UPLOAD_BYTES + 1)}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            assert connection.getresponse().status == 413
+        finally:
+            connection.close()
+        assert MAX_UPLOAD_BYTES == 64 * 1024 * 1024
+        assert raw(server, "POST", path, here, b"ok")[0] == 204

@@ -67,6 +67,8 @@ class SnapshotError(RuntimeError):
 # copies them back into place in a few ms (expandSnapshot in alloy-py.js).
 #   "ASNP", u32 version 1, u32 length, u32 page size, u32 run count N,
 #   N x (u32 first page, u32 pages), then the runs' bytes in order.
+# The page uploads the snapshot (the heap, 30 MiB for Pyodide 314, and a header): more is refused.
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 SPARSE_MAGIC = b"ASNP"
 PAGE = 4096
 
@@ -203,7 +205,7 @@ json.dumps({"path": sys.path, "modules": len(sys.modules), "hash": hash("alloy-p
       + P.version + " restores at most " + P.maxHeap + " (the wasm's initial memory, pyodide#6254)");
   }
   const snapshot = pyodide.makeMemorySnapshot();
-  const put = await fetch("/__snapshot__", {method: "POST", body: snapshot});
+  const put = await fetch(P.snapshotPath, {method: "POST", body: snapshot});
   if (!put.ok) throw new Error("upload failed: " + put.status);
   return {ok: true, heap, bytes: snapshot.length, report: JSON.parse(report)};
 })().catch((e) => ({ok: false, error: String(e && e.stack || e)}));
@@ -219,7 +221,7 @@ window.__checked = (async () => {
   const pyodide = await loadPyodide({
     indexURL: P.index, stdLibURL: P.empty, packageBaseUrl: P.index,
     lockFileContents: {info: P.lockInfo, packages: {}},
-    _loadSnapshot: fetch("/__snapshot__").then((r) => r.arrayBuffer()),  // as made: not sparse
+    _loadSnapshot: fetch(P.snapshotPath).then((r) => r.arrayBuffer()),  // as made: not sparse
   });
   const ms = performance.now() - t0;
   pyodide.pyimport("random").seed();
@@ -263,7 +265,7 @@ def make(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str, key
 
     pyodide_dir = dist / "pyodide"
     params = {
-        "index": None, "stdlib": None, "empty": None, "alloyZip": None,
+        "index": None, "stdlib": None, "empty": None, "alloyZip": None, "snapshotPath": None,
         "zipPath": ALLOY_ZIP_PATH,
         "lockInfo": json.loads((pyodide_dir / "pyodide-lock.json").read_text())["info"], "version": PYODIDE_VERSION,
         # hash() is seeded once per snapshot (str hashes are stored in its heap,
@@ -274,8 +276,10 @@ def make(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str, key
         "modules": module_names(dist / alloy_zip_name),
     }
     with DevServer(dist) as server, sync_playwright() as pw:
-        server.accept_uploads("/__snapshot__")
-        params.update(index=server.url_for("/pyodide/"), stdlib=server.url_for(f"/pyodide/{stdlib_name}"),
+        # A random path, one upload, from the page's origin only, at most 64 MiB (the heap is 30).
+        snapshot_path = server.accept_uploads(max_bytes=MAX_SNAPSHOT_BYTES)
+        params.update(snapshotPath=snapshot_path,
+                      index=server.url_for("/pyodide/"), stdlib=server.url_for(f"/pyodide/{stdlib_name}"),
                       empty=server.url_for(f"/pyodide/{empty_name}"), alloyZip=server.url_for(f"/{alloy_zip_name}"))
         server.add_page("/__make__.html", MAKE_PAGE.replace("__PARAMS__", json.dumps(params)))
         server.add_page("/__check__.html", CHECK_PAGE.replace("__PARAMS__", json.dumps(params))
@@ -298,7 +302,7 @@ def make(dist: Path, stdlib_name: str, alloy_zip_name: str, empty_name: str, key
                     made = outcome
                 else:
                     checked = outcome
-            snapshot = server.page_body("/__snapshot__") or b""
+            snapshot = server.page_body(snapshot_path) or b""
         finally:
             browser.close()
     if len(snapshot) != made["bytes"]:

@@ -3,7 +3,9 @@
 ``alloy-py serve``: one local server (one origin) with the static folder
 (``web/dist`` by default) and an Edge Network emulator, so a page it serves can
 configure alloy-py with ``edgeDomain: "http://127.0.0.1:8080"``. Requests are
-listed live at ``/inspector/``.
+listed live at ``/inspector/``. Only its own origin (any loopback name, its port)
+and the ``--cors-origin`` ones read its answers; only loopback ``Host`` names (and
+the ``--allow-host`` ones) are served.
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         emulator = EdgeEmulator(host=args.host, port=args.port, static_dir=static, mounts=mounts,
                                 datastreams=datastreams, decisions=decisions,
+                                cors_origins=args.cors_origin, allowed_hosts=args.allow_host,
                                 verbose=args.verbose)
+    except ValueError as exc:
+        parser.error(f"--cors-origin: {exc}")
     except OSError as exc:
         parser.error(f"cannot listen on {args.host}:{args.port}: {exc} (try --port 0)")
     print(f"alloy-py Edge emulator on {emulator.url}", flush=True)
@@ -51,6 +56,8 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"  static: {Path(static).resolve()}", flush=True)
     for prefix, directory in emulator.mounts:
         print(f"  {prefix} -> {directory}", flush=True)
+    for origin in sorted(emulator.cors_origins):
+        print(f"  CORS also for {origin}", flush=True)
     for config_id, org_id in emulator.datastreams.items():
         print(f"  datastream {config_id} -> {org_id}", flush=True)
     print(f"  {len(emulator.decisions)} propositions"
@@ -76,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="accept this datastream (repeatable; the demo one is built in)")
     serve.add_argument("--decisions", metavar="FILE.json",
                        help="propositions to answer from (default: the built-in demo set)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="also let pages of ORIGIN (e.g. http://localhost:3000) read the answers "
+                            "(repeatable; the server's own origin always can)")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="also serve requests for Host NAME (repeatable; loopback names always)")
     serve.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if args.command == "serve":

@@ -25,6 +25,11 @@ requests to ``https://<edge domain>/ee/...`` are answered by the emulator
 through Playwright's routes, with the emulator's status, headers and body; the
 emulator's ``Set-Cookie`` lands in the browser context for the Edge domain and
 goes back with the next request, as the real Edge's cookies would.
+
+Nothing of a test reaches Adobe: a routed page's requests to ``*.adobedc.net`` or
+``*.demdex.net`` that no route brings to the emulator (an ``edgeDomain`` such as
+``other.adobedc.net`` not in ``edge_domains``, an ID-sync pixel...) are aborted,
+never sent, and fail the test, naming their URLs (:attr:`Edge.unrouted`).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from __future__ import annotations
 import copy
 import http.client
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -47,11 +52,15 @@ if TYPE_CHECKING:
     from playwright._impl._api_structures import SetCookieParam
     from playwright.sync_api import BrowserContext, Page, Route
 
-__all__ = ["EDGE_DOMAINS", "Edge", "EdgeEvent", "edge", "edge_domains", "edge_page"]
+__all__ = ["ADOBE_DOMAINS", "EDGE_DOMAINS", "Edge", "EdgeEvent", "edge", "edge_domains", "edge_page",
+           "is_adobe_url"]
 
 # Where alloy.js and alloy-py send events when no edgeDomain is configured
 # (adobedc.demdex.net: alloy's identity-less first request with third-party cookies).
 EDGE_DOMAINS: tuple[str, ...] = ("edge.adobedc.net", "*.demdex.net")
+# A routed page's requests to these domains (and their subdomains) that no Edge route takes are
+# aborted and fail the test: the test's data never reaches Adobe.
+ADOBE_DOMAINS: tuple[str, ...] = ("adobedc.net", "demdex.net")
 # Not forwarded: http.client sets Host and Content-Length; the Cookie header is rebuilt from the context.
 _DROPPED_REQUEST_HEADERS = frozenset({"host", "content-length", "connection", "cookie", "accept-encoding"})
 _DROPPED_RESPONSE_HEADERS = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive"})
@@ -64,6 +73,22 @@ def edge_url_patterns(domains: Iterable[str]) -> list[str]:
     An entry with ``://`` is taken as a glob already (another base path, say).
     """
     return [d if "://" in d else f"https://{d}/ee/**" for d in domains]
+
+
+def is_adobe_url(url: str) -> bool:
+    """Is ``url`` on one of :data:`ADOBE_DOMAINS` (``https://x.adobedc.net/...``, ``dpm.demdex.net``...)?"""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return any(host == domain or host.endswith("." + domain) for domain in ADOBE_DOMAINS)
+
+
+def _unrouted_failure(urls: list[str]) -> str:
+    listed = "\n".join(f"  {url}" for url in urls)
+    return (f"{len(urls)} request(s) to Adobe's Edge went unrouted (aborted, not sent to Adobe):\n{listed}\n"
+            "Route their domain to the emulator: override the edge_domains fixture (e.g. "
+            "return [\"my-edge.adobedc.net\"]) or pass domains= to edge.route().")
 
 
 @dataclass(frozen=True)
@@ -160,6 +185,11 @@ class Edge:
         """What failed forwarding a routed request (the page saw a network error; ``edge`` raises it)."""
         self.routed: list[str] = []
         """The URLs of the requests :meth:`route` forwarded, in order (to tell the page used the routes)."""
+        self.unrouted: list[str] = []
+        """The URLs of routed pages' requests to :data:`ADOBE_DOMAINS` no Edge route took: aborted.
+
+        Any fails the test (at the end of its call, else at teardown), naming them."""
+        self._reported = 0
         self._targets: list[Page | BrowserContext] = []
         self._closed = False
 
@@ -183,15 +213,31 @@ class Edge:
         ``Cookie``, the context's cookies for the Edge URL; the answer is fulfilled
         as the emulator gave it, and its ``Set-Cookie`` stored in the context for
         the Edge domain (whatever ``SameSite`` says: the real Edge sets ``None``).
+
+        ``target``'s other requests to :data:`ADOBE_DOMAINS` are aborted and fail the test
+        (:attr:`unrouted`): the guard is added first, so it runs after every route added
+        since (Playwright runs the last added first) and takes what none of them took.
         """
         context = cast("BrowserContext", getattr(target, "context", target))
 
         def forward(route: Route) -> None:
             self._forward(route, context)
 
+        target.route(is_adobe_url, self._refuse)
         for pattern in edge_url_patterns(self.domains if domains is None else domains):
             target.route(pattern, forward)
         self._targets.append(target)
+
+    def _refuse(self, route: Route) -> None:
+        """A request to Adobe no Edge route took: never sent; the test fails naming it."""
+        self.unrouted.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    def unrouted_failure(self) -> str | None:
+        """The failure message for the :attr:`unrouted` requests not reported yet (``None``: none)."""
+        fresh = self.unrouted[self._reported:]
+        self._reported = len(self.unrouted)
+        return _unrouted_failure(fresh) if fresh else None
 
     def _forward(self, route: Route, context: BrowserContext) -> None:
         if self._closed:
@@ -208,6 +254,12 @@ class Edge:
                 headers["Cookie"] = jar
             if request.resource_type == "ping":
                 headers.setdefault("sec-fetch-mode", "no-cors")
+            origin = headers.get("origin")
+            if origin and origin != "null":  # the real Edge answers any site's pages: this test's page may read
+                try:
+                    self.emulator.allow_origin(origin)
+                except ValueError:
+                    pass
             target = split.path + (f"?{split.query}" if split.query else "")
             connection = http.client.HTTPConnection(self.emulator.host, self.emulator.port, timeout=30)
             try:
@@ -364,6 +416,27 @@ def edge(edge_domains: list[str]) -> Iterator[Edge]:
             fixture.close()
     if fixture.errors:
         raise fixture.errors[0]
+    unrouted = fixture.unrouted_failure()  # those that came after the test's call (page closing...)
+    if unrouted:
+        pytest.fail(unrouted, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test whose routed pages sent requests to Adobe that no route took fails, naming them."""
+    report = yield
+    funcargs = getattr(item, "funcargs", {})
+    fixture = funcargs.get("edge") if isinstance(funcargs, dict) else None
+    if call.when == "call" and isinstance(fixture, Edge):
+        message = fixture.unrouted_failure()
+        if message and report.passed:
+            report.outcome = "failed"
+            report.longrepr = message
+        elif message:
+            report.sections.append(("unrouted Edge requests", message))
+    return report
 
 
 @pytest.fixture

@@ -23,15 +23,31 @@ Every response carries a ``Content-Type`` from :data:`MIME_TYPES` and a real
 ``file_cache_control`` when given), unless the page or route sets its own, so
 the long-lived caching of a production server can be tried locally.
 
-**Uploads**: ``server.accept_uploads("/x")`` makes a ``POST /x`` store its body
-as the in-memory page ``/x``, for tools that hand bytes back from the page
-(tools/build_snapshot.py). :meth:`DevServer.delay` answers GETs under a prefix late (a
-slow network). :attr:`DevServer.served` lists ``(method, path)`` of every request.
+**Uploads**: ``path = server.accept_uploads()`` makes one ``POST`` to ``path`` (a
+random, unguessable one unless given) store its body as the in-memory page
+``path``, for tools that hand bytes back from the page (tools/build_snapshot.py):
+once only, up to ``max_bytes``, and only from the server's own origin.
+:meth:`DevServer.delay` answers GETs under a prefix late (a slow network).
+:attr:`DevServer.served` lists ``(method, path)`` of every request.
 
 Why :class:`http.server.ThreadingHTTPServer`: standard library only, a thread
 per connection is plenty for one developer's browser (long-lived event streams
 simply hold their thread), and blocking handlers keep the routes plain. It is a
 development tool: keep it on 127.0.0.1 (the default).
+
+**Who may talk to it**: any website the developer visits meanwhile can make the
+browser send requests to 127.0.0.1, so
+
+* the ``Host`` header must name a loopback host (``localhost``, ``*.localhost``,
+  ``127.x.x.x``, ``[::1]``), the address the server is bound to, or one of
+  ``allowed_hosts``: anything else (a DNS-rebinding name) is answered 421;
+* with ``cors=True``, only *allowed origins* may read the answers
+  cross-origin: ``http://`` + a loopback host on the server's own port (pages of
+  the server itself, under another loopback name such as ``www.shop.localhost``),
+  or one of ``cors_origins`` (:meth:`DevServer.allow_origin`; e.g. the origin of
+  another local server whose pages use this one as their ``edgeDomain``). Other
+  origins get no ``Access-Control-Allow-Origin`` (their preflights get 403);
+* uploads come from the server's own origin only (:meth:`DevServer.accept_uploads`).
 
 Usage::
 
@@ -42,9 +58,11 @@ Usage::
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import mimetypes
 import os
 import posixpath
+import secrets
 import sys
 import threading
 import time
@@ -57,7 +75,8 @@ from urllib.parse import unquote, urlsplit
 
 from .precompressed import PrecompressedFiles
 
-__all__ = ["MAX_READ_BYTES", "MIME_TYPES", "DevServer", "Request", "Response", "Route", "guess_content_type"]
+__all__ = ["MAX_READ_BYTES", "MAX_UPLOAD_BYTES", "MIME_TYPES", "DevServer", "Request", "Response", "Route",
+           "guess_content_type", "is_loopback_host"]
 
 MIME_TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",
@@ -84,6 +103,8 @@ MIME_TYPES: dict[str, str] = {
 }
 # A POST body larger than this is not read (the route gets ``body=None``).
 MAX_READ_BYTES = 8 * 1024 * 1024
+# An upload larger than this (by default) is refused unread: 413.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 PathLike = str | os.PathLike[str]
 
@@ -92,6 +113,48 @@ def guess_content_type(path: str) -> str:
     """The ``Content-Type`` served for ``path`` (by its extension)."""
     ext = posixpath.splitext(path)[1].lower()
     return MIME_TYPES.get(ext) or mimetypes.guess_type(path)[0] or MIME_TYPES[""]
+
+
+def is_loopback_host(hostname: str) -> bool:
+    """``localhost``, ``*.localhost`` (loopback in browsers, RFC 6761), ``127.x.x.x`` or ``::1``."""
+    name = hostname.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_and_port(netloc: str) -> tuple[str, int | None] | None:
+    """``("www.shop.localhost", 8000)`` of ``www.shop.localhost:8000`` (``[::1]`` -> ``::1``); None: malformed."""
+    try:
+        split = urlsplit("//" + netloc)
+        port = split.port
+    except ValueError:
+        return None
+    if not split.hostname or split.username is not None or split.password is not None or split.path:
+        return None
+    return split.hostname, port
+
+
+def _origin_parts(origin: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an ``Origin`` header (the default port filled in); None: not one."""
+    try:
+        split = urlsplit(origin)
+        port = split.port
+    except ValueError:
+        return None
+    if split.scheme not in ("http", "https") or not split.hostname or split.path or split.query:
+        return None
+    return split.scheme, split.hostname, port or (443 if split.scheme == "https" else 80)
+
+
+@dataclass
+class _Upload:
+    max_bytes: int
+    once: bool
+    done: bool = False
 
 
 @dataclass
@@ -141,14 +204,50 @@ class _Handler(PrecompressedFiles):
         for name, value in dev.headers.items():
             if f"\r\n{name.lower()}:".encode() not in buffered.lower():
                 self.send_header(name, value)
-        if dev.cors and not self._file:
+        if dev.cors and not self._file and self._host_ok:
             origin = self.headers.get("Origin")
-            if origin:
+            if origin and dev.origin_allowed(origin):
                 self.send_header("Access-Control-Allow-Origin", origin)
                 self.send_header("Access-Control-Allow-Credentials", "true")
                 self.send_header("Access-Control-Expose-Headers", dev.cors_expose)
-                self.send_header("Vary", "Origin")
+            elif origin:
+                dev.note_refused_origin(origin)
+            self.send_header("Vary", "Origin")
         super().end_headers()
+
+    # -- who may ask ----------------------------------------------------------------
+    _host_ok = False  # set once the Host header is checked (no CORS headers on a refusal)
+
+    def parse_request(self) -> bool:
+        """http.server's parsing, then the ``Host`` check (DNS rebinding): 421 for a foreign name."""
+        self._host_ok = False
+        if not super().parse_request():
+            return False
+        host = self.headers.get("Host")
+        if host is None:
+            self.send_error(400, "Host header required")
+            return False
+        if not self.server.dev.host_allowed(host):
+            self.close_connection = True
+            self._send(Response(421, f"not served for Host {host!r} (only loopback names and "
+                                     "configured hosts)\n".encode(), "text/plain; charset=utf-8",
+                                close=True), head=self.command == "HEAD")
+            return False
+        self._host_ok = True
+        return True
+
+    def _same_origin(self) -> bool:
+        """Not a cross-origin browser request: no ``Origin``/``Sec-Fetch-Site``, or this very origin."""
+        site = self.headers.get("Sec-Fetch-Site")
+        if site is not None and site != "same-origin":
+            return False
+        origin = self.headers.get("Origin")
+        if origin is None:
+            return True
+        parts = _origin_parts(origin)
+        here = _host_and_port(self.headers.get("Host") or "")
+        return (parts is not None and here is not None and parts[0] == "http"
+                and (parts[1], parts[2]) == (here[0], here[1] or 80))
 
     # -- answering ------------------------------------------------------------
     def _request(self, body: bytes | None = b"") -> Request:
@@ -218,11 +317,17 @@ class _Handler(PrecompressedFiles):
     def do_POST(self) -> None:  # noqa: N802
         dev = self.server.dev
         dev.log_request(self.command, self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._send(Response(400, b"bad Content-Length\n", "text/plain", close=True), head=False)
+            return
         path = unquote(urlsplit(self.path).path)
-        if dev.accepts_upload(path):
-            dev.add_page(path, self.rfile.read(length), content_type=MIME_TYPES[""])
-            self._send(Response(204), head=False)
+        upload = dev.upload_for(path)
+        if upload is not None:
+            self._upload(path, upload, length)
             return
         if length > MAX_READ_BYTES:
             self.close_connection = True
@@ -232,10 +337,32 @@ class _Handler(PrecompressedFiles):
         if not self._answer(self._request(body)):
             self._send(Response(404, b"not found\n", "text/plain"), head=False)
 
+    def _upload(self, path: str, upload: _Upload, length: int) -> None:
+        """Store the body as the page ``path``: once, from this origin, up to ``upload.max_bytes``."""
+        dev = self.server.dev
+        refusal: Response | None = None
+        if not self._same_origin():
+            refusal = Response(403, b"uploads are accepted from this origin only\n", "text/plain")
+        elif length > upload.max_bytes:
+            refusal = Response(413, f"upload over {upload.max_bytes} bytes\n".encode(), "text/plain")
+        elif not dev.claim_upload(path):
+            refusal = Response(409, b"already uploaded\n", "text/plain")
+        if refusal is not None:  # the body is not read: close rather than leave it on the connection
+            refusal.close = True
+            self._send(refusal, head=False)
+            return
+        dev.add_page(path, self.rfile.read(length), content_type=MIME_TYPES[""])
+        self._send(Response(204), head=False)
+
     def do_OPTIONS(self) -> None:  # noqa: N802
         """CORS preflights, when the server answers cross-origin requests (``cors=True``)."""
-        if not self.server.dev.cors:
+        dev = self.server.dev
+        if not dev.cors:
             self.send_error(501, f"Unsupported method ({self.command!r})")
+            return
+        origin = self.headers.get("Origin")
+        if origin is not None and not dev.origin_allowed(origin):
+            self._send(Response(403, b"origin not allowed\n", "text/plain"), head=False)
             return
         self._send(Response(204, headers=[
             ("Access-Control-Allow-Methods", "POST, GET, OPTIONS"),
@@ -279,8 +406,10 @@ class DevServer:
     ``cache_control`` is the ``Cache-Control`` of every response that sets none
     itself (``None``: no header), ``file_cache_control`` that of files (defaults
     to ``cache_control``). ``cors=True``
-    answers preflights and lets any origin read (with credentials) what is not
-    a file, exposing ``cors_expose``. ``headers`` are sent on every response
+    answers preflights and lets the allowed origins (loopback ones on this port,
+    and ``cors_origins``) read (with credentials) what is not a file, exposing
+    ``cors_expose``. ``allowed_hosts``: ``Host`` names served besides the loopback
+    ones and the bound address (see the module docstring). ``headers`` are sent on every response
     that does not set them itself, files included (e.g. ``Cross-Origin-Opener-Policy``
     and ``Cross-Origin-Embedder-Policy``, which an isolated page needs on its
     scripts and workers too); the attribute can be changed while serving.
@@ -297,6 +426,8 @@ class DevServer:
         file_cache_control: str | None = None,
         cors: bool = False,
         cors_expose: str = "",
+        cors_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
         headers: Mapping[str, str] | None = None,
         verbose: bool = False,
     ) -> None:
@@ -305,13 +436,18 @@ class DevServer:
         self.file_cache_control = cache_control if file_cache_control is None else file_cache_control
         self.cors = cors
         self.cors_expose = cors_expose
+        self.cors_origins: set[str] = set()
+        for origin in cors_origins:
+            self.allow_origin(origin)
+        self.allowed_hosts: set[str] = {h.lower().rstrip(".") for h in allowed_hosts}
+        self._refused_origins: set[str] = set()
         self.headers: dict[str, str] = dict(headers or {})
         self.verbose = verbose
         self.mounts: list[tuple[str, Path]] = []
         self.routes: list[Route] = []
         self._lock = threading.Lock()
         self._pages: dict[str, Response] = {}
-        self._uploads: set[str] = set()
+        self._uploads: dict[str, _Upload] = {}
         self._served: list[tuple[str, str]] = []
         self._delays: dict[str, float] = {}
         self._httpd = _Server((host, port), self)
@@ -368,6 +504,41 @@ class DevServer:
     def url_for(self, path: str) -> str:
         return self.url + "/" + path.lstrip("/")
 
+    # -- who may ask -------------------------------------------------------------------
+    def host_allowed(self, host: str) -> bool:
+        """Serve a request whose ``Host`` header is ``host``? (loopback, the bound address, ``allowed_hosts``)"""
+        parsed = _host_and_port(host)
+        if parsed is None:
+            return False
+        name = parsed[0].lower().rstrip(".")
+        return is_loopback_host(name) or name == self.host.lower() or name in self.allowed_hosts
+
+    def allow_origin(self, origin: str) -> None:
+        """Let pages of ``origin`` (``http://127.0.0.1:8000``) read this server's answers (with ``cors=True``)."""
+        parts = _origin_parts(origin.rstrip("/"))
+        if parts is None:
+            raise ValueError(f"not an origin: {origin!r} (scheme://host[:port])")
+        self.cors_origins.add("{}://{}:{}".format(*parts))
+
+    def origin_allowed(self, origin: str) -> bool:
+        """May a page of ``origin`` read the answers? A loopback origin on this port, or an allowed one."""
+        parts = _origin_parts(origin)
+        if parts is None:
+            return False
+        scheme, host, port = parts
+        if scheme == "http" and port == self.port and is_loopback_host(host):
+            return True
+        return f"{scheme}://{host}:{port}" in self.cors_origins
+
+    def note_refused_origin(self, origin: str) -> None:
+        """Say once per origin (on stderr) why its pages cannot read the answers."""
+        with self._lock:
+            if origin in self._refused_origins or len(self._refused_origins) > 100:
+                return
+            self._refused_origins.add(origin)
+        print(f"alloy-py dev server {self.url}: no CORS for origin {origin!r}"
+              " (allow it with cors_origins= / --cors-origin)", file=sys.stderr, flush=True)
+
     # -- content ---------------------------------------------------------------------
     def add_route(self, route: Route) -> Route:
         """Ask ``route`` first, for every GET, HEAD and POST (in the order added)."""
@@ -421,14 +592,39 @@ class DevServer:
             page = self._pages.get(path)
         return page.body if page is not None else None
 
-    def accept_uploads(self, path: str) -> None:
-        """A ``POST`` to ``path`` stores its body as the page ``path`` (see :meth:`page_body`)."""
+    def accept_uploads(self, path: str | None = None, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                       once: bool = True) -> str:
+        """A ``POST`` to ``path`` stores its body as the page ``path`` (see :meth:`page_body`); return ``path``.
+
+        Without ``path``, a random one (``/__upload__/<token>``): pass it to the page.
+        Refused (the body unread): from another origin (403; browsers send
+        ``Origin`` with every POST), over ``max_bytes`` (413), and with ``once``
+        (the default) any upload after the first (409).
+        """
+        if path is None:
+            path = "/__upload__/" + secrets.token_urlsafe(16)
+        path = "/" + path.lstrip("/")
         with self._lock:
-            self._uploads.add(path)
+            self._uploads[path] = _Upload(max_bytes, once)
+        return path
 
     def accepts_upload(self, path: str) -> bool:
         with self._lock:
-            return path in self._uploads
+            upload = self._uploads.get(path)
+            return upload is not None and not upload.done
+
+    def upload_for(self, path: str) -> _Upload | None:
+        with self._lock:
+            return self._uploads.get(path)
+
+    def claim_upload(self, path: str) -> bool:
+        """Take the upload slot of ``path`` (False: a ``once`` upload already came)."""
+        with self._lock:
+            upload = self._uploads.get(path)
+            if upload is None or upload.done:
+                return False
+            upload.done = upload.once
+            return True
 
     def respond(self, request: Request) -> Response | None:
         """The routes' answer to ``request``, else its in-memory page (GET/HEAD), else ``None``."""

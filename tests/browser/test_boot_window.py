@@ -51,6 +51,7 @@ def slow_boot(site: DevServer) -> Iterator[DevServer]:
 
 @pytest.fixture(autouse=True)
 def _fresh(emulator: EdgeEmulator, site: DevServer) -> Iterator[None]:
+    emulator.allow_origin(site.url)  # the site's pages use the emulator as their edgeDomain
     emulator.clear()
     yield
     site.clear_pages()

@@ -227,11 +227,18 @@ def test_set_consent_identity_map_ecid(edge: EdgeEmulator) -> None:
 
 # -- CORS -------------------------------------------------------------------
 def test_cors(edge: EdgeEmulator) -> None:
-    _, headers, _ = post(edge, "/ee/v1/interact", page_view(),
-                         headers={"Origin": "http://localhost:3000"})
-    assert headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    # The emulator's own pages (any loopback name of its port) read its answers.
+    own = f"http://localhost:{edge.port}"
+    _, headers, _ = post(edge, "/ee/v1/interact", page_view(), headers={"Origin": own})
+    assert headers["Access-Control-Allow-Origin"] == own
     assert headers["Access-Control-Allow-Credentials"] == "true"
     assert headers["Access-Control-Expose-Headers"] == "x-adobe-edge"
+    # Another origin only once allowed (another local server's pages with edgeDomain: edge.url).
+    _, headers, _ = post(edge, "/ee/v1/interact", page_view(), headers={"Origin": "http://localhost:3000"})
+    assert headers["Access-Control-Allow-Origin"] is None
+    edge.allow_origin("http://localhost:3000")
+    _, headers, _ = post(edge, "/ee/v1/interact", page_view(), headers={"Origin": "http://localhost:3000"})
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     req = urllib.request.Request(f"{edge.url}/ee/v1/interact?configId=x", method="OPTIONS", headers={
         "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
@@ -241,7 +248,24 @@ def test_cors(edge: EdgeEmulator) -> None:
         assert "POST" in res.headers["Access-Control-Allow-Methods"]
         assert res.headers["Access-Control-Allow-Headers"].lower() == "content-type"
         assert res.headers["Access-Control-Allow-Credentials"] == "true"
-    assert len(edge.requests) == 1  # preflights are not recorded
+    assert len(edge.requests) == 3  # preflights are not recorded
+
+
+def test_no_other_website_reads_the_edge_or_the_inspector(edge: EdgeEmulator) -> None:
+    post(edge, "/ee/v1/interact", page_view(), headers={"Cookie": f"{IDENTITY}=secret-ecid; session=s3cr3t"})
+    for path in ("/inspector/api/requests", "/ee/v1/interact"):
+        status, headers, _ = get(edge.url_for(path), headers={"Origin": "https://evil.example"})
+        assert headers["Access-Control-Allow-Origin"] is None, path
+    status, headers, _ = post(edge, "/ee/v1/interact", page_view(), headers={"Origin": "https://evil.example"})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] is None
+    req = urllib.request.Request(f"{edge.url}/inspector/api/requests", method="OPTIONS", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=10)
+    refused.value.close()
+    assert refused.value.code == 403
+    # A page of evil.example under a DNS-rebinding name (evil.example -> 127.0.0.1): not served.
+    assert get(edge.url_for("/inspector/api/requests"), headers={"Host": f"evil.example:{edge.port}"})[0] == 421
 
 
 # -- decisions --------------------------------------------------------------
@@ -314,9 +338,9 @@ def test_custom_datastreams_and_no_demo() -> None:
 
 
 # -- static + inspector -----------------------------------------------------
-def get(url: str) -> tuple[int, Any, bytes]:
+def get(url: str, *, headers: dict | None = None) -> tuple[int, Any, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as res:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as res:
             return res.status, res.headers, res.read()
     except urllib.error.HTTPError as err:
         return err.code, err.headers, err.read()
@@ -353,6 +377,20 @@ def test_inspector(edge: EdgeEmulator) -> None:
     assert record["decisionIds"] == ["emu-hero-banner-offer"]
     assert record["referer"] == "http://127.0.0.1:1/shop.html" and record["origin"] == "http://127.0.0.1:1"
     assert json.loads(get(edge.url_for(f"/inspector/api/requests?since={record['id']}"))[2]) == []
+
+
+def test_the_inspector_shows_cookie_names_not_values(edge: EdgeEmulator) -> None:
+    cookie = f"{IDENTITY}=secret-ecid; session=s3cr3t; {CONSENT}=general%3Din; flag"
+    post(edge, "/ee/v1/interact", page_view(), headers={"Cookie": cookie})
+    assert edge.requests[0]["cookie"] == cookie  # the tests' own record, in-process: as sent
+    [record] = json.loads(get(edge.url_for("/inspector/api/requests"))[2])
+    assert record["cookie"] == f"{IDENTITY}=<redacted>; session=<redacted>; {CONSENT}=<redacted>; flag"
+    assert record["consentCookie"] == "general%3Din"  # the emulator's own answer, for the summary
+    with urllib.request.urlopen(edge.url_for("/inspector/stream"), timeout=10) as res:
+        post(edge, "/ee/v1/interact", page_view(), headers={"Cookie": cookie})
+        data = next(line for line in res if line.startswith(b"data:"))
+    assert b"secret-ecid" not in data and b"s3cr3t" not in data
+    assert json.loads(data[5:])["cookie"].startswith(f"{IDENTITY}=<redacted>")
 
 
 def test_inspector_stream(edge: EdgeEmulator) -> None:
@@ -394,7 +432,8 @@ def test_cli_parses_datastreams_and_decisions(tmp_path, monkeypatch) -> None:
 
     def fake_serve_forever(self: EdgeEmulator) -> None:
         started.update(url=self.url, datastreams=dict(self.datastreams),
-                       decisions=self.decisions, static=self.static_dir)
+                       decisions=self.decisions, static=self.static_dir,
+                       cors=set(self.cors_origins), hosts=set(self.allowed_hosts))
         self.close()
 
     monkeypatch.setattr(server.EdgeEmulator, "serve_forever", fake_serve_forever)
@@ -405,6 +444,12 @@ def test_cli_parses_datastreams_and_decisions(tmp_path, monkeypatch) -> None:
     assert started["url"].startswith("http://127.0.0.1:")
     assert started["datastreams"] == {DEMO_DATASTREAM_ID: DEMO_ORG_ID, "cfg": "ORG@AdobeOrg"}
     assert started["decisions"] == [{"id": "p", "scope": "s", "items": []}]
+    assert (started["cors"], started["hosts"]) == (set(), set())
+    assert cli.main(["serve", "--port", "0", "--cors-origin", "http://localhost:3000",
+                     "--allow-host", "dev.example.test"]) == 0
+    assert (started["cors"], started["hosts"]) == ({"http://localhost:3000"}, {"dev.example.test"})
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--port", "0", "--cors-origin", "localhost:3000"])
     decisions.write_text("{}")
     with pytest.raises(SystemExit):
         cli.main(["serve", "--port", "0", "--decisions", str(decisions)])

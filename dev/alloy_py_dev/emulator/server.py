@@ -3,7 +3,7 @@
 :class:`EmulatedEdge` answers the Edge paths (with :func:`.edge.answer`) and
 records every request; :class:`Inspector` shows the records (a page, a JSON
 list, server-sent events); :class:`EdgeEmulator` is a DevServer with both
-added, CORS on, and ``/`` linking the demo pages and the inspector. Each part
+added, CORS on for its own and the allowed origins, and ``/`` linking the demo pages and the inspector. Each part
 uses only the public methods of the others.
 """
 
@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -172,8 +172,40 @@ class EmulatedEdge:
             self._lock.notify_all()
 
 
+REDACTED = "<redacted>"
+CONSENT_COOKIE = re.compile(r"^kndctr_.+_consent$")
+
+
+def redact_cookies(header: str) -> tuple[str, str | None]:
+    """``a=<redacted>; b=<redacted>`` of a ``Cookie`` header (names kept), and the consent cookie's value.
+
+    The values are the visitor's cookies for the emulator's host (127.0.0.1 is shared by every
+    local server); Adobe's consent cookie (``kndctr_<org>_consent``, ``general=in``) is only the
+    emulator's own answer, and shown.
+    """
+    parts, consent = [], None
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if not name and not sep:
+            continue
+        if consent is None and CONSENT_COOKIE.match(name):
+            consent = value
+        parts.append(f"{name}={REDACTED}" if sep else name)
+    return "; ".join(parts), consent
+
+
+def for_the_inspector(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as the inspector serves it: the ``Cookie`` header without its values."""
+    cookie, consent = redact_cookies(str(record.get("cookie") or ""))
+    return {**record, "cookie": cookie, "consentCookie": consent}
+
+
 class Inspector:
-    """``/inspector/``: the requests an :class:`EmulatedEdge` recorded, live."""
+    """``/inspector/``: the requests an :class:`EmulatedEdge` recorded, live.
+
+    Served to the emulator's own origin only (the DevServer's CORS and ``Host`` checks),
+    and the records' ``Cookie`` headers without their values (:func:`for_the_inspector`).
+    """
 
     def __init__(self, edge: EmulatedEdge) -> None:
         self.edge = edge
@@ -188,7 +220,7 @@ class Inspector:
         if request.path == "/inspector/api/requests":
             since = dict(parse_qsl(request.query)).get("since", "0")
             since_id = int(since) if since.isdigit() else 0
-            fresh = [r for r in self.edge.requests if r["id"] > since_id]
+            fresh = [for_the_inspector(r) for r in self.edge.requests if r["id"] > since_id]
             return Response(200, json.dumps(fresh).encode("utf-8"), "application/json")
         if request.path == "/inspector/stream":
             # Before the headers: a request recorded once the client sees them must be streamed.
@@ -204,7 +236,7 @@ class Inspector:
                 yield b": keep-alive\n\n"
             for record in fresh:
                 last = record["id"]
-                yield f"id: {last}\nevent: request\ndata: {json.dumps(record)}\n\n".encode()
+                yield f"id: {last}\nevent: request\ndata: {json.dumps(for_the_inspector(record))}\n\n".encode()
 
 
 def index_page(server: DevServer) -> str:
@@ -227,6 +259,11 @@ class EdgeEmulator(DevServer):
     (``{"/vendor/alloy/": dir}``) are served as files (``Cache-Control: no-cache``);
     :meth:`add_page` serves in-memory pages; ``headers`` go on every response. :attr:`requests` lists every Edge
     request recorded so far (:attr:`edge`: the :class:`EmulatedEdge`).
+
+    CORS: pages of the emulator's own origin (any loopback name, this port) read its
+    answers; a page served by another server that uses the emulator as its
+    ``edgeDomain`` needs its origin in ``cors_origins`` (or :meth:`allow_origin`).
+    ``Host`` names other than loopback ones (and ``allowed_hosts``) are refused (421).
     """
 
     def __init__(
@@ -240,10 +277,13 @@ class EdgeEmulator(DevServer):
         decisions: list[dict[str, Any]] | None = None,
         demo: bool = True,
         headers: Mapping[str, str] | None = None,
+        cors_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
         verbose: bool = False,
     ) -> None:
         super().__init__(static_dir, host=host, port=port, mounts=mounts, cache_control="no-store",
                          file_cache_control="no-cache", cors=True, cors_expose="x-adobe-edge",
+                         cors_origins=cors_origins, allowed_hosts=allowed_hosts,
                          headers=headers, verbose=verbose)
         self.edge = EmulatedEdge({**(DEFAULT_DATASTREAMS if demo else {}), **(datastreams or {})},
                                  DEFAULT_DECISIONS if decisions is None else decisions)
