@@ -71,16 +71,16 @@ def _display() -> Iterator[str]:
 @contextlib.contextmanager
 def webkit(*, script_timeout: float = 60) -> Iterator[Any]:
     """A Selenium WebDriver for a fresh MiniBrowser (no state kept between sessions)."""
-    from selenium.webdriver.common.options import ArgOptions
+    from selenium.webdriver.webkitgtk.options import Options
     from selenium.webdriver.webkitgtk.service import Service
     from selenium.webdriver.webkitgtk.webdriver import WebDriver
 
     reason = missing()
     if reason:
         raise RuntimeError(reason)
-    options = ArgOptions()
-    options.set_capability("browserName", "MiniBrowser")
-    options.set_capability("webkitgtk:browserOptions", {"binary": minibrowser(), "args": ["--automation"]})
+    options = Options()  # browserName MiniBrowser; webkitgtk:browserOptions from these two
+    options.binary_location = minibrowser() or ""
+    options.add_argument("--automation")
     with _display() as display:
         service = Service(executable_path=DRIVER, env={**os.environ, "DISPLAY": display})
         with warnings.catch_warnings():  # selenium 4.51's own webkitgtk driver trips its deprecation
