@@ -34,7 +34,8 @@ SCRIPT = """
 def test_webkit_boots_from_the_snapshot_and_sends_to_the_edge(dist_manifest) -> None:
     configure = configure_js(edgeDomain="ORIGIN").replace('"ORIGIN"', "location.origin")
     with EdgeEmulator(static_dir=DIST, datastreams={DATASTREAM_ID: ORG_ID}) as edge, webkit.webkit() as driver:
-        url = edge.add_page("/t/webkit.html", page_html(SCRIPT.replace("CONFIGURE", configure), loader_attrs="data-debug"))
+        html = page_html(SCRIPT.replace("CONFIGURE", configure), loader_attrs="data-debug")
+        url = edge.add_page("/t/webkit.html", html)
         driver.get(url)
         webkit.wait_for(driver, "return window.order && window.order.length === 2")
         state = driver.execute_script("""return {
