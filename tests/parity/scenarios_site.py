@@ -112,7 +112,9 @@ APPLY = ("await step('fetch', fetched);"
 DATA_LAYER_EVENT = ("window.adobeDataLayer.push({event: 'form-submit', xdm: {eventType: 'web.formFilledOut'}});"
                     "await step('dataLayer', alloy('sendEvent', {documentUnloading: true,"
                     " xdm: {eventType: 'web.formFilledOut'},"
-                    " data: {form: 'newsletter'}}));")
+                    " data: {form: 'newsletter'}}));"
+                    # A beacon may leave after a later fetch: let it go first, so the order is one.
+                    "await new Promise(function (resolve) { setTimeout(resolve, 300); });")
 SPA_VIEW = ("await step('view', alloy('sendEvent', {renderDecisions: true,"
             " xdm: {web: {webPageDetails: {viewName: 'cart'}}}}));")
 
