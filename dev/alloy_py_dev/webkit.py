@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["DRIVER", "minibrowser", "missing", "wait_for", "webkit"]
+__all__ = ["DRIVER", "display", "minibrowser", "missing", "wait_for", "webkit"]
 
 DRIVER = "/usr/bin/WebKitWebDriver"
 
@@ -48,8 +48,8 @@ def missing() -> str | None:
 
 
 @contextlib.contextmanager
-def _display() -> Iterator[str]:
-    """$DISPLAY, or a fresh Xvfb display for as long as the block runs."""
+def display() -> Iterator[str]:
+    """$DISPLAY, or a fresh Xvfb display for as long as the block runs (one for many sessions)."""
     if os.environ.get("DISPLAY"):
         yield os.environ["DISPLAY"]
         return
@@ -69,8 +69,12 @@ def _display() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def webkit(*, script_timeout: float = 60) -> Iterator[Any]:
-    """A Selenium WebDriver for a fresh MiniBrowser (no state kept between sessions)."""
+def webkit(*, script_timeout: float = 60, on: str | None = None, page_load: str = "normal") -> Iterator[Any]:
+    """A Selenium WebDriver for a fresh MiniBrowser (no state kept between sessions).
+
+    ``on``: an X display already running (:func:`display`), else one of its own;
+    ``page_load``: WebDriver's page load strategy (``"eager"``: ``get`` returns at DOMContentLoaded).
+    """
     from selenium.webdriver.webkitgtk.options import Options
     from selenium.webdriver.webkitgtk.service import Service
     from selenium.webdriver.webkitgtk.webdriver import WebDriver
@@ -81,8 +85,9 @@ def webkit(*, script_timeout: float = 60) -> Iterator[Any]:
     options = Options()  # browserName MiniBrowser; webkitgtk:browserOptions from these two
     options.binary_location = minibrowser() or ""
     options.add_argument("--automation")
-    with _display() as display:
-        service = Service(executable_path=DRIVER, env={**os.environ, "DISPLAY": display})
+    options.page_load_strategy = page_load
+    with contextlib.nullcontext(on) if on else display() as screen:
+        service = Service(executable_path=DRIVER, env={**os.environ, "DISPLAY": screen})
         with warnings.catch_warnings():  # selenium 4.51's own webkitgtk driver trips its deprecation
             warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
             driver = WebDriver(options=options, service=service)

@@ -4,11 +4,12 @@ Fixtures:
 
 ``engine`` (parametrized: chromium, firefox, webkit)
     The engine's name; the test is skipped, with the reason, where the engine
-    cannot run (its binary or driver missing: :func:`tests.support.engines.missing`).
+    cannot run (its binary or driver missing: :func:`alloy_py_dev.engines.missing`).
 ``run``
-    ``run(steps, timeout=120) -> PageRun`` in that engine (:mod:`tests.support.engines`):
+    ``run(steps, timeout=120) -> PageRun`` in that engine (:mod:`alloy_py_dev.engines`):
     Chromium in a new context of pytest-playwright's ``browser`` (Debian's Chromium),
-    Firefox in a new context of the session's ``firefox_driver.mjs``.
+    Firefox in a new context of the session's ``firefox_driver.mjs``, WebKit in a
+    fresh MiniBrowser (the page's console as ``CONSOLE_JS`` recorded it).
 ``site`` (session) / ``fresh_site``
     The project's Edge emulator (:class:`alloy_py_dev.emulator.EdgeEmulator`) serving
     ``web/dist`` too: pages configure ``edgeDomain: location.origin``, so what they
@@ -27,10 +28,19 @@ from typing import Any
 
 import pytest
 from alloy_py_dev.emulator import EdgeEmulator
+from alloy_py_dev.engines import (
+    CONSOLE_JS,
+    CONSOLE_PATH,
+    ENGINES,
+    RUNNERS,
+    PageRun,
+    Step,
+    missing,
+    run_chromium,
+)
 from alloy_py_dev.repo import DIST, launch_options
 
 from tests.browser.conftest import _check_dist
-from tests.support.engines import ENGINES, RUNNERS, FirefoxDriver, PageRun, Step, missing, run_chromium
 
 _HERE = Path(__file__).resolve().parent
 
@@ -86,6 +96,7 @@ def site(dist_manifest: dict[str, Any]) -> Iterator[EdgeEmulator]:
     with EdgeEmulator(static_dir=DIST) as server:
         # Every engine asks for one: a 404 would be a console error in some.
         server.add_page("/favicon.ico", b"", content_type="image/x-icon")
+        server.add_page(CONSOLE_PATH, CONSOLE_JS, content_type="text/javascript")
         yield server
 
 
@@ -113,8 +124,7 @@ def add_page(fresh_site: EdgeEmulator) -> Iterator[Callable[..., str]]:
 @pytest.fixture(scope="session", autouse=True)
 def _close_drivers() -> Iterator[None]:
     yield
-    from tests.support import engines
+    from alloy_py_dev import engines
 
-    driver: Any = getattr(engines, "FIREFOX_DRIVER_PROCESS", None)
-    if isinstance(driver, FirefoxDriver):
-        driver.close()
+    engines.FIREFOX_DRIVER_PROCESS.close()
+    engines.WEBKIT_DISPLAY.close()

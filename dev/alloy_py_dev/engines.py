@@ -25,17 +25,28 @@ errors) and, at the end, the cookies of the page's URL.
 
 Engines (:data:`ENGINES`): ``chromium`` through Playwright for Python (Debian's
 Chromium, :func:`alloy_py_dev.repo.launch_options`); ``firefox`` through
-``tests/support/firefox_driver.mjs`` (npm ``puppeteer-core`` over WebDriver
+``dev/alloy_py_dev/firefox_driver.mjs`` (npm ``puppeteer-core`` over WebDriver
 BiDi, Debian's ``firefox-esr``): one Node process and one Firefox for the
 whole session (:class:`FirefoxDriver`), a new context per run; ``webkit``: the
 slot for a driver with the same signature as :func:`run_firefox`
-(``(steps, timeout) -> PageRun``), added to :data:`RUNNERS` and
-:data:`BINARIES`. :func:`missing` says why an engine cannot run here.
+(``(steps, timeout) -> PageRun``); ``webkit`` through
+``alloy_py_dev.webkit`` (Selenium to WebKitGTK's WebKitWebDriver and
+MiniBrowser, Debian's ``webkit2gtk-driver``): a new MiniBrowser per run (its
+sessions keep no state), all on one Xvfb display. :func:`missing` says why an
+engine cannot run here.
+
+WebDriver classic (all WebKitWebDriver speaks) has no console events, so a
+page that wants its console checked in every engine loads :data:`CONSOLE_JS`
+(served at :data:`CONSOLE_PATH`) as its first script: it records the console
+and uncaught errors in ``sessionStorage``, which survives same-origin
+navigations, and the WebKit runner reads it. What the browser itself reports
+(a CSP violation, a failed load) is not in it.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import queue
@@ -49,11 +60,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alloy_py_dev import webkit
 from alloy_py_dev.repo import CHROMIUM, ROOT, launch_options
 
 __all__ = [
-    "BINARIES", "ENGINES", "RUNNERS", "EngineError", "PageRun", "Step", "click", "evaluate", "goto", "missing",
-    "run_chromium", "run_firefox", "run_page", "sleep", "wait",
+    "BINARIES", "CONSOLE_JS", "CONSOLE_PATH", "ENGINES", "RUNNERS", "EngineError", "PageRun", "Step", "click",
+    "evaluate", "goto", "missing", "run_chromium", "run_firefox", "run_page", "run_webkit", "sleep", "wait",
 ]
 
 Step = dict[str, Any]
@@ -62,7 +74,34 @@ FIREFOX = os.environ.get("ALLOY_PY_FIREFOX", "/usr/bin/firefox-esr")
 FIREFOX_DRIVER = Path(__file__).with_name("firefox_driver.mjs")
 NODE = os.environ.get("NODE", "node")
 # The binaries each engine needs; an engine whose binary is missing is skipped.
-BINARIES: dict[str, str] = {"chromium": CHROMIUM, "firefox": FIREFOX}
+BINARIES: dict[str, str] = {"chromium": CHROMIUM, "firefox": FIREFOX, "webkit": webkit.DRIVER}
+
+CONSOLE_PATH = "/__engines__/console.js"
+CONSOLE_KEY = "engines:console"
+# Playwright's names for the console's kinds; "pageerror" for uncaught errors and rejections.
+CONSOLE_JS = """(function () {
+  var KEY = 'CONSOLE_KEY';
+  function keep(kind, parts) {
+    var text = [].map.call(parts, function (p) {
+      return p instanceof Error ? String(p) : typeof p === 'object' ? JSON.stringify(p) : String(p);
+    }).join(' ');
+    try {
+      var all = JSON.parse(sessionStorage.getItem(KEY) || '[]');
+      all.push([kind, text]);
+      sessionStorage.setItem(KEY, JSON.stringify(all));
+    } catch (e) { /* storage full or refused: the record is best effort */ }
+  }
+  [['log', 'log'], ['info', 'info'], ['debug', 'debug'], ['warn', 'warning'], ['error', 'error']]
+    .forEach(function (pair) {
+      var original = console[pair[0]];
+      console[pair[0]] = function () { keep(pair[1], arguments); return original.apply(console, arguments); };
+    });
+  addEventListener('error', function (e) { keep('pageerror', [e.error || e.message]); });
+  addEventListener('unhandledrejection', function (e) {
+    var r = e.reason; keep('pageerror', [r && r.message !== undefined ? r.message : r]);
+  });
+})();
+""".replace("CONSOLE_KEY", CONSOLE_KEY)
 
 
 # ---------------------------------------------------------------------- steps
@@ -121,6 +160,8 @@ def missing(engine: str) -> str | None:
     binary = BINARIES[engine]
     if not Path(binary).exists():
         return f"{binary} not found (make setup installs it)"
+    if engine == "webkit":
+        return webkit.missing()
     if engine == "firefox":
         if shutil.which(NODE) is None:
             return "node not found"
@@ -155,7 +196,7 @@ def run_chromium(steps: list[Step], timeout: float = 120, *, browser: Any = None
                 raise TimeoutError(f"the run took more than {timeout} s")
             _playwright_step(page, step, run, left)
         index = None
-        run.cookies = [{k: c[k] for k in ("name", "value", "domain", "path")}  # type: ignore[literal-required]
+        run.cookies = [{k: c[k] for k in ("name", "value", "domain", "path")}
                        for c in context.cookies(page.url)]
     except Exception as error:
         raise EngineError("chromium", f"{type(error).__name__}: {error}", steps, index, run.console) from None
@@ -293,9 +334,113 @@ def run_firefox(steps: list[Step], timeout: float = 120) -> PageRun:
     return FIREFOX_DRIVER_PROCESS.run(steps, timeout)
 
 
+class WebKitDisplay:
+    """One Xvfb display for every WebKit run of the session (started on first use)."""
+
+    def __init__(self) -> None:
+        self.stack: contextlib.ExitStack | None = None
+        self.name = ""
+
+    def get(self) -> str:
+        if self.stack is None:
+            self.stack = contextlib.ExitStack()
+            self.name = self.stack.enter_context(webkit.display())
+        return self.name
+
+    def close(self) -> None:
+        stack, self.stack = self.stack, None
+        if stack is not None:
+            stack.close()
+
+
+WEBKIT_DISPLAY = WebKitDisplay()
+atexit.register(WEBKIT_DISPLAY.close)
+_READ_CONSOLE = f"try {{ return sessionStorage.getItem('{CONSOLE_KEY}'); }} catch (e) {{ return null; }}"
+
+
+def run_webkit(steps: list[Step], timeout: float = 120) -> PageRun:
+    """The steps in a fresh MiniBrowser (WebKitGTK); its console as :data:`CONSOLE_JS` recorded it."""
+    started = time.monotonic()
+    run = PageRun("webkit")
+    index: int | None = None
+    try:
+        with webkit.webkit(on=WEBKIT_DISPLAY.get(), page_load="none", script_timeout=timeout) as driver:
+            try:
+                for at, step in enumerate(steps):
+                    index = at
+                    left = timeout - (time.monotonic() - started)
+                    if left <= 0:
+                        raise TimeoutError(f"the run took more than {timeout} s")
+                    _webdriver_step(driver, step, run, left)
+                index = None
+                run.cookies = [{k: c[k] for k in ("name", "value", "domain", "path")} for c in driver.get_cookies()]
+            finally:
+                try:
+                    recorded = driver.execute_script(_READ_CONSOLE)
+                    run.console = [(kind, text) for kind, text in json.loads(recorded or "[]")]
+                except Exception:  # the page gone: what is left unread stays so
+                    pass
+    except Exception as error:
+        raise EngineError("webkit", f"{type(error).__name__}: {error}", steps, index, run.console) from None
+    run.seconds = time.monotonic() - started
+    return run
+
+
+# Awaits a promise; an exception is returned, not thrown, so the message survives WebDriver.
+_ASYNC_EVAL = """var done = arguments[arguments.length - 1];
+try {
+  Promise.resolve(%s).then(function (v) { done({value: v === undefined ? null : v}); },
+                           function (e) { done({error: String(e && e.message || e)}); });
+} catch (e) { done({error: String(e && e.message || e)}); }"""
+
+
+def _webdriver_wait(driver: Any, js: str, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    last: Exception | None = None
+    while True:  # polled, surviving navigations (a script run mid-navigation throws)
+        try:
+            if driver.execute_script(f"return !!({js});"):
+                return
+            last = None
+        except Exception as error:
+            last = error
+        if time.monotonic() > end:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {js}"
+                               + (f" (last error: {type(last).__name__} {last})" if last else ""))
+        time.sleep(0.05)
+
+
+def _webdriver_step(driver: Any, step: Step, run: PageRun, left: float) -> None:
+    op = step["op"]
+    if op == "goto":
+        # WebKitWebDriver's "eager" strategy leaves every later script waiting for the load event,
+        # and "normal" waits for preloads too: "none", then wait for the new document's DOMContentLoaded
+        # (the old one is marked, so a reload of the same URL is not taken for the new page).
+        try:
+            driver.execute_script("window.__enginesLeaving = true;")
+        except Exception:  # no document yet
+            pass
+        driver.get(step["url"])
+        _webdriver_wait(driver, "!window.__enginesLeaving && document.readyState !== 'loading'", min(60, left))
+    elif op == "wait":
+        _webdriver_wait(driver, step["js"], min(step["timeout"], left))
+    elif op == "eval":
+        result = driver.execute_async_script(_ASYNC_EVAL % f"({step['js']})")
+        if "error" in result:
+            raise RuntimeError(f"{step['js']} threw: {result['error']}")
+        run.values.append(result["value"])
+    elif op == "click":
+        from selenium.webdriver.common.by import By
+
+        driver.find_element(By.CSS_SELECTOR, step["selector"]).click()
+    elif op == "sleep":
+        time.sleep(step["ms"] / 1000)
+    else:
+        raise ValueError(f"unknown step {step}")
+
+
 Runner = Callable[[list[Step], float], PageRun]
-# engine -> runner; "webkit" joins when its driver does (same signature as run_firefox).
-RUNNERS: dict[str, Runner] = {"chromium": run_chromium, "firefox": run_firefox}
+RUNNERS: dict[str, Runner] = {"chromium": run_chromium, "firefox": run_firefox, "webkit": run_webkit}
 
 
 def run_page(engine: str, steps: list[Step], timeout: float = 120) -> PageRun:
