@@ -1,4 +1,4 @@
-"""tools/patch_pyodide.py: the pinned patch applies to the npm Pyodide, and refuses anything else."""
+"""tools/patch_pyodide.py: the pinned patches apply to the npm Pyodide, and refuse anything else; micropip is pinned."""
 from __future__ import annotations
 
 import sys
@@ -23,3 +23,34 @@ def test_the_pinned_glue_is_patched_once_and_anything_else_fails() -> None:
     served = DIST / "pyodide" / "pyodide.asm.mjs"
     if served.is_file():
         assert served.read_text(encoding="utf-8") == patched
+
+
+MJS_SOURCE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
+
+
+@pytest.mark.skipif(not MJS_SOURCE.is_file(), reason="node_modules/pyodide missing (npm ci)")
+def test_the_pinned_loader_gets_the_integrity_options_and_anything_else_fails() -> None:
+    text = MJS_SOURCE.read_text(encoding="utf-8")
+    patched = patch_pyodide.patch_mjs(text)
+    # The wasm and the stdlib zip are fetched with the SRI strings the loader passes.
+    assert 'w.response?{response:w.response()}:_(e+"pyodide.asm.wasm",w.wasm)' in patched
+    assert "he(t,(e.alloyPyIntegrity||{}).stdlib)" in patched
+    assert "instantiateWasm:Ie(e.indexURL,e.alloyPyIntegrity)" in patched
+    with pytest.raises(patch_pyodide.PatchError, match="not the pinned one"):
+        patch_pyodide.patch_mjs(text.replace("function he(e){", "function he(e,x){"))
+    served = DIST / "pyodide" / "pyodide.mjs"
+    if served.is_file():
+        assert served.read_text(encoding="utf-8") == patched
+
+
+def test_micropip_is_the_pinned_wheel() -> None:
+    """PyPI's wheel is downloaded with --require-hashes (tools/build_web.py): what web/dist serves is it."""
+    import hashlib
+
+    import build_web
+    served = sorted((DIST / "pyodide").glob("micropip-*.whl"))
+    if not served:
+        pytest.skip("web/dist not built")
+    [wheel] = served
+    version = wheel.name.split("-")[1]
+    assert hashlib.sha256(wheel.read_bytes()).hexdigest() == build_web.MICROPIP_SHA256[version]

@@ -10,9 +10,10 @@ Output (all paths relative to web/dist/):
     alloy_py-<version>-py3-none-any.whl   the pure-Python wheel of this repo
     pyodide/                              self-hosted Pyodide runtime, copied
                                           from node_modules/pyodide (no CDN);
-                                          pyodide.asm.mjs with one pinned patch
-                                          (tools/patch_pyodide.py: the same
-                                          function table in WebKit)
+                                          pyodide.asm.mjs and pyodide.mjs with
+                                          pinned patches (tools/patch_pyodide.py:
+                                          the same function table in WebKit;
+                                          integrity for the wasm and the stdlib)
     pyodide/python_stdlib_pyc.zip         the stdlib byte-compiled by Pyodide
                                           itself under Node (what the loader
                                           boots with: no compiling at import)
@@ -42,6 +43,7 @@ are not copied again.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -54,7 +56,7 @@ from pathlib import Path
 from typing import NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from patch_pyodide import PatchError, patch_asm_mjs  # noqa: E402
+from patch_pyodide import PATCHES, PatchError  # noqa: E402
 from precompress import precompress  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +72,6 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
-PATCHED = "pyodide.asm.mjs"  # tools/patch_pyodide.py
 STDLIB_PYC = "python_stdlib_pyc.zip"
 EMPTY_ZIP = "empty.zip"
 STDLIB_BUILDER = ROOT / "tools" / "build_stdlib_pyc.mjs"
@@ -137,9 +138,9 @@ def copy_pyodide() -> str:
         if not src.is_file():
             fail(f"{src} is missing from the pyodide npm package")
         dst = out / name
-        if name == PATCHED:
+        if name in PATCHES:  # tools/patch_pyodide.py
             try:
-                text = patch_asm_mjs(src.read_text(encoding="utf-8")).encode("utf-8")
+                text = PATCHES[name](src.read_text(encoding="utf-8")).encode("utf-8")
             except PatchError as error:
                 fail(str(error))
             if not dst.is_file() or dst.read_bytes() != text:
@@ -162,17 +163,31 @@ def copy_pyodide() -> str:
     return version
 
 
+# PyPI's micropip wheel for the version Pyodide's lock file names (not byte-identical to
+# Pyodide's own, whose hash the lock file has): downloaded with --require-hashes, and the
+# cached copy checked too. A new Pyodide naming another version fails here until pinned.
+MICROPIP_SHA256 = {"0.11.1": "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"}
+
+
 def micropip_wheel() -> Path:
     """micropip, as Pyodide's lock file names it, into pyodide/ (from PyPI once, then build/wheels/)."""
     version = json.loads((PYODIDE_SRC / "pyodide-lock.json").read_text())["packages"]["micropip"]["version"]
     name = f"micropip-{version}-py3-none-any.whl"
+    pin = MICROPIP_SHA256.get(version)
+    if pin is None:
+        raise SystemExit(f"build_web: no pinned sha256 for micropip {version} (Pyodide's lock file names it): "
+                         "add PyPI's wheel hash to MICROPIP_SHA256 in tools/build_web.py")
     cached = WHEEL_CACHE / name
+    if cached.exists() and hashlib.sha256(cached.read_bytes()).hexdigest() != pin:
+        cached.unlink()  # not the pinned wheel: fetch it again, checked
     if not cached.exists():
         WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
         print(f"build_web: downloading {name} from PyPI into {WHEEL_CACHE.relative_to(ROOT)}/", flush=True)
+        requirements = WHEEL_CACHE / "micropip-requirements.txt"
+        requirements.write_text(f"micropip=={version} --hash=sha256:{pin}\n")
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             "--python-version", "3.14", f"micropip=={version}", "--dest", str(WHEEL_CACHE)],
+             "--python-version", "3.14", "--require-hashes", "-r", str(requirements), "--dest", str(WHEEL_CACHE)],
             check=True,
         )
     dst = DIST / "pyodide" / name
@@ -315,9 +330,19 @@ def loader_values(alloy_zip: Path, snapshot: Path, runtime: str = "pyodide/") ->
     """What the loader's placeholders become: its runtime folder and the files it boots from."""
     lock_info = json.loads((PYODIDE_SRC / "pyodide-lock.json").read_text())["info"]
     length = int.from_bytes(snapshot.read_bytes()[8:12], "little")  # sparse header: the expanded size
+    folder = snapshot.parent
+    booted = {runtime + name: folder / name
+              for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", STDLIB_PYC, EMPTY_ZIP, snapshot.name)}
+    booted[alloy_zip.name] = alloy_zip
     return {"__ALLOY_PY_RUNTIME__": runtime, "__ALLOY_PY_ZIP__": alloy_zip.name,
             "__ALLOY_PY_SNAPSHOT__": snapshot.name, "__ALLOY_PY_SNAPSHOT_LENGTH__": str(length),
-            "__ALLOY_PY_LOCK_INFO__": json.dumps(lock_info, sort_keys=True)}
+            "__ALLOY_PY_LOCK_INFO__": json.dumps(lock_info, sort_keys=True),
+            "__ALLOY_PY_INTEGRITY__": json.dumps({path: sri(file) for path, file in booted.items()}, sort_keys=True)}
+
+
+def sri(path: Path) -> str:
+    """The Subresource Integrity string of a file (what fetch's ``integrity`` checks)."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode("ascii")
 
 
 def write_loader(names: dict[str, str], dst: Path = DIST / "alloy-py.js") -> None:

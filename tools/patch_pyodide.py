@@ -1,4 +1,5 @@
-"""The one change alloy-py makes to the Pyodide it serves: the same function table in every engine.
+"""The two changes alloy-py makes to the Pyodide it serves: the same function table in every engine,
+and integrity for the two files Pyodide fetches itself (the wasm, the stdlib zip).
 
 Pyodide's start-up (Emscripten's dynamic-linking glue in ``pyodide.asm.mjs``)
 gives every function the main wasm module exports a slot in the function
@@ -59,21 +60,58 @@ EDITS = (
 )
 
 
+# node_modules/pyodide/pyodide.mjs of pyodide 314.0.7.
+MJS_SHA256 = "6f1d60f7bf529beb300f0f47983c921d3982363640ba20af0e38efdddbc66109"
+
+# pyodide.mjs fetches pyodide.asm.wasm (``Ie``, getInstantiateWasmFunc) and the stdlib
+# zip (``he``, installStdlib) through its loadBinaryFile, which already takes an SRI
+# string (``fetch(url, {integrity})``; packages use it): the loader's
+# ``alloyPyIntegrity`` option ({wasm, stdlib, failed}) is handed down to those two
+# calls, ``response()`` (if given) is the wasm's fetch() the loader started early,
+# and ``failed(error)`` hears of a wasm that could not be fetched or compiled,
+# which Pyodide only logs (loadPyodide would then never settle). Without the option
+# they behave as before (the snapshot builder's pages).
+MJS_EDITS = (
+    ("function he(e){let t=j(e);", "function he(e,w){let t=j(e,w);"),
+    ("[he(t),ve(e.env.HOME)", "[he(t,(e.alloyPyIntegrity||{}).stdlib),ve(e.env.HOME)"),
+    ('function Ie(e){if(typeof WasmOffsetConverter<"u")return;let{binary:t,response:n}=_(e+"pyodide.asm.wasm")',
+     'function Ie(e,w){w=w||{};if(typeof WasmOffsetConverter<"u")return;'
+     'let{binary:t,response:n}=w.response?{response:w.response()}:_(e+"pyodide.asm.wasm",w.wasm)'),
+    ('catch(l){console.warn("wasm instantiation failed!"),console.warn(l)}',
+     'catch(l){if(w.failed)return w.failed(l);console.warn("wasm instantiation failed!"),console.warn(l)}'),
+    ("instantiateWasm:Ie(e.indexURL)", "instantiateWasm:Ie(e.indexURL,e.alloyPyIntegrity)"),
+)
+
+
 class PatchError(RuntimeError):
     pass
 
 
 def patch_asm_mjs(text: str) -> str:
     """``pyodide.asm.mjs`` as alloy-py serves it; :class:`PatchError` unless it is the pinned file."""
+    return _patch("pyodide.asm.mjs", text, ASM_MJS_SHA256, EDITS,
+                  "the function-table patch against the new Emscripten glue "
+                  "(updateGOT, addFunction, getFunctionAddress in receiveInstance)")
+
+
+def patch_mjs(text: str) -> str:
+    """``pyodide.mjs`` as alloy-py serves it; :class:`PatchError` unless it is the pinned file."""
+    return _patch("pyodide.mjs", text, MJS_SHA256, MJS_EDITS,
+                  "the integrity patch against the new loader (getInstantiateWasmFunc, installStdlib, loadBinaryFile)")
+
+
+PATCHES = {"pyodide.asm.mjs": patch_asm_mjs, "pyodide.mjs": patch_mjs}
+
+
+def _patch(name: str, text: str, pin: str, edits: tuple[tuple[str, str], ...], what: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if digest != ASM_MJS_SHA256:
+    if digest != pin:
         raise PatchError(
-            f"pyodide.asm.mjs is not the pinned one (sha256 {digest[:16]}…, want {ASM_MJS_SHA256[:16]}…): "
-            "re-check the function-table patch in tools/patch_pyodide.py against the new Emscripten glue "
-            "(updateGOT, addFunction, getFunctionAddress in receiveInstance) and update the pin")
-    for anchor, replacement in EDITS:
+            f"{name} is not the pinned one (sha256 {digest[:16]}…, want {pin[:16]}…): "
+            f"re-check {what} in tools/patch_pyodide.py and update the pin")
+    for anchor, replacement in edits:
         count = text.count(anchor)
         if count != 1:
-            raise PatchError(f"pyodide.asm.mjs: {anchor!r} found {count} times, expected once")
+            raise PatchError(f"{name}: {anchor!r} found {count} times, expected once")
         text = text.replace(anchor, replacement)
     return text

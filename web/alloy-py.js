@@ -40,6 +40,10 @@
   var SNAPSHOT = RUNTIME + "__ALLOY_PY_SNAPSHOT__";
   var SNAPSHOT_LENGTH = __ALLOY_PY_SNAPSHOT_LENGTH__;  // bytes, once expanded
   var STDLIB = "python_stdlib_pyc.zip";
+  // Every file the boot fetches, with its SRI digest, baked in at build time (tools/build_web.py):
+  // a file that is not the one this loader was built with is refused, so an integrity attribute on
+  // this script tag covers the whole chain.
+  var INTEGRITY = __ALLOY_PY_INTEGRITY__;
   var PREHIDING_ID = "alloy-prehiding";
   var STORE_PREFIX = "alloy-py.queue.";
   var MAX_CALLS = 100;
@@ -53,6 +57,20 @@
   var timeoutMs = Number(script && script.getAttribute("data-boot-timeout")) || 30000;
   var useSnapshot = !script || script.getAttribute("data-snapshot") !== "off";
   var debug = !!script && script.hasAttribute("data-debug");
+  // The durable queue (docs/security.md): "on" (the default), "off" (nothing stored, and what
+  // earlier pages stored is removed unread), "consent" (stored only for a visitor whose consent
+  // cookie says "in"). Anything else is taken as "off", with a warning: never stored by mistake.
+  var durable = script && script.getAttribute("data-durable");
+  if (durable === null || durable === "") durable = "on";
+  if (["on", "off", "consent"].indexOf(durable) < 0) {
+    console.warn('alloy-py: data-durable must be "on", "off" or "consent", not "' + durable
+      + '": nothing is stored for the next page.');
+    durable = "off";
+  }
+  // All records together stay well below the origin's storage quota (5 MB in most browsers):
+  // the oldest records of any page are dropped first to make room.
+  var MAX_STORED_CHARS = 1000000;
+  var MAX_RECORDS = 20;
   var names = window.__alloyNS || [];
   var pageId = newId();
   var journal = [];   // {kind: "command", name, call, facts} | {kind: "click", facts, path, overlay}, in order
@@ -110,6 +128,28 @@
       screenWidth: screen.width, screenHeight: screen.height, orientation: orientation,
       viewportWidth: root ? root.clientWidth : null, viewportHeight: root ? root.clientHeight : null
     };
+  }
+
+  // What a stored record keeps of a URL: no fragment (OAuth's #access_token=…), no credentials.
+  // The event replayed on the next page carries that; alloy.js, which loses the event, sends the
+  // whole href on its own page.
+  function storedUrl(url) {
+    if (!url) return url;
+    try {
+      var parsed = new URL(url);
+      parsed.hash = "";
+      parsed.username = "";
+      parsed.password = "";
+      return parsed.href;
+    } catch (e) { return ""; }
+  }
+
+  function storedPage(page) {
+    var copy = {};
+    for (var key in page) copy[key] = page[key];
+    copy.href = storedUrl(page.href);
+    copy.referrer = storedUrl(page.referrer);
+    return copy;
   }
 
   function callFacts(page) {
@@ -283,6 +323,7 @@
   // on pagehide, the recorded calls Python has not handed to the browser yet.
   function persist(state) {
     if (state === "left") left = true;
+    if (durable === "off") return;
     if (left) state = "left"; // Chromium hides the page after pagehide: it stays left
     var waiting = null;
     if (python) {
@@ -299,13 +340,15 @@
       var configure = null;
       var kept = [];
       var dropped = { excess: 0, tooLarge: 0, unserializable: 0 };
+      var chars = 0;  // of the entries kept: a record takes half the budget at most
       entries.forEach(function (entry) {
         if (entry.kind === "command" && entry.name !== name) return;
         if (entry.kind === "command" && commandOf(entry) === "configure" && !configure) { configure = entry; return; }
         if (!configure) return; // nothing of an instance counts before its configure
         if (entry.kind === "command" && NOT_KEPT.indexOf(commandOf(entry)) >= 0) return;
         var callbacks = [];
-        var stored = { id: entry.facts.id, kind: entry.kind, time: entry.facts.time, page: entry.facts.page };
+        var stored = { id: entry.facts.id, kind: entry.kind, time: entry.facts.time,
+                       page: storedPage(entry.facts.page) };
         var text;
         try {
           if (entry.kind === "click") {
@@ -319,7 +362,8 @@
           text = JSON.stringify(stored);
         } catch (e) { dropped.unserializable += 1; return; }
         if (text.length > MAX_CALL_CHARS) { dropped.tooLarge += 1; return; }
-        if (kept.length >= MAX_CALLS) { dropped.excess += 1; return; }
+        if (kept.length >= MAX_CALLS || chars + text.length > MAX_STORED_CHARS / 2) { dropped.excess += 1; return; }
+        chars += text.length;
         kept.push({ entry: entry, stored: stored });
       });
       if (!configure) return;
@@ -327,6 +371,7 @@
       var consent = consentCookie(read(options, "orgId"));
       var fallback = read(options, "defaultConsent");
       if (consent === "out" || (consent === null && fallback !== undefined && fallback !== "in")) return;
+      if (durable === "consent" && consent !== "in") return;
       var callbacks = [];
       var key = STORE_PREFIX + name + "." + pageId;
       try {
@@ -338,12 +383,43 @@
         // What the page's own rules would have filtered cannot be replayed unfiltered: not kept.
         var ruled = callbacks.some(function (name) { return PAGE_RULES.indexOf(name) >= 0; });
         var declined = kept.some(function (item) { return declines(item.entry); });
-        if (kept.length && !ruled && !declined) localStorage.setItem(key, JSON.stringify(record));
+        if (kept.length && !ruled && !declined) store(key, JSON.stringify(record));
         else localStorage.removeItem(key);
       } catch (e) { return; } // storage full or off: nothing more can be done
       storedKeys[key] = true;
       kept.forEach(function (item) { if (!python) item.entry.facts.storedIn = key; });
     });
+  }
+
+  function storedRecords() {
+    var keys = [];
+    for (var i = 0; i < localStorage.length; i++) {
+      var key = localStorage.key(i);
+      if (key && key.indexOf(STORE_PREFIX) === 0) keys.push(key);
+    }
+    return keys;
+  }
+
+  // Written within MAX_STORED_CHARS and MAX_RECORDS for all records together: the oldest
+  // (by savedAt) of other pages go first.
+  function store(key, text) {
+    var total = text.length;
+    var others = storedRecords().filter(function (other) { return other !== key; }).map(function (other) {
+      var value = localStorage.getItem(other) || "";
+      var saved = /"savedAt":(\d+)/.exec(value);
+      total += value.length;
+      return { key: other, size: value.length, savedAt: saved ? Number(saved[1]) : 0 };
+    }).sort(function (a, b) { return a.savedAt - b.savedAt; });
+    while (others.length && (total > MAX_STORED_CHARS || others.length + 1 > MAX_RECORDS)) {
+      var oldest = others.shift();
+      localStorage.removeItem(oldest.key);
+      total -= oldest.size;
+    }
+    localStorage.setItem(key, text);
+  }
+
+  if (durable === "off") {
+    try { storedRecords().forEach(function (key) { localStorage.removeItem(key); }); } catch (e) { /* no storage */ }
   }
 
   // ------------------------------------------------------------------ reading options
@@ -459,32 +535,23 @@
   // END readOptions
 
   // ------------------------------------------------------------------ boot
-  // Start every download now, in parallel, instead of one after the other as
-  // Pyodide discovers them; its own fetch()es then reuse these responses.
-  // A snapshot boot needs neither zip before the restore (see restore()).
-  // They leave the page once Python is up (or could not start): the site's <head> is its own.
+  // Start every download now, in parallel, instead of one after the other as Pyodide discovers
+  // them. The two modules are preloaded with their integrity (the import() then takes the checked
+  // module); the wasm is fetched here with its integrity and the response handed to Pyodide: a
+  // preload "as fetch" would be matched by neither Firefox (to a fetch() with integrity: it
+  // downloads twice) nor by anything that checks it (Chromium ignores its integrity). The zips of a
+  // normal boot are fetched at once by normal(); a snapshot boot needs neither before the restore.
+  // The links leave the page once Python is up (or could not start): the site's <head> is its own.
   function preload() {
     var head = document.head || document.documentElement;
-    var links = [];
-    var files = useSnapshot
-      ? [RUNTIME + "empty.zip"]
-      : [RUNTIME + STDLIB, ZIP];
-    [
-      ["modulepreload", RUNTIME + "pyodide.mjs"],
-      ["modulepreload", RUNTIME + "pyodide.asm.mjs"],
-      ["preload", RUNTIME + "pyodide.asm.wasm"]
-    ].concat(files.map(function (file) { return ["preload", file]; })).forEach(function (entry) {
+    return ["pyodide.mjs", "pyodide.asm.mjs"].map(function (name) {
       var link = document.createElement("link");
-      link.rel = entry[0];
-      link.href = base + entry[1];
-      if (entry[0] === "preload") {
-        link.as = "fetch";
-        link.crossOrigin = "anonymous";
-      }
+      link.rel = "modulepreload";
+      link.href = base + RUNTIME + name;
+      link.integrity = INTEGRITY[RUNTIME + name];
       head.appendChild(link);
-      links.push(link);
+      return link;
     });
-    return links;
   }
 
   function boot() {
@@ -500,11 +567,32 @@
       lockFileContents: LOCK
     };
 
+    // A rejected fetch() does not say whether the network, the server (an error page fails the
+    // integrity check too) or the integrity check refused it: a HEAD request tells.
+    function fetchChecked(path, cache) {
+      var url = base + path;
+      var done = fetch(url, { integrity: INTEGRITY[path], cache: cache || "default" }).then(function (response) {
+        if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+        return response;
+      }, function (error) {
+        var why = " (" + (error && error.message || error) + ")";
+        return fetch(url, { method: "HEAD", cache: "no-store" }).then(function (head) {
+          if (head.status === 405 || head.status === 501) {
+            return new Error(url + " could not be fetched, or is not the file this alloy-py.js was built with" + why);
+          }
+          return new Error(head.ok ? url + " is not the file this alloy-py.js was built with (integrity)"
+            : url + ": HTTP " + head.status);
+        }, function () {
+          return new Error(url + " could not be fetched" + why);
+        }).then(function (reason) { throw reason; });
+      });
+      done.catch(function () { /* reported by whoever awaits it */ });
+      return done;
+    }
+
     function fetchBytes(path) {
-      var done = fetch(base + path).then(function (response) {
-        if (!response.ok) throw new Error(base + path + ": HTTP " + response.status);
-        return response.arrayBuffer();
-      }).then(function (buffer) { return new Uint8Array(buffer); });
+      var done = fetchChecked(path).then(function (response) { return response.arrayBuffer(); })
+        .then(function (buffer) { return new Uint8Array(buffer); });
       done.catch(function () { /* reported by whoever awaits it */ });
       return done;
     }
@@ -522,6 +610,21 @@
       return bytes;
     }
 
+    // What Pyodide fetches itself is checked too (tools/patch_pyodide.py): the wasm, and the
+    // placeholder stdlib it mounts before fsInit writes the real one. A wasm it cannot use ends the boot.
+    var failWasm = function () {};
+    var wasm = null;  // the download started with the preloads; a second boot fetches anew
+    var integrity = {
+      wasm: INTEGRITY[RUNTIME + "pyodide.asm.wasm"],
+      stdlib: INTEGRITY[RUNTIME + "empty.zip"],
+      response: function () {
+        var response = wasm || fetch(base + RUNTIME + "pyodide.asm.wasm", { integrity: integrity.wasm });
+        wasm = null;
+        return response;
+      },
+      failed: function (error) { failWasm(error); }
+    };
+
     function options(extra) {
       var result = {};
       [common, extra].forEach(function (o) { for (var k in o) result[k] = o[k]; });
@@ -535,22 +638,28 @@
       });
     }
 
-    // The normal boot: CPython starts, alloy_py is imported from its zip.
+    // The normal boot: CPython starts, alloy_py is imported from its zip. Both zips come through
+    // fetchBytes (integrity, and an error that names the file), written before Python starts.
     function normal(pyodideMjs) {
-      var zip = fetchBytes(ZIP);
+      var zips = [[STDLIB_PATH, fetchBytes(RUNTIME + STDLIB)], [ZIP_PATH, fetchBytes(ZIP)]];
       var zipError = null;
       return pyodideMjs.then(function (module) {
         return module.loadPyodide(options({
-          stdLibURL: base + RUNTIME + STDLIB,
+          stdLibURL: base + RUNTIME + "empty.zip",
+          alloyPyIntegrity: integrity,
           env: { PYTHONPATH: ZIP_PATH },
           fsInit: function (FS) {
-            return zip.then(function (bytes) { FS.writeFile(ZIP_PATH, bytes); },
-                            function (error) { zipError = error; });
+            return Promise.all(zips.map(function (zip) {
+              return zip[1].then(function (bytes) { FS.writeFile(zip[0], bytes); },
+                                 function (error) { zipError = zipError || error; });
+            }));
           }
         }));
       }).then(function (pyodide) {
-        if (zipError) throw new Error("Could not fetch alloy_py: " + zipError.message);
+        if (zipError) throw new Error("Could not fetch Python's files: " + zipError.message);
         return pyodide;
+      }, function (error) {  // Python cannot start without its stdlib: say which file was missing
+        throw zipError ? new Error("Could not fetch Python's files: " + zipError.message) : error;
       });
     }
 
@@ -591,6 +700,7 @@
       return pyodideMjs.then(function (module) {
         return withTimeout(module.loadPyodide(options({
           stdLibURL: base + RUNTIME + "empty.zip",
+          alloyPyIntegrity: integrity,
           _loadSnapshot: heap,
           fsInit: function () {
             return bytes.then(function (data) {
@@ -616,16 +726,24 @@
         random.destroy();
         // The zips come only if an import needs a module the snapshot lacks
         // (alloy_py/browser/snapshot_files.py); no command does.
+        // A synchronous request takes no integrity: Python checks the files once written.
         var files = pyodide.pyimport("alloy_py.browser.snapshot_files");
+        var expected = {};
+        expected[STDLIB_PATH] = INTEGRITY[RUNTIME + STDLIB];
+        expected[ZIP_PATH] = INTEGRITY[ZIP];
+        var digests = pyodide.toPy(expected);
         files.install(function () {
           try {
             pyodide.FS.writeFile(STDLIB_PATH, fetchNow(RUNTIME + STDLIB));
             pyodide.FS.writeFile(ZIP_PATH, fetchNow(ZIP));
             mark("files");
+            return true;
           } catch (error) {
             console.warn("alloy-py: " + error.message + ": modules not in the snapshot cannot be imported.");
+            return false;
           }
-        });
+        }, digests);
+        digests.destroy();
         files.destroy();
         return pyodide;
       });
@@ -643,17 +761,41 @@
         }
       };
       document.addEventListener("securitypolicyviolation", onViolation);
+      failWasm = function (error) {
+        reject(new Error(base + RUNTIME + "pyodide.asm.wasm could not be fetched or compiled, or is not the file"
+          + " this alloy-py.js was built with (" + (error && error.message || error) + ")"));
+      };
       mark("start");
       var links = preload();
-      var pyodideMjs = import(base + RUNTIME + "pyodide.mjs").then(function (module) {
+      wasm = integrity.response();
+      wasm.catch(function () { /* reported through failed() by the boot that uses it */ });
+      // Both modules imported here, in parallel (Pyodide's own import of the second is handed
+      // createPyodideModule instead), each only once a fetch() with its integrity has passed:
+      // WebKit does not check a modulepreload's integrity (Chromium and Firefox do, and refuse
+      // the import). A module refused fails the boot with its name, and without a fallback that
+      // would fail the same way.
+      var moduleError = null;
+      var pyodideMjs = Promise.all(["pyodide.mjs", "pyodide.asm.mjs"].map(function (name) {
+        return fetchChecked(RUNTIME + name, "force-cache").then(function () {
+          return import(base + RUNTIME + name).catch(function (error) {
+            throw new Error(base + RUNTIME + name + " could not be loaded, or is not the file"
+              + " this alloy-py.js was built with (" + (error && error.message || error) + ")");
+          });
+        }).catch(function (error) {
+          moduleError = moduleError || error;
+          throw moduleError;
+        });
+      })).then(function (modules) {
         mark("pyodide.mjs");
-        return module;
+        common.createPyodideModule = modules[1].default;
+        return modules[0];
       });
       var snapshot = false;
       var started = !useSnapshot ? normal(pyodideMjs) : restore(pyodideMjs).then(function (pyodide) {
         snapshot = true;
         return pyodide;
       }, function (error) {
+        if (moduleError) throw moduleError;
         console.warn("alloy-py: the memory snapshot could not be used (" + (error && error.message || error)
           + "); starting Pyodide without it.");
         return normal(pyodideMjs);
@@ -726,13 +868,20 @@
   }
 
   function fail(error) {
+    // A boot cut short by the page leaving (WebKit aborts a module import then) is no failure:
+    // what is waiting stays stored for the next page.
+    if (left) return;
     var message = "alloy-py could not start: " + plain(error);
     console.error(message);
     unhide();
     deliver = function (entry) {
       if (entry.kind === "command") entry.call[1](new Error("[" + entry.name + "] " + message));
     };
-    journal.splice(0).forEach(deliver);
+    // Rejected, but still stored if the page leaves: a boot cut short by a navigation (WebKit
+    // aborts a module import as soon as one starts, before pagehide) loses no call, the next
+    // page sends them.
+    handed = journal.splice(0);
+    handed.forEach(deliver);
   }
 
   names.forEach(adopt);

@@ -107,6 +107,27 @@ def test_boot_restores_the_snapshot_and_fetches_no_zip(page, add_page, edge, dis
         "modules not in the snapshot cannot be imported."], wire.console
 
 
+def test_a_tampered_zip_is_refused_after_a_restore(page, add_page, edge, dist_manifest) -> None:
+    """A synchronous request takes no integrity: Python checks what was written, and removes it."""
+    stdlib = (DIST / "pyodide/python_stdlib_pyc.zip").read_bytes()
+    middle = len(stdlib) // 2  # one bit: still a zip of the same size, with the same tables
+    add_page("/pyodide/python_stdlib_pyc.zip", stdlib[:middle] + bytes([stdlib[middle] ^ 1]) + stdlib[middle + 1:],
+             content_type="application/octet-stream")
+    wire = Wire(page)
+    edge.set_default(IDENTITY_ANSWER)
+    page.goto(add_page("/t/tampered-zip.html", page_html(QUEUED, loader_attrs="data-debug")))
+    page.wait_for_function("() => window.order.length === 3", timeout=60_000)
+    assert page.evaluate("() => window.__alloyPy.snapshot") is True
+    result = page.evaluate("""() => { var py = window.__alloyPy.pyodide;
+        var error = null;
+        try { py.runPython("import colorsys"); } catch (e) { error = e.message; }
+        return {error: error, written: py.FS.analyzePath("/lib/python314.zip").exists,
+                zip: py.FS.analyzePath("/lib/alloy_py.zip").exists}; }""")
+    assert wire.fetched("python_stdlib_pyc.zip") and wire.fetched(dist_manifest["zip"])
+    assert "/lib/python314.zip is not the file alloy-py.js was built with (integrity)" in result["error"], result
+    assert result["written"] is False and result["zip"] is True, result  # only the file that differs is removed
+
+
 def test_every_command_runs_after_a_restore_without_the_zips(page, add_page, edge) -> None:
     """Nothing any command runs imports a module the snapshot lacks: a request for either zip would be held."""
     held: list = []
@@ -203,8 +224,10 @@ def test_a_snapshot_that_fails_falls_back_to_a_normal_boot(page, add_page, edge,
     assert page.evaluate("() => window.__alloyPy.snapshot") is False
     warnings = [t for t in wire.warnings() if t.startswith("alloy-py")]
     assert len(warnings) == 1 and warnings[0].startswith(WARNING), wire.console
-    expected = {"garbage": "not an alloy-py snapshot", "build-id": "build id mismatch",
-                "hangs": "took more than 8000 ms", "missing": "HTTP 404", "truncated": "damaged"}[how]
+    # A changed file is refused by its integrity before its header is read.
+    changed = "is not the file this alloy-py.js was built with"
+    expected = {"garbage": changed, "build-id": changed,
+                "hangs": "took more than 8000 ms", "missing": "HTTP 404", "truncated": changed}[how]
     assert expected in warnings[0]
     assert wire.fetched("python_stdlib_pyc.zip") and wire.fetched(dist_manifest["zip"])
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from alloy_py_dev.emulator import DEMO_DATASTREAM_ID, DEMO_ORG_ID, EdgeEmulator, decode_identity_cookie
+from alloy_py_dev.engines import CONSOLE_PATH, click, evaluate, goto, wait
 from alloy_py_dev.repo import DIST
 from alloy_py_dev.samples import BASE_CODE
 
 from alloy_py.cookies import namespaced_cookie_name
 from alloy_py.startup import STORE_PREFIX
-from tests.support.engines import click, evaluate, goto, wait
 
 IDENTITY_COOKIE = namespaced_cookie_name(DEMO_ORG_ID, "identity")
 SNAPSHOT_WARNING = "alloy-py: the memory snapshot could not be used"
@@ -33,6 +33,7 @@ def configure(**extra: Any) -> str:
 
 def page_html(script: str, *, body: str = "", loader_attrs: str = "") -> str:
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>engines</title>
+<script src="{CONSOLE_PATH}"></script>
 <script>{BASE_CODE}</script><script src="/alloy-py.js" async {loader_attrs}></script></head>
 <body>{body}<script>{script}</script></body></html>"""
 
@@ -83,7 +84,7 @@ def no_page_errors(run: Any) -> None:
 
 
 # ---------------------------------------------------------------------------- boot
-def test_boots_from_the_memory_snapshot(run, add_page, fresh_site, dist_manifest) -> None:
+def test_boots_from_the_memory_snapshot(engine, run, add_page, fresh_site, dist_manifest) -> None:
     url = add_page("/t/snapshot.html", page_html(configure() + ";" + settle("done", PAGE_VIEW)))
     result = run([goto(url), wait("window.done !== undefined"),
                   evaluate("{snapshot: window.__alloyPy.snapshot, done: window.done}")])
@@ -96,6 +97,16 @@ def test_boots_from_the_memory_snapshot(run, add_page, fresh_site, dist_manifest
     assert served(fresh_site, "/" + dist_manifest["snapshot"])
     assert not served(fresh_site, "python_stdlib_pyc.zip") and not served(fresh_site, dist_manifest["zip"])
     assert not served(fresh_site, ".whl")
+    # Each file downloaded once: the wasm is fetched by the loader itself (Firefox never hands a
+    # preload "as fetch" to a fetch() with integrity). WebKit's import() does not take what its
+    # modulepreload fetched, nor does that preload check integrity: the loader's check of each module
+    # is a download more there.
+    downloads = {name: len(served(fresh_site, "/pyodide/" + name))
+                 for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "empty.zip")}
+    modules = 3 if engine == "webkit" else 1
+    assert downloads == {"pyodide.mjs": modules, "pyodide.asm.mjs": modules, "pyodide.asm.wasm": 1,
+                         "empty.zip": 1}, downloads
+    assert len(served(fresh_site, "/" + dist_manifest["snapshot"])) == 1
     assert wait_for_events(fresh_site, event_type("web.webpagedetails.pageViews"))
 
 
@@ -267,8 +278,9 @@ def test_a_page_with_a_strict_csp_works(run, add_page, fresh_site) -> None:
              " violations.push(e.violatedDirective + ' ' + e.blockedURI); });"
              + configure() + ";" + settle("done", PAGE_VIEW))
     url = add_page("/t/csp.html", """<!doctype html><html><head><meta charset="utf-8"><title>csp</title>
+<script src="CONSOLE"></script>
 <script src="/t/csp-base.js"></script><script src="/alloy-py.js" async></script>
-<script src="/t/csp-page.js"></script></head><body><p>csp</p></body></html>""",
+<script src="/t/csp-page.js"></script></head><body><p>csp</p></body></html>""".replace("CONSOLE", CONSOLE_PATH),
                    headers={"Content-Security-Policy": CSP})
     result = run([goto(url), wait("window.done !== undefined"),
                   evaluate("{done: window.done, violations: window.violations, snapshot: window.__alloyPy.snapshot}")])
@@ -278,3 +290,47 @@ def test_a_page_with_a_strict_csp_works(run, add_page, fresh_site) -> None:
     assert values["snapshot"] is True
     assert wait_for_events(fresh_site, event_type("web.webpagedetails.pageViews"))
     no_page_errors(result)
+
+
+# ---------------------------------------------------------------------------- integrity
+BUILT_WITH = "is not the file this alloy-py.js was built with"
+
+
+def _tampered(path: str) -> tuple[bytes, str]:
+    """The file with a change that still parses (so only its integrity can refuse it), and its type."""
+    data = (DIST / path).read_bytes()
+    if path.endswith(".mjs"):  # still a module, one that would leave a mark
+        return data + b"\n;globalThis.tamperedRan = true;\n", "text/javascript"
+    if path.endswith(".wasm"):  # a custom section more: still a valid module
+        return data + b"\x00\x09\x08tampered", "application/wasm"
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1:], "application/octet-stream"
+
+
+@pytest.mark.parametrize("name", ["snapshot", "alloy_py zip", "stdlib zip", "pyodide.mjs", "pyodide.asm.mjs",
+                                  "pyodide.asm.wasm"])
+def test_a_tampered_file_is_refused(run, add_page, fresh_site, dist_manifest, name: str) -> None:
+    """Every file after the loader is checked against the digest built into it (fetch/modulepreload integrity)."""
+    path = {"snapshot": dist_manifest["snapshot"], "alloy_py zip": dist_manifest["zip"],
+            "stdlib zip": "pyodide/python_stdlib_pyc.zip"}.get(name, "pyodide/" + name)
+    body, content_type = _tampered(path)
+    add_page("/" + path, body, content_type=content_type)  # in-memory pages win over files
+    attrs = 'data-snapshot="off"' if name.endswith(" zip") else ""  # the zips are read by the normal boot
+    url = add_page("/t/tampered.html", page_html(configure() + ";" + settle("done", PAGE_VIEW), loader_attrs=attrs))
+    result = run([goto(url), wait("window.done !== undefined"),
+                  evaluate("{done: window.done, ran: globalThis.tamperedRan === true,"
+                           " snapshot: window.__alloyPy ? window.__alloyPy.snapshot : null}")])
+    [values] = result.values
+    assert served(fresh_site, "/" + path), "the tampered file was not even asked for"
+    assert values["ran"] is False, values
+    if name == "snapshot":  # refused, and the normal boot takes over
+        assert values["snapshot"] is False and "error" not in values["done"], values
+        warnings = [w for w in result.warnings() if w.startswith(SNAPSHOT_WARNING)]
+        assert len(warnings) == 1 and path in warnings[0] and BUILT_WITH in warnings[0], result.console
+        assert wait_for_events(fresh_site, event_type("web.webpagedetails.pageViews"))
+        return
+    error = values["done"].get("error", "")
+    assert error.startswith("[alloy] alloy-py could not start: "), values
+    assert path in error and ("could not be loaded" in error or BUILT_WITH in error), error
+    assert "Traceback" not in error
+    assert not fresh_site.requests, fresh_site.requests
