@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_AGE_MS", "MAX_CALLS", "MAX_CALL_CHARS", "NOT_REPLAYED", "PAGE_RULES", "REPLAY_MARKER", "STORE_PREFIX",
     "CallFacts", "current_call",
-    "collect_recorded_click", "forget_sent", "handing_over", "leaving", "recorded_page", "replay_stored",
+    "collect_recorded_click", "forget_sent", "handing_over", "leaving", "purge_org", "recorded_page", "replay_stored",
     "run_recorded",
 ]
 
@@ -134,11 +134,49 @@ def _is_stored(browser: Browser, key: str, entry_id: str) -> bool:
     return record is not None and any(isinstance(e, dict) and e.get("id") == entry_id for e in record["entries"])
 
 
+# Entries to remove, per record, written together: forgetting each of a record's n calls on
+# its own read and rewrote it n times (quadratic in its size). A record is rewritten when the
+# last of its calls running on this page ends, when the page is left, and otherwise at most
+# every FLUSH_MS (what a killed tab loses: a replay of that much on the next page, never an event).
+FLUSH_MS = 1000
+_forgotten: dict[str, tuple[Browser, set[str]]] = {}
+_running: dict[str, set[str]] = {}  # per record: its calls running here, not yet forgotten
+_flushed_at: dict[str, int] = {}
+
+
+def _started(key: str, entry_id: str) -> None:
+    _running.setdefault(key, set()).add(entry_id)
+
+
 def _forget(browser: Browser, key: str, entry_id: str) -> None:
-    record = _load(browser, key)
-    if record is not None:
-        record["entries"] = [e for e in record["entries"] if not (isinstance(e, dict) and e.get("id") == entry_id)]
-        _save(browser, key, record)
+    _forgotten.setdefault(key, (browser, set()))[1].add(entry_id)
+    running = _running.get(key, set())
+    running.discard(entry_id)
+    if not running or browser.now_ms() - _flushed_at.get(key, 0) >= FLUSH_MS:
+        _flush_forgotten(key)
+
+
+def _flush_forgotten(only: str | None = None) -> None:
+    for key in [only] if only is not None else list(_forgotten):
+        if key not in _forgotten:
+            continue
+        browser, ids = _forgotten.pop(key)
+        _flushed_at[key] = browser.now_ms()
+        record = _load(browser, key)
+        if record is not None:
+            record["entries"] = [e for e in record["entries"] if not (isinstance(e, dict) and e.get("id") in ids)]
+            _save(browser, key, record)
+
+
+def purge_org(browser: Browser, org_id: str) -> None:
+    """The visitor opted out: nothing any page stored for ``org_id`` is kept to be replayed."""
+    _flush_forgotten()
+    for key in browser.storage_keys("local"):
+        if key.startswith(STORE_PREFIX):
+            record = _load(browser, key)
+            configure = record.get("configure") if record is not None else None
+            if isinstance(configure, dict) and configure.get("orgId") == org_id:
+                browser.storage_remove("local", key)
 
 
 def forget_sent(browser: Browser, events: Iterable[Event]) -> None:
@@ -172,6 +210,7 @@ def leaving() -> list[str]:
     Records this page was replaying are handed on at once (``state: left``), so the
     next page goes on where this one stopped.
     """
+    _flush_forgotten()
     for key, browser in list(_replaying.items()):
         record = _load(browser, key)
         if record is not None and record.get("state") == "replaying":
@@ -199,6 +238,8 @@ async def run_recorded(instance: Instance, command: str, options: Any, call: Cal
         return {}
     if command not in NOT_REPLAYED:
         _unsent[call.id] = None
+    if call.stored_in:
+        _started(call.stored_in, call.id)
     try:
         return await instance.execute(command, options, call=call)
     except AlloyError:
@@ -233,6 +274,7 @@ def replay_stored(instance: Instance, configure_options: Mapping[str, Any], page
     org_id = configure_options.get("orgId")
     if not isinstance(org_id, str):
         return 0
+    _flush_forgotten()
     now = browser.now_ms()
     prefix = f"{STORE_PREFIX}{instance.name}."
     claimed: list[_Claimed] = []
@@ -307,6 +349,7 @@ def _start_replay(
         stored_in=key,
         replayed=True,
     )
+    _started(key, call.id)
     if entry.get("kind") == "click":
         path = entry.get("path")
         if not isinstance(path, list):

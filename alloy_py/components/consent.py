@@ -17,6 +17,7 @@ from .._jsonutil import to_json
 from ..consent import parse_consent_cookie
 from ..cookies import namespaced_cookie_name, sanitize_org_id, storage_key
 from ..edge.response import EdgeResponse
+from ..startup import purge_org
 from ..types import JsonObject
 from ..validation import Validator, anything, array_of, enum_of, object_of
 from . import Command, Component, ComponentServices
@@ -92,6 +93,8 @@ class Consent(Component):
             general = self._stored().get("general")
             if general is not None:
                 self.services.consent.set(general)
+            if general == "out":  # what any page stored for this org is not to be sent
+                purge_org(self.services.browser, self.services.config["orgId"])
 
     # Lifecycle: after any request, the consent cookie the Edge may have written.
     def on_response(self, response: EdgeResponse) -> None:

@@ -240,6 +240,87 @@ def stored_after_leaving(context: Any, slow_boot: DevServer, path: str, script: 
                          ".map(k => JSON.parse(localStorage.getItem(k)))")
 
 
+def stored_records(page: Any) -> dict[str, str]:
+    return page.evaluate("() => Object.fromEntries(Object.keys(localStorage)"
+                         f".filter(k => k.startsWith('{STORE_PREFIX}')).map(k => [k, localStorage.getItem(k)]))")
+
+
+def test_stored_urls_keep_no_fragment_or_credentials(
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer
+) -> None:
+    """An OAuth callback's #access_token= is never written to storage; the query (alloy sends it) is kept."""
+    page = context.new_page()
+    url = slow_boot.add_page("/t/callback.html", page_html(configure(emulator) + queued_events(1)))
+    page.goto(url + "?step=2#access_token=SECRET&state=x", wait_until="commit")
+    page.wait_for_timeout(300)
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    [text] = stored_records(page).values()
+    assert "SECRET" not in text
+    [entry] = json.loads(text)["entries"]
+    assert entry["page"]["href"] == url + "?step=2"
+
+
+@pytest.mark.parametrize("value", ["off", "nonsense"])
+def test_data_durable_off_stores_nothing_and_removes_earlier_records(
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer, value: str
+) -> None:
+    page = context.new_page()
+    seed = slow_boot.add_page("/t/seed.html", "<!doctype html><title>seed</title>")
+    page.goto(seed)
+    page.evaluate(f"() => localStorage.setItem('{STORE_PREFIX}alloy.earlier', '{{\"v\": 1}}')")
+    html = page_html(configure(emulator) + queued_events(2)).replace(' async>', f' async data-durable="{value}">')
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(slow_boot.add_page("/t/durable-off.html", html), wait_until="commit")
+    page.wait_for_timeout(300)
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    assert stored_records(page) == {}
+    notice = [w for w in warnings if "data-durable" in w]
+    assert notice == ([] if value == "off" else ['alloy-py: data-durable must be "on", "off" or "consent",'
+                                                 ' not "nonsense": nothing is stored for the next page.'])
+
+
+@pytest.mark.parametrize("consented", [False, True])
+def test_data_durable_consent_stores_only_for_a_visitor_who_consented(
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer, consented: bool
+) -> None:
+    if consented:
+        prefix = "kndctr_" + ORG_ID.replace("@", "_") + "_"
+        context.add_cookies([{"name": prefix + "identity", "value": IDENTITY_COOKIE_VALUE, "url": slow_boot.url},
+                             {"name": prefix + "consent", "value": "general=in", "url": slow_boot.url}])
+    html = page_html(configure(emulator) + queued_events(2)).replace(" async>", ' async data-durable="consent">')
+    page = context.new_page()
+    page.goto(slow_boot.add_page("/t/durable-consent.html", html), wait_until="commit")
+    page.wait_for_timeout(300)
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    records = [json.loads(text) for text in stored_records(page).values()]
+    assert [len(r["entries"]) for r in records] == ([2] if consented else [])
+
+
+def test_all_records_together_stay_within_their_budget(
+    context: Any, emulator: EdgeEmulator, slow_boot: DevServer
+) -> None:
+    """Records of many earlier pages never fill the site's storage: the oldest go first."""
+    page = context.new_page()
+    page.goto(slow_boot.add_page("/t/flood-seed.html", "<!doctype html><title>seed</title>"))
+    page.evaluate(f"""() => {{ for (let i = 0; i < 30; i++) localStorage.setItem('{STORE_PREFIX}alloy.old' + i,
+        JSON.stringify({{v: 1, savedAt: 1000 + i, entries: [], pad: 'x'.repeat(60000)}})); }}""")
+    page.evaluate("() => localStorage.setItem('site.own', 'the site keeps this')")
+    page.goto(slow_boot.add_page("/t/flood.html", page_html(configure(emulator) + """
+      for (let i = 0; i < 20; i++) alloy('sendEvent', {data: {n: i, big: 'y'.repeat(30000)}});
+    """)), wait_until="commit")
+    page.wait_for_timeout(300)
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    records = stored_records(page)
+    assert sum(len(text) for text in records.values()) <= 1_000_000
+    assert len(records) <= 20
+    [own] = [json.loads(t) for k, t in records.items() if ".old" not in k]
+    assert 0 < len(own["entries"]) < 20 and own["dropped"]["excess"] == 20 - len(own["entries"])
+    kept = sorted(int(k.rsplit("old", 1)[1]) for k in records if ".old" in k)
+    assert kept == list(range(30 - len(kept), 30))  # the newest of the earlier pages' records
+    assert page.evaluate("() => localStorage.getItem('site.own')") == "the site keeps this"
+
+
 def test_nothing_is_stored_after_a_queued_opt_out(context: Any, emulator: EdgeEmulator, slow_boot: DevServer) -> None:
     opt_out = ("alloy('setConsent', {consent: [{standard: 'Adobe', version: '2.0',"
                " value: {collect: {val: 'n'}}}]});")

@@ -64,6 +64,23 @@ async def test_opting_out_resolves_held_and_later_events_empty(memory: MemoryBro
     assert memory.cookies[CONSENT_COOKIE].value == "general=out"
 
 
+async def test_opting_out_after_boot_purges_what_any_page_stored_for_the_org(memory: MemoryBrowser) -> None:
+    from alloy_py.startup import STORE_PREFIX
+
+    memory.edge = consent_edge
+    ours = {"v": 1, "page": "p1", "state": "left", "savedAt": memory.now, "callbacks": [],
+            "configure": {"orgId": "5BFE274A5F6980A50A495C08@AdobeOrg"}, "entries": [{"id": "e1"}]}
+    other = {**ours, "configure": {"orgId": "OTHER@AdobeOrg"}}
+    memory.storage["local"][f"{STORE_PREFIX}alloy.p1"] = json.dumps(ours)
+    memory.storage["local"][f"{STORE_PREFIX}other.p2"] = json.dumps(other)
+    alloy = await configured(memory, defaultConsent="pending")
+    await alloy("setConsent", {"consent": [ADOBE_IN]})
+    assert f"{STORE_PREFIX}alloy.p1" in memory.storage["local"]  # opting in keeps them
+    await alloy("setConsent", {"consent": [ADOBE_OUT]})
+    assert f"{STORE_PREFIX}alloy.p1" not in memory.storage["local"]
+    assert f"{STORE_PREFIX}other.p2" in memory.storage["local"]  # another org's visitor record stays
+
+
 async def test_same_consent_is_not_sent_twice(memory: MemoryBrowser) -> None:
     memory.edge = consent_edge
 
