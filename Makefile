@@ -9,6 +9,7 @@
 #   make lint    ruff check and mypy (strict), both configured in pyproject.toml
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
 #   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json;
+#                the first Edge request in every installed engine (bench/engines.py, ENGINE_ROUNDS=5);
 #                then the durability counts (bench/durability.py, DURABILITY_ROUNDS=3)
 #   make demo    the demo pages + the Edge emulator on http://127.0.0.1:$(DEMO_PORT)/ (HEADLESS=1: drive them)
 #   make serve   web/dist + the local Edge emulator on http://127.0.0.1:$(SERVE_PORT)/
@@ -29,6 +30,7 @@ PYTEST_ARGS ?= -q
 DEMO_PORT ?= 8000
 ROUNDS ?= 5
 DURABILITY_ROUNDS ?= 3
+ENGINE_ROUNDS ?= 5
 SERVE_PORT ?= 8080
 
 .PHONY: setup chromium firefox webkit web dist test engines lint parity bench demo serve clean distclean
@@ -109,6 +111,7 @@ parity: web
 
 bench: web
 	ROUNDS=$(ROUNDS) $(PY) bench/run.py
+	ROUNDS=$(ENGINE_ROUNDS) $(PY) bench/engines.py
 	ROUNDS=$(DURABILITY_ROUNDS) $(PY) bench/durability.py
 
 # make demo: the demo pages + the local Edge emulator; HEADLESS=1 drives them in Chromium.

@@ -47,9 +47,16 @@ class PrecompressedFiles(http.server.SimpleHTTPRequestHandler):
                     return self._send_variant(path, path + suffix, coding)
         return super().send_head()
 
-    def _send_variant(self, path: str, variant: str, coding: str) -> BinaryIO:
+    def _send_variant(self, path: str, variant: str, coding: str) -> BinaryIO | None:
         f = open(variant, "rb")
         stat = os.fstat(f.fileno())
+        if self._not_modified_since(stat.st_mtime):  # as the base class does for a file itself
+            f.close()
+            self.send_response(304)
+            self.send_header("Vary", "Accept-Encoding")
+            self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
+            self.end_headers()
+            return None
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(path))
         self.send_header("Content-Encoding", coding)
@@ -58,3 +65,13 @@ class PrecompressedFiles(http.server.SimpleHTTPRequestHandler):
         self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
         self.end_headers()
         return f
+
+    def _not_modified_since(self, mtime: float) -> bool:
+        since = self.headers.get("If-Modified-Since")
+        if not since or "If-None-Match" in self.headers:
+            return False
+        try:
+            when = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+        return when.tzinfo is not None and when.timestamp() >= int(mtime)

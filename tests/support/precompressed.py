@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -36,3 +37,17 @@ def check_precompressed(url_for: Callable[[str], str], folder: Path) -> None:
     assert headers["Content-Encoding"] is None and body == b"raw" * 100
     headers, body = fetch("/a.wasm", "gzip")  # the variant keeps the file's own type
     assert (headers["Content-Type"], headers["Content-Encoding"]) == ("application/wasm", "gzip")
+    # Revalidated as a CDN does (a warm load of a no-cache file): 304 when not changed since.
+    since = headers["Last-Modified"]
+    request = urllib.request.Request(url_for("/a.wasm"), headers={"Accept-Encoding": "gzip",
+                                                                  "If-Modified-Since": since})
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        raise AssertionError("expected 304 Not Modified")
+    except urllib.error.HTTPError as err:
+        assert err.code == 304 and err.headers["Last-Modified"] == since
+    stale = "Thu, 01 Jan 1970 00:00:00 GMT"
+    request = urllib.request.Request(url_for("/a.wasm"), headers={"Accept-Encoding": "gzip",
+                                                                  "If-Modified-Since": stale})
+    with urllib.request.urlopen(request, timeout=10) as res:
+        assert res.status == 200 and gzip.decompress(res.read()) == b"\0asm"
