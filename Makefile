@@ -8,6 +8,7 @@
 #                Chromium through Playwright, Firefox through puppeteer-core over WebDriver BiDi)
 #   make lint    ruff check and mypy (strict), both configured in pyproject.toml
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
+#   make check   the hostile catalogue and the security cases (clobbering, tampered files, storage flood)
 #   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json;
 #                the first Edge request in every installed engine (bench/engines.py, ENGINE_ROUNDS=5);
 #                then the durability counts (bench/durability.py, DURABILITY_ROUNDS=3)
@@ -33,7 +34,7 @@ DURABILITY_ROUNDS ?= 3
 ENGINE_ROUNDS ?= 5
 SERVE_PORT ?= 8080
 
-.PHONY: setup chromium firefox webkit web dist test engines lint parity bench demo serve clean distclean
+.PHONY: setup chromium firefox webkit web dist test engines lint parity check bench demo serve clean distclean
 
 setup: chromium firefox webkit $(STAMPS)/venv $(STAMPS)/npm
 
@@ -56,16 +57,17 @@ webkit:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q webkit2gtk-driver xvfb xauth; \
 	fi
 
-# Re-run pip only when a pyproject.toml or this Makefile changes (or the venv is gone): alloy_py
-# with its test extra, then the dev tools (dev/: alloy_py_dev, the alloy-py command), then
-# pyodide-lock, which writes the served pyodide-lock.json (tools/build_web.py): 0.2 is the first to
-# read Pyodide 314's lock file; it declares Python >= 3.12, and its pure-Python code runs on 3.11.
-$(STAMPS)/venv: pyproject.toml dev/pyproject.toml Makefile
+# Re-run pip only when a pyproject.toml, a requirements file or this Makefile changes (or the venv
+# is gone): the test and dev tools pinned with their hashes (requirements/test.txt, --require-hashes),
+# then alloy_py and the dev tools (dev/: alloy_py_dev, the alloy-py command) without dependencies or
+# build isolation (hatchling is pinned there too), then pyodide-lock (requirements/pyodide-lock.txt).
+$(STAMPS)/venv: pyproject.toml dev/pyproject.toml requirements/test.txt requirements/pyodide-lock.txt Makefile
 	@mkdir -p $(STAMPS)
 	@if [ ! -x "$(PY)" ]; then $(PYTHON) -m venv $(VENV); fi
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e ./dev
-	$(PY) -m pip install -q --disable-pip-version-check --ignore-requires-python 'pyodide-lock[wheel]==0.2.1'
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements/test.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . -e ./dev
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python \
+	  --require-hashes -r requirements/pyodide-lock.txt
 	@touch $@
 
 # Re-run npm ci only when the lock changes (or node_modules is gone). puppeteer-core downloads no browser.
@@ -108,6 +110,14 @@ engines: web
 
 parity: web
 	$(PY) -m tests.parity.report
+
+# The hostile catalogue and the security cases: markup that clobbers currentScript, every file
+# after the loader tampered with (in each installed engine), a storage flood, data-durable, a
+# fragment in a stored URL, a CSP without 'wasm-unsafe-eval'. All of it is in `make test` too.
+check: web
+	$(PY) -m pytest $(PYTEST_ARGS) tests/browser/test_hostile.py tests/browser/test_site_loading.py \
+	  tests/browser/test_boot_window.py tests/engines/test_core.py tests/core/test_hostile_answers.py \
+	  -k "catalogue or bad_call or hostile or clobber or markup or tampered or csp or budget or durable or fragment"
 
 bench: web
 	ROUNDS=$(ROUNDS) $(PY) bench/run.py

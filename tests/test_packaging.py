@@ -153,3 +153,18 @@ def test_make_dist_builds_the_packages_and_the_folder_a_site_serves(tmp_path: Pa
                    capture_output=True, text=True, timeout=600, check=True)
     for name in (f"alloy_py-{version}-py3-none-any.whl", f"alloy_py-{version}.tar.gz"):
         assert (again / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_the_pinned_dev_requirements_are_the_test_extra() -> None:
+    """make setup installs requirements/test.txt with --require-hashes: it must hold the test extra."""
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    listed = [line.strip() for line in (ROOT / "requirements" / "test.in").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert listed[: len(extra)] == extra
+    pinned = (ROOT / "requirements" / "test.txt").read_text()
+    for requirement in listed:
+        name = requirement.split("=")[0].split(">")[0].split("[")[0].strip().lower()
+        assert f"\n{name}==" in pinned.lower(), requirement
+    assert "--hash=sha256:" in pinned and "file://" not in pinned
