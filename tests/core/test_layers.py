@@ -78,3 +78,17 @@ def test_the_package_type_checks() -> None:
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_nothing_the_page_runs_evaluates_a_string_as_javascript() -> None:
+    """A CSP without 'unsafe-eval' (the AEM boilerplate's) must never refuse alloy-py (issue 21)."""
+    import re
+
+    root = PACKAGE.parent
+    pattern = re.compile(r"\bjs\.eval\b|\brunJS\b|\bnew\s+Function\b|(?<![\w.])Function\s*\(|(?<![\w.])eval\s*\("
+                         r"|set(?:Timeout|Interval)\s*\(\s*[\"'`]|\bimportScripts\b")
+    sources = [*PACKAGE.rglob("*.py"), root / "web" / "alloy-py.js"]
+    found = [f"{path.relative_to(root)}:{n}: {line.strip()}"
+             for path in sources for n, line in enumerate(path.read_text().splitlines(), 1)
+             if pattern.search(line) and not line.lstrip().startswith(("#", "//", "*"))]
+    assert found == []
