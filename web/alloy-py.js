@@ -259,7 +259,7 @@
         node.id = PREHIDING_ID;
         var nonced = document.querySelector("[nonce]");
         var nonce = nonced && (nonced.nonce || nonced.getAttribute("nonce"));
-        if (nonce) node.nonce = nonce;
+        if (nonce) node.setAttribute("nonce", nonce); // as alloy's createNode (the browser hides its value)
         node.textContent = style;
         (document.head || document.documentElement).appendChild(node);
         configure.facts.hid = true; // a configure that fails must show the page again

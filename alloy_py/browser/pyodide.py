@@ -296,8 +296,8 @@ class PyodideBrowser:
             if parent is None:
                 break
             script = _page().document.createElement("script")
-            if nonce:
-                script.nonce = nonce
+            if nonce:  # an attribute, as alloy's createNode sets it (the browser then hides its value)
+                script.setAttribute("nonce", nonce)
             script.textContent = text
             parent.appendChild(script)
             parent.removeChild(script)
@@ -330,8 +330,8 @@ class PyodideBrowser:
         if element_id:
             style.id = element_id
         nonce = _nonce()
-        if nonce:
-            style.nonce = nonce
+        if nonce:  # an attribute, as alloy's createNode sets it (the browser then hides its value)
+            style.setAttribute("nonce", nonce)
         style.textContent = css
         _page().document.head.appendChild(style)
         return style

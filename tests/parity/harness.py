@@ -119,7 +119,8 @@ def page_html(scenario: Scenario, library: str) -> str:
         leaving = ("addEventListener('beforeunload', function () {"
                    f" window.__parityLeaving(({STATE_JS})({json.dumps(scenario.dom)})); }});")
     script = f'<script nonce="{SITE_NONCE}">' if scenario.csp else "<script>"
-    tag = "" if scenario.module_sdk else f'<script src="{LIBRARIES[library]}" async></script>'
+    nonce = f' nonce="{SITE_NONCE}"' if scenario.csp else ""
+    tag = "" if scenario.module_sdk else f'<script src="{LIBRARIES[library]}" async{nonce}></script>'
     return (
         '<!doctype html><html><head><meta charset="utf-8"><title>parity</title>'
         f"{script}{scenario.base_code}</script>{script}{RECORDER}\n{leaving}\n{scenario.script}\n{FINISH}</script>"

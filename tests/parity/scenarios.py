@@ -5,6 +5,7 @@ Values are the project's own (alloy_py_dev.samples).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -466,8 +467,18 @@ from .scenarios_in_app import SCENARIOS as IN_APP_SCENARIOS  # noqa: E402
 
 SCENARIOS += IN_APP_SCENARIOS
 from .scenarios_site import SCENARIOS as SITE_SCENARIOS  # noqa: E402
+from .scenarios_site import SITE_CSP  # noqa: E402
 
 SCENARIOS += SITE_SCENARIOS
+
+# Issue 21: every feature works under the AEM boilerplate's policy plus only 'wasm-unsafe-eval'
+# (Trusted Types enforced) as alloy.js works under it: these scenarios again, their inline
+# scripts and the library's tag with the site's nonce.
+UNDER_SITE_CSP = ("render_set_html", "render_prehiding_style", "render_custom_code_body", "click_exit_link",
+                  "redirect_prehiding",
+                  "in_app_modal", "media_session_events", "monitors_configure_send", "monitors_rendering")
+SCENARIOS += [dataclasses.replace(s, name=s.name + "_site_csp", csp=SITE_CSP, fast=s.name == "redirect_prehiding")
+              for s in SCENARIOS if s.name in UNDER_SITE_CSP]
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 assert len(BY_NAME) == len(SCENARIOS), "scenario names must be unique"
