@@ -6,7 +6,7 @@
 #   make test    make lint, then all tests (core + headless-browser) with pytest
 #   make engines the core browser behaviours in every installed engine (tests/engines:
 #                Chromium through Playwright, Firefox through puppeteer-core over WebDriver BiDi)
-#   make lint    ruff check and mypy (strict), both configured in pyproject.toml
+#   make lint    ruff check, mypy (strict) and import-linter (alloy_py's layers), all configured in pyproject.toml
 #   make parity  run every parity scenario (alloy.js vs alloy-py), one line each
 #   make check   the hostile catalogue and the security cases (clobbering, tampered files, storage flood)
 #   make bench   alloy.js vs alloy-py in headless Chromium (ROUNDS=5), build/bench/results.json;
@@ -97,11 +97,12 @@ dist: web
 test: lint web
 	$(PY) -m pytest $(PYTEST_ARGS) tests
 
-# Both run, whatever the first finds; fails if either does.
+# All three run, whatever the first finds; fails if any does.
 lint: setup
 	@status=0; \
 	echo "$(PY) -m ruff check"; $(PY) -m ruff check || status=1; \
 	echo "$(PY) -m mypy"; $(PY) -m mypy || status=1; \
+	echo "$(VENV)/bin/lint-imports"; $(VENV)/bin/lint-imports --no-cache || status=1; \
 	exit $$status
 
 # Every test in tests/engines, once per installed engine (a missing browser: skipped, with the reason).

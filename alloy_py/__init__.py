@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import typing
 
-__version__ = "0.1.0"
-
 from . import errors
+from ._version import __version__ as __version__
 from .browser import Browser
 from .errors import AlloyError as AlloyError
 from .errors import CommandError as CommandError

@@ -1,7 +1,7 @@
 """Lifecycle hooks: how components take part in every event and request.
 
 Port of ``core/createLifecycle.js``. A component takes part in a hook by
-overriding its method on :class:`~alloy_py.components.Component`; the
+overriding its method on :class:`~alloy_py.component.Component`; the
 component hooks run in registration order, then the per-request
 :class:`RequestHandlers` the hooks added.
 
@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
-from .components import Component
+from .component import Component
 from .errors import AlloyError, ComponentError
 from .types import FailureHandler, HookName, ResponseHandler, ResponseResult
 

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .browser import Browser, PageFacts
-from .components.rendering import redirecting, show_containers
 from .consent import parse_consent_cookie
 from .cookies import CookieJar, namespaced_cookie_name
 from .errors import AlloyError
 from .lifecycle import start_now
+from .prehiding import redirecting, show_containers
 
 if TYPE_CHECKING:
     from .event import Event

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import SplitResult, urlsplit
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ConfigurationError, ImageError, NetworkError, NoPageError, PageApiError
 from . import (
     Browser,

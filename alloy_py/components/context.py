@@ -9,7 +9,7 @@ import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from .. import __version__
+from .._version import __version__
 from ..browser import Browser
 from ..errors import PageScriptError
 from ..event import Event

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .. import __version__
+from .._version import __version__
 from ..types import CommandResult, Options
 from . import Command, Component
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,13 +22,13 @@ from typing import Any
 from ..browser import Browser, HtmlPosition, Node
 from ..errors import AlloyError
 from ..log import Logger
+from ..prehiding import PREHIDING_ID, redirecting, set_redirecting, show_containers
 from ..schemas import DEFAULT_CONTENT_ITEM, DOM_ACTION, HTML_CONTENT_ITEM
 from .interactions import CLICK_LABEL, INTERACT_ID, InteractionTracker, notification, tracks_interactions
 
 __all__ = ["PREHIDING_ID", "ItemPlan", "Renderer", "css_escape", "redirecting", "set_redirecting",
            "show_containers"]
 
-PREHIDING_ID = "alloy-prehiding"
 AWAIT_SELECTOR_MS = 5000
 HEAD_TAGS = "SCRIPT,LINK,STYLE"
 _EQ = re.compile(r":eq\((\d+)\)")
@@ -77,29 +76,6 @@ class ItemPlan:
 _NOT_RENDERED = ItemPlan()  # an item this SDK does not render: returned to the caller
 _DEFAULT_CONTENT = ItemPlan(render_attempted=True, in_notification=True)  # nothing to change, still displayed
 _CLICK_METRIC = ItemPlan(render_attempted=True)  # recorded by click collection, never displayed
-
-
-# The pages leaving for a redirect offer: their prehiding style stays until they are gone, as in alloy.js.
-_REDIRECTING: weakref.WeakSet[Browser] = weakref.WeakSet()
-
-
-def redirecting(browser: Browser) -> bool:
-    """A redirect offer is taking this page away (its display notification or the navigation is under way)."""
-    return browser in _REDIRECTING
-
-
-def set_redirecting(browser: Browser, underway: bool) -> None:
-    if underway:
-        _REDIRECTING.add(browser)
-    else:
-        _REDIRECTING.discard(browser)
-
-
-def show_containers(browser: Browser) -> None:
-    """Remove the ``prehidingStyle`` (alloy's, the loader's or Adobe's prehiding snippet's)."""
-    node = browser.element_by_id(PREHIDING_ID)
-    if node is not None:
-        browser.remove(node)
 
 
 class Renderer:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ... import __version__
+from ..._version import __version__
 from ...errors import AlloyError
 from ...event import Event
 from ...lifecycle import RequestHandlers
