@@ -1,14 +1,39 @@
-"""Small helpers over asyncio futures, for outcomes that several waiters share."""
+"""Small helpers over asyncio futures: the one way to start background work, and outcomes
+that several waiters share."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["after", "constant", "copy_outcome", "resolved", "silence"]
+__all__ = ["after", "constant", "copy_outcome", "resolved", "silence", "spawn"]
 
 T = TypeVar("T")
+
+# Work started and not yet ended: asyncio keeps only weak references to tasks, and one that
+# nothing references may be collected mid-flight (its failure never reported).
+_running: set[asyncio.Future[Any]] = set()
+
+
+def spawn(work: Coroutine[Any, Any, T] | Awaitable[T], *, eager: bool = False) -> asyncio.Future[T]:
+    """Start ``work`` and keep it referenced until it ends; every task alloy_py starts goes here.
+
+    ``eager``: run it now, in the caller's task, up to its first real wait (Python 3.12's eager
+    tasks; before that, queued): :func:`alloy_py.lifecycle.start_now` says why.
+    """
+    future: asyncio.Future[T]
+    if eager and asyncio.iscoroutine(work):
+        try:
+            future = asyncio.Task(work, loop=asyncio.get_event_loop(), eager_start=True)  # type: ignore[call-arg,unused-ignore]
+        except TypeError:
+            future = asyncio.ensure_future(work)
+    else:
+        future = asyncio.ensure_future(work)
+    if not future.done():
+        _running.add(future)
+        future.add_done_callback(_running.discard)
+    return future
 
 
 def resolved(value: T) -> asyncio.Future[T]:
@@ -34,7 +59,7 @@ def after(futures: Sequence[asyncio.Future[Any]], value: Callable[[], T]) -> asy
             await future
         return value()
 
-    return asyncio.ensure_future(wait())
+    return spawn(wait())
 
 
 def silence(future: asyncio.Future[Any]) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from ._futures import spawn
 from ._jsonutil import NULL, copy_keeping_callables
 from .browser import Browser
 from .components import Command, Component, ComponentServices
@@ -248,7 +249,7 @@ class Instance:
         except Exception:
             self._configured = None
             raise
-        return asyncio.ensure_future(self._start(registry))
+        return spawn(self._start(registry))
 
     def _build(self, options: Json) -> ComponentRegistry:
         browser = self.browser

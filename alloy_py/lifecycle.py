@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
+from ._futures import spawn
 from .component import Component
 from .errors import AlloyError, ComponentError
 from .types import FailureHandler, HookName, ResponseHandler, ResponseResult
@@ -60,11 +61,7 @@ def start_now(coroutine: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     click handler (a link, ``documentUnloading``) would lose the race with the
     page unloading. Python before 3.12 has no eager tasks: there it is queued.
     """
-    loop = asyncio.get_event_loop()
-    try:
-        return asyncio.Task(coroutine, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
-    except TypeError:
-        return asyncio.ensure_future(coroutine)
+    return spawn(coroutine, eager=True)
 
 
 async def call_maybe_async(function: Callable[..., Awaitable[T] | T], *args: Any) -> T:

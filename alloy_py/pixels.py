@@ -12,11 +12,11 @@ module). Pixels are fire-and-forget: a failure is logged
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Iterable
 from typing import Any
 
+from ._futures import spawn
 from .browser import Browser, Node
 from .edge.response import js_string
 from .errors import ImageError
@@ -27,8 +27,6 @@ __all__ = ["IFRAME_NAME", "ReferrerHideableImage", "fire_url_pixels", "js_truthy
 IFRAME_NAME = "Adobe Alloy"
 BODY_WAIT_MS = 5000  # awaitSelector's MAX_POLLING_TIMEOUT
 
-# Fire-and-forget tasks are kept here until they end (the loop only holds weak references).
-_running: set[asyncio.Task[None]] = set()
 
 
 def js_truthy(value: Any) -> bool:
@@ -80,9 +78,7 @@ def fire_url_pixels(images: ReferrerHideableImage, items: Iterable[Any], logger:
         spec = item["spec"]
         # img.src = String(spec.url), as alloy's setAttribute does.
         url = js_string(spec["url"]) if "url" in spec else "undefined"
-        task = asyncio.ensure_future(_fire_logged(images, url, js_truthy(spec.get("hideReferrer")), logger, label))
-        _running.add(task)
-        task.add_done_callback(_running.discard)
+        spawn(_fire_logged(images, url, js_truthy(spec.get("hideReferrer")), logger, label))
 
 
 async def _fire_logged(images: ReferrerHideableImage, url: str, hide: bool, logger: Logger, label: str) -> None:

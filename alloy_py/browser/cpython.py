@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import SplitResult, urlsplit
 
+from .._futures import spawn
 from .._version import __version__
 from ..errors import ConfigurationError, ImageError, NetworkError, NoPageError, PageApiError
 from . import (
@@ -111,7 +112,7 @@ class _BodyStream:
         if self._ended:
             return None
         if self._pending is None:
-            self._pending = asyncio.ensure_future(asyncio.to_thread(self._read_some))
+            self._pending = spawn(asyncio.to_thread(self._read_some))
         done, _ = await asyncio.wait({self._pending}, timeout=max(timeout_ms, 0) / 1000)
         if not done:
             raise TimeoutError

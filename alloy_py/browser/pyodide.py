@@ -21,6 +21,7 @@ from pyodide.ffi import (  # type: ignore[import-not-found]
     to_js,
 )
 
+from .._futures import spawn
 from ..errors import ImageError, NetworkError, NoPageError, PageApiError, PageScriptError
 from . import (
     Browser,
@@ -842,7 +843,7 @@ class _BodyStream:
         if self._reader is None:
             return None
         if self._pending is None:
-            self._pending = asyncio.ensure_future(self._next(self._reader))
+            self._pending = spawn(self._next(self._reader))
         done, _ = await asyncio.wait({self._pending}, timeout=max(timeout_ms, 0) / 1000)
         if not done:
             raise TimeoutError

@@ -12,12 +12,12 @@ response whose ``brand-concierge:conversation`` payloads go to ``onStreamRespons
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .._futures import spawn
 from .._jsonutil import js_number, parse_json, to_json
 from ..browser import TextStream
 from ..cookies import decode_kndctr_ecid, namespaced_cookie_name
@@ -198,7 +198,6 @@ class BrandConcierge(Component):
         if self._sticky:  # read once, when configured: the session of this page's conversation
             stored = services.cookies.get(namespaced_cookie_name(services.config["orgId"], SESSION_COOKIE))
         self._session_id = stored or services.browser.uuid4()
-        self._streams: set[asyncio.Future[None]] = set()  # read after the command resolved
 
     def commands(self) -> Mapping[str, Command]:
         return {"sendConversationEvent": Command(run=self._send_conversation_event, validate=OPTIONS)}
@@ -247,9 +246,7 @@ class BrandConcierge(Component):
         if stream.status == 204:
             stream.close()
             return None
-        reading = asyncio.ensure_future(self._read(stream, self._callback(on_stream)))
-        self._streams.add(reading)
-        reading.add_done_callback(self._streams.discard)
+        spawn(self._read(stream, self._callback(on_stream)))  # read after the command resolved
         return None
 
     def _ecid(self) -> str | None:

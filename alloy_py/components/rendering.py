@@ -13,12 +13,12 @@ five seconds in the background.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .._futures import spawn
 from ..browser import Browser, HtmlPosition, Node
 from ..errors import AlloyError
 from ..log import Logger
@@ -223,7 +223,7 @@ class Renderer:
             if containers:  # in the page already: change it now, as alloy.js does
                 self._apply(action, containers, data.get("content"), decorate, view_item)
                 return None
-            return asyncio.ensure_future(self._render_when_present(action, data, decorate, view_item))
+            return spawn(self._render_when_present(action, data, decorate, view_item))
 
         return ItemPlan(render=render, render_attempted=True, in_notification=True)
 
@@ -257,7 +257,7 @@ class Renderer:
             if view_item is not None:
                 _mark_rendered(self._browser, container, view_item)
             if pending is not None:
-                asyncio.ensure_future(self._log_failures(pending))
+                spawn(self._log_failures(pending))
 
     async def _log_failures(self, pending: Awaitable[None]) -> None:
         try:

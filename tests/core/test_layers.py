@@ -92,3 +92,38 @@ def test_nothing_the_page_runs_evaluates_a_string_as_javascript() -> None:
              for path in sources for n, line in enumerate(path.read_text().splitlines(), 1)
              if pattern.search(line) and not line.lstrip().startswith(("#", "//", "*"))]
     assert found == []
+
+
+def test_background_work_starts_only_through_spawn() -> None:
+    """One way to start a task (alloy_py._futures.spawn): it keeps the task referenced until it ends."""
+    import re
+
+    pattern = re.compile(r"\b(ensure_future|create_task)\s*\(|asyncio\.Task\s*\(")
+    found = [f"{path.relative_to(PACKAGE)}:{n}" for path in PACKAGE.rglob("*.py") if path.name != "_futures.py"
+             for n, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
+    assert found == []
+
+
+async def test_spawned_work_is_kept_until_it_ends() -> None:
+    """asyncio holds a task weakly: one waiting on a future only it knows of is garbage (a JS
+    promise's future, say) and would vanish mid-flight, its failure never reported."""
+    import asyncio
+    import gc
+    import weakref
+
+    from alloy_py._futures import _running, spawn
+
+    async def work() -> None:
+        await asyncio.get_running_loop().create_future()
+
+    bare = weakref.ref(asyncio.ensure_future(work()))  # what spawn prevents
+    kept = weakref.ref(spawn(work()))
+    await asyncio.sleep(0)
+    gc.collect()
+    assert bare() is None and kept() is not None
+    task = kept()
+    assert task is not None
+    task.cancel()
+    for _ in range(3):  # the cancellation, then the done callbacks
+        await asyncio.sleep(0)
+    assert task.cancelled() and task not in _running  # let go once it ended

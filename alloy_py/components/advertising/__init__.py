@@ -22,6 +22,7 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
+from ..._futures import spawn
 from ...edge.request import EdgeRequest
 from ...event import Event
 from ...lifecycle import RequestHandlers, start_now
@@ -78,15 +79,10 @@ class Advertising(Component):
         self._settings: dict[str, Any] = services.config.get("advertising") or {}
         self._cookie = AdvertisingCookie(services.config["orgId"], services.cookies, services.browser, self.logger)
         self._ids = Identities(services.browser, self._cookie, self.logger)
-        self._tasks: set[asyncio.Future[Any]] = set()
-
-    def _keep(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # Conversions, once the components are registered (fire and forget: configure does not wait).
     def on_components_registered(self) -> None:
-        self._keep(start_now(self._send_ad_conversion()))
+        start_now(self._send_ad_conversion())
 
     async def _send_ad_conversion(self) -> None:
         try:
@@ -95,7 +91,7 @@ class Advertising(Component):
             if skwcid or efid:
                 await self._click_through(skwcid, efid)
             elif self._settings.get("advertiserSettings") and active_advertisers(self._settings["advertiserSettings"]):
-                self._keep(asyncio.ensure_future(self._view_through_logged()))
+                spawn(self._view_through_logged())
         except Exception as error:
             self.logger.error("Error in sendAdConversion:", error)
 
@@ -144,8 +140,7 @@ class Advertising(Component):
 
     async def _view_through(self) -> None:
         settings, cookie, ids = self._settings, self._cookie, self._ids
-        hashed_ip = asyncio.ensure_future(_or_none(ids.hashed_ip()))  # alloy asks for it even when unused
-        self._keep(hashed_ip)
+        hashed_ip = spawn(_or_none(ids.hashed_ip()))  # alloy asks for it even when unused
         lookups: dict[str, Awaitable[Any]] = {}
         if not cookie.throttled(SURFER_ID):
             lookups[SURFER_ID] = ids.surfer_id(True)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable
 from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+from ..._futures import spawn
 from ...browser import Browser
 from ...log import Logger
 from ..identity import browser_supports_third_party_cookies
@@ -81,25 +82,23 @@ class Identities:
         self._ramp_call: asyncio.Future[Any] | None = None
         self._ramp_taken = False  # alloy's rampIdCallInitiated: the first good envelope is the one kept
         self._envelope_in_progress = False
-        self._background: set[asyncio.Future[Any]] = set()
 
     async def _within(self, work: Awaitable[T], timeout_ms: int) -> T | None:
         """``Promise.race([work, timeout → null])``: the work goes on after the timeout, unwatched."""
-        task = asyncio.ensure_future(work)
-        timer = asyncio.ensure_future(self._browser.sleep_ms(timeout_ms))
-        await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+        task = spawn(work)
+        timer = spawn(self._browser.sleep_ms(timeout_ms))
+        racing: set[asyncio.Future[Any]] = {task, timer}
+        await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
         if task.done():
             timer.cancel()
             return task.result()
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        task.add_done_callback(_quiet)
+        task.add_done_callback(_quiet)  # spawn keeps it until it ends
         return None
 
     # The identity iframe: one at a time, shared by the surfer id and the hashed IP.
     def _identity_call(self) -> asyncio.Future[dict[str, Any]]:
         if self._pixel_call is None:
-            call = asyncio.ensure_future(self._load_pixel())
+            call = spawn(self._load_pixel())
             self._pixel_call = call
 
             def finished(_: object) -> None:
@@ -165,7 +164,7 @@ class Identities:
             return None
         if self._id5_call is None:
             timeout = SHORT_TIMEOUT_MS if short_timeout else LONG_TIMEOUT_MS
-            call = asyncio.ensure_future(self._within(self._resolve_id5(_partner_number(partner_id)), timeout))
+            call = spawn(self._within(self._resolve_id5(_partner_number(partner_id)), timeout))
             self._id5_call = call
 
             def finished(_: object) -> None:
@@ -224,7 +223,7 @@ class Identities:
             return None
         if self._ramp_call is None:
             timeout = SHORT_TIMEOUT_MS if short_timeout else LONG_TIMEOUT_MS
-            call = asyncio.ensure_future(self._within(self._resolve_ramp_id(script_path), timeout))
+            call = spawn(self._within(self._resolve_ramp_id(script_path), timeout))
             self._ramp_call = call
 
             def finished(_: object) -> None:

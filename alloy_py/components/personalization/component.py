@@ -7,10 +7,10 @@ in-app messages too (``in_app.py``).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from ..._futures import spawn
 from ...browser import ClickDom
 from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
@@ -97,7 +97,7 @@ class Personalization(Component):
             self.renderer.show_containers()
             return
 
-        asyncio.ensure_future(self._show_if_declined())
+        spawn(self._show_if_declined())
 
     async def _show_if_declined(self) -> None:
         try:
@@ -173,7 +173,7 @@ class Personalization(Component):
             hidden_by_loader = event.call is not None and event.call.hid_containers
             self.renderer.hide_containers(self.services.config.get("prehidingStyle"), hidden_by_loader=hidden_by_loader)
             if consent.state == "pending":  # declined later: show it (alloy.js only watches the first choice)
-                asyncio.ensure_future(self._show_if_declined())
+                spawn(self._show_if_declined())
         query = details.query(self.logger.warn)
         event.merge_query({"personalization": query})
         cache_update = self._view_cache.create_update()

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from typing import Any, Literal, NamedTuple
 
-from ..._futures import after, constant, resolved
+from ..._futures import after, constant, resolved, spawn
 from ..._jsonutil import to_json
 from ...log import Logger
 from ...schemas import MESSAGE_IN_APP, PAGE_WIDE_SCOPE, REDIRECT_ITEM
@@ -226,7 +226,7 @@ class PropositionProcessor:
                 return None
             return self._rendered(item, logged)
 
-        return asyncio.ensure_future(finish())
+        return spawn(finish())
 
     def _rendered(self, item: JsonObject, logged: bool) -> JsonObject:
         if logged and self._logger.enabled:

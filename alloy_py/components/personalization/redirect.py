@@ -17,6 +17,7 @@ import math
 from collections.abc import Awaitable
 from typing import Any
 
+from ..._futures import spawn
 from ..._jsonutil import to_json
 from ...browser import Browser
 from ...log import Logger
@@ -48,7 +49,7 @@ class RedirectPlanner:
         def render() -> Awaitable[None]:
             self._renderer.hide_elements(HIDING_ELEMENT)  # at once, before the containers are shown
             set_redirecting(self._browser, True)
-            return asyncio.ensure_future(self._leave(url, content, item, proposition, identity_map))
+            return spawn(self._leave(url, content, item, proposition, identity_map))
 
         return ItemPlan(render=render, render_attempted=True, only_render_this=True)
 

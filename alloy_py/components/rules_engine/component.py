@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from ..._futures import spawn
 from ...cookies import sanitize_org_id, storage_key
 from ...edge.request import EdgeRequest
 from ...edge.response import EdgeResponse
@@ -236,7 +237,7 @@ class RulesEngine(Component):
     # Lifecycle
     def on_components_registered(self) -> None:
         if self._storage_enabled:
-            asyncio.ensure_future(self._use_storage_after_consent())
+            spawn(self._use_storage_after_consent())
 
     async def _use_storage_after_consent(self) -> None:
         try:
