@@ -19,6 +19,7 @@ from ._jsonutil import Omitted, copy_keeping_callables, js_number, to_json
 from .errors import ValidationError
 
 __all__ = [
+    "IDENTITY_MAP",
     "MISSING",
     "ValidationServices",
     "Validator",
@@ -421,3 +422,19 @@ def map_of_values(element: Validator) -> Validator:
         return result
 
     return Validator(check)
+
+
+# An identityMap, as sendEvent's xdm and setConsent take it (alloy's validateIdentityMap).
+IDENTITY_MAP = map_of_values(
+    array_of(
+        object_of(
+            {
+                "authenticatedState": enum_of("ambiguous", "authenticated", "loggedOut"),
+                "id": string(),
+                "namespace": object_of({"code": string()}).no_unknown_fields(),
+                "primary": boolean(),
+                "xid": string(),
+            }
+        ).no_unknown_fields()
+    ).required()
+)

@@ -19,9 +19,8 @@ from ..cookies import namespaced_cookie_name, sanitize_org_id, storage_key
 from ..edge.response import EdgeResponse
 from ..startup import purge_org
 from ..types import JsonObject
-from ..validation import Validator, anything, array_of, enum_of, object_of
+from ..validation import IDENTITY_MAP, Validator, anything, array_of, enum_of, object_of
 from . import Command, Component, ComponentServices
-from .data_collector import IDENTITY_MAP
 
 __all__ = ["Consent", "consent_hash"]
 

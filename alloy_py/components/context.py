@@ -6,11 +6,11 @@ Port of ``browser/src/components/Context/*`` and ``utils/toISOStringLocal.js``.
 from __future__ import annotations
 
 import weakref
-from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from .._version import __version__
 from ..browser import Browser
+from ..dates import iso_local, iso_utc
 from ..errors import PageScriptError
 from ..event import Event
 from ..lifecycle import RequestHandlers
@@ -19,7 +19,7 @@ from ..types import Options
 from ..validation import Validator, array_of, object_of, string
 from . import Component, ComponentServices
 
-__all__ = ["Context", "iso_local", "iso_utc"]
+__all__ = ["Context"]
 
 DEFAULT_CONTEXTS = ["web", "device", "environment", "placeContext"]
 OPTIONAL_CONTEXTS = [*DEFAULT_CONTEXTS, "highEntropyUserAgentHints", "oneTimeAnalyticsReferrer"]
@@ -34,20 +34,6 @@ _REFERRER_IGNORED_EVENT_TYPES = {
 _NOTHING_SENT = object()
 # The referrer last sent, per page: alloy keeps it in its module, shared by the page's instances.
 _LAST_REFERRER: weakref.WeakKeyDictionary[Browser, Any] = weakref.WeakKeyDictionary()
-
-
-def iso_utc(epoch_ms: int) -> str:
-    """``Date.prototype.toISOString``."""
-    moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
-
-
-def iso_local(epoch_ms: int, offset_minutes: int) -> str:
-    """alloy's ``toISOStringLocal``: local wall time with the ``±hh:mm`` offset."""
-    local = datetime.fromtimestamp(epoch_ms / 1000, UTC) - timedelta(minutes=offset_minutes)
-    sign = "-" if offset_minutes > 0 else "+"
-    hours, minutes = divmod(abs(offset_minutes), 60)
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}{sign}{hours:02d}:{minutes:02d}"
 
 
 class Context(Component):

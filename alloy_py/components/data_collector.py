@@ -12,24 +12,10 @@ from typing import Any
 from .._jsonutil import deep_assign
 from ..schemas import PAGE_WIDE_SCOPE
 from ..startup import current_call
-from ..validation import anything, array_of, boolean, enum_of, map_of_values, object_of, string
+from ..validation import IDENTITY_MAP, anything, array_of, boolean, enum_of, map_of_values, object_of, string
 from . import Command, Component
 
-__all__ = ["DataCollector", "IDENTITY_MAP"]
-
-IDENTITY_MAP = map_of_values(
-    array_of(
-        object_of(
-            {
-                "authenticatedState": enum_of("ambiguous", "authenticated", "loggedOut"),
-                "id": string(),
-                "namespace": object_of({"code": string()}).no_unknown_fields(),
-                "primary": boolean(),
-                "xid": string(),
-            }
-        ).no_unknown_fields()
-    ).required()
-)
+__all__ = ["DataCollector"]
 
 SEND_EVENT_OPTIONS = (
     object_of(

@@ -23,24 +23,16 @@ from ..errors import AlloyError, PageScriptError, ValidationError, format_messag
 from ..lifecycle import RequestHandlers
 from ..pixels import fire_url_pixels
 from ..types import JsonObject
+from ..user_agent import browser_supports_third_party_cookies
 from ..validation import Validator, array_of, boolean, enum_of, object_of, string
 from . import Command, Component, ComponentServices
 
-__all__ = ["Identity", "browser_name", "browser_supports_third_party_cookies"]
+__all__ = ["Identity"]
 
 ECID = "ECID"
 CORE = "CORE"
 ADOBE_MC = "adobe_mc"
 ADOBE_MC_TTL_SECONDS = 300  # a link is good for five minutes
-_BROWSERS = [
-    ("Edge", re.compile(r"Edge/([0-9._]+)")),
-    ("EdgeChromium", re.compile(r"Edg/([0-9.]+)")),
-    ("Chrome", re.compile(r"(?!Chrom.*OPR)Chrom(?:e|ium)/([0-9.]+)(:?\s|$)")),
-    ("Firefox", re.compile(r"Firefox/([0-9.]+)(?:\s|$)")),
-    ("IE", re.compile(r"Trident/7\.0.*rv:([0-9.]+).*\).*Gecko$")),
-    ("Safari", re.compile(r"Version/([0-9._]+).*Safari")),
-]
-_THIRD_PARTY_COOKIE_BROWSERS = {"Chrome", "Edge", "EdgeChromium", "IE", "Unknown"}
 _APPEND_IDENTITY_OPTIONS = (
     object_of({"url": string().required().non_empty(), "edgeConfigOverrides": object_of({})})
     .required()
@@ -57,16 +49,6 @@ _GET_IDENTITY_OPTIONS = object_of(
 
 class _NoIdentityCookie(AlloyError):
     """The request before this one brought no identity cookie: this one goes without."""
-
-
-def browser_name(user_agent: str) -> str:
-    """alloy's ``getBrowser()`` (``injectGetBrowser.js``): ``Chrome``, ``Firefox``, ``Safari``… or ``Unknown``."""
-    return next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), "Unknown")
-
-
-def browser_supports_third_party_cookies(user_agent: str) -> bool:
-    """alloy's best guess from the user agent."""
-    return browser_name(user_agent) in _THIRD_PARTY_COOKIE_BROWSERS
 
 
 class Identity(Component):

@@ -24,9 +24,9 @@ from ..cookies import decode_kndctr_ecid, namespaced_cookie_name, sanitize_org_i
 from ..edge.response import EdgeResponse
 from ..errors import AlloyError, PageApiError, PushError
 from ..types import JsonObject, Options
+from ..user_agent import browser_name
 from ..validation import Validator, object_of, string
 from . import Command, Component, ComponentServices
-from .identity import browser_name
 
 __all__ = ["PushNotifications", "base64_to_bytes"]
 

@@ -55,7 +55,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,6 +170,16 @@ def missing(engine: str) -> str | None:
     return None
 
 
+def _timed(steps: list[Step], started: float, timeout: float) -> Iterator[tuple[int, Step, float]]:
+    """Each step with its index and the seconds left for it; TimeoutError once the run's are up
+    (the error then names the step that used them)."""
+    for at, step in enumerate(steps):
+        left = timeout - (time.monotonic() - started)
+        if left <= 0:
+            raise TimeoutError(f"the run took more than {timeout} s")
+        yield at, step, left
+
+
 def run_chromium(steps: list[Step], timeout: float = 120, *, browser: Any = None) -> PageRun:
     """The steps in a new context of ``browser`` (Playwright's), or of a Chromium started for them."""
     if browser is None:
@@ -189,11 +199,7 @@ def run_chromium(steps: list[Step], timeout: float = 120, *, browser: Any = None
         page = context.new_page()
         page.on("console", lambda m: run.console.append((m.type, m.text)))
         page.on("pageerror", lambda e: run.console.append(("pageerror", str(e))))
-        for at, step in enumerate(steps):
-            index = at
-            left = timeout - (time.monotonic() - started)
-            if left <= 0:
-                raise TimeoutError(f"the run took more than {timeout} s")
+        for index, step, left in _timed(steps, started, timeout):  # noqa: B007 - the error names it
             _playwright_step(page, step, run, left)
         index = None
         run.cookies = [{k: c[k] for k in ("name", "value", "domain", "path")}
@@ -366,11 +372,7 @@ def run_webkit(steps: list[Step], timeout: float = 120) -> PageRun:
     try:
         with webkit.webkit(on=WEBKIT_DISPLAY.get(), page_load="none", script_timeout=timeout) as driver:
             try:
-                for at, step in enumerate(steps):
-                    index = at
-                    left = timeout - (time.monotonic() - started)
-                    if left <= 0:
-                        raise TimeoutError(f"the run took more than {timeout} s")
+                for index, step, left in _timed(steps, started, timeout):  # noqa: B007 - the error names it
                     _webdriver_step(driver, step, run, left)
                 index = None
                 run.cookies = [{k: c[k] for k in ("name", "value", "domain", "path")} for c in driver.get_cookies()]

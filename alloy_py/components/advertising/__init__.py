@@ -23,14 +23,14 @@ from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from ..._futures import spawn
+from ...dates import iso_utc
 from ...edge.request import EdgeRequest
 from ...event import Event
 from ...lifecycle import RequestHandlers, start_now
 from ...types import JsonObject, Options
+from ...user_agent import browser_name
 from ...validation import Validator, array_of, boolean, object_of, string
 from .. import Component, ComponentServices
-from ..context import iso_utc
-from ..identity import browser_name
 from .identities import Identities
 from .storage import (
     AD_CONVERSION_CLICK_EVENT_TYPE,

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from ..._futures import spawn
 from ...browser import Browser
 from ...log import Logger
-from ..identity import browser_supports_third_party_cookies
+from ...user_agent import browser_supports_third_party_cookies
 from .murmur import murmur_hash_128_guava_hex
 from .storage import (
     DISPLAY_CLICK,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...dates import iso_utc
 from ...errors import AlloyError
 from ...event import Event
 from ...lifecycle import RequestHandlers, start_now
@@ -21,7 +22,6 @@ from ...log import Logger
 from ...startup import current_call
 from ...types import JsonObject
 from .. import ComponentServices
-from ..context import iso_utc
 from .constants import EVENT_TYPES, NEW_SESSION
 
 __all__ = ["MediaSessions", "NOT_CONFIGURED"]

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ...browser import Browser
-from ..context import iso_utc
-from ..identity import browser_name
+from ...dates import iso_utc
+from ...user_agent import browser_name
 from .history import EventRegistry
 
 __all__ = ["ContextProvider", "flatten"]
