@@ -223,6 +223,7 @@ async def test_collect_sources_on_every_event(memory: MemoryBrowser) -> None:
     await alloy("sendEvent", {})
     await alloy("sendConversationEvent", {"message": "hi"})
     await settle()
+    assert len(memory.sent) == 2  # the event and the conversation: each carries the source
     for sent in memory.sent:
         assert body(sent)["events"][0]["xdm"]["channel"] == {"referringSource": "email"}
 
