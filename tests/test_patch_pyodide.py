@@ -35,6 +35,8 @@ def test_the_pinned_loader_gets_the_integrity_options_and_anything_else_fails() 
     # The wasm and the stdlib zip are fetched with the SRI strings the loader passes.
     assert 'w.response?{response:w.response()}:_(e+"pyodide.asm.wasm",w.wasm)' in patched
     assert "he(t,(e.alloyPyIntegrity||{}).stdlib)" in patched
+    # or the loader's own checked download of the stdlib: then nothing else writes its path
+    assert "function he(e,w){let t=w&&w.then?w:j(e,w);" in patched
     assert "instantiateWasm:Ie(e.indexURL,e.alloyPyIntegrity)" in patched
     with pytest.raises(patch_pyodide.PatchError, match="not the pinned one"):
         patch_pyodide.patch_mjs(text.replace("function he(e){", "function he(e,x){"))

@@ -67,12 +67,14 @@ MJS_SHA256 = "6f1d60f7bf529beb300f0f47983c921d3982363640ba20af0e38efdddbc66109"
 # zip (``he``, installStdlib) through its loadBinaryFile, which already takes an SRI
 # string (``fetch(url, {integrity})``; packages use it): the loader's
 # ``alloyPyIntegrity`` option ({wasm, stdlib, failed}) is handed down to those two
+# (``stdlib`` may instead be the promise of the zip's bytes, fetched and checked by the
+# loader: installStdlib writes those, and nothing else writes the stdlib's path)
 # calls, ``response()`` (if given) is the wasm's fetch() the loader started early,
 # and ``failed(error)`` hears of a wasm that could not be fetched or compiled,
 # which Pyodide only logs (loadPyodide would then never settle). Without the option
 # they behave as before (the snapshot builder's pages).
 MJS_EDITS = (
-    ("function he(e){let t=j(e);", "function he(e,w){let t=j(e,w);"),
+    ("function he(e){let t=j(e);", "function he(e,w){let t=w&&w.then?w:j(e,w);"),
     ("[he(t),ve(e.env.HOME)", "[he(t,(e.alloyPyIntegrity||{}).stdlib),ve(e.env.HOME)"),
     ('function Ie(e){if(typeof WasmOffsetConverter<"u")return;let{binary:t,response:n}=_(e+"pyodide.asm.wasm")',
      'function Ie(e,w){w=w||{};if(typeof WasmOffsetConverter<"u")return;'

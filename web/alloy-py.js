@@ -642,20 +642,26 @@
     }
 
     // The normal boot: CPython starts, alloy_py is imported from its zip. Both zips come through
-    // fetchBytes (integrity, and an error that names the file), written before Python starts.
+    // fetchBytes (integrity, and an error that names the file): the stdlib handed to Pyodide's own
+    // install of it (tools/patch_pyodide.py; written by fsInit instead, a placeholder Pyodide wrote
+    // later could overwrite it), alloy_py's written by fsInit.
     function normal(pyodideMjs) {
-      var zips = [[STDLIB_PATH, fetchBytes(RUNTIME + STDLIB)], [ZIP_PATH, fetchBytes(ZIP)]];
+      var stdlib = fetchBytes(RUNTIME + STDLIB);
+      var zip = fetchBytes(ZIP);
       var zipError = null;
+      [stdlib, zip].forEach(function (bytes) {
+        bytes.catch(function (error) { zipError = zipError || error; });
+      });
+      var withStdlib = {};
+      for (var key in integrity) withStdlib[key] = integrity[key];
+      withStdlib.stdlib = stdlib;
       return pyodideMjs.then(function (module) {
         return module.loadPyodide(options({
-          stdLibURL: base + RUNTIME + "empty.zip",
-          alloyPyIntegrity: integrity,
+          stdLibURL: base + RUNTIME + STDLIB,
+          alloyPyIntegrity: withStdlib,
           env: { PYTHONPATH: ZIP_PATH },
           fsInit: function (FS) {
-            return Promise.all(zips.map(function (zip) {
-              return zip[1].then(function (bytes) { FS.writeFile(zip[0], bytes); },
-                                 function (error) { zipError = zipError || error; });
-            }));
+            return zip.then(function (bytes) { FS.writeFile(ZIP_PATH, bytes); }, function () { /* zipError */ });
           }
         }));
       }).then(function (pyodide) {
