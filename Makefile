@@ -50,7 +50,7 @@ firefox:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q firefox-esr; \
 	fi
 
-# WebKit (Safari's engine) for tests/browser/test_webkit.py: WebKitWebDriver + MiniBrowser, on an Xvfb display.
+# WebKit (Safari's engine) for tests/engines and tests/browser/test_webkit.py: WebKitWebDriver + MiniBrowser, on Xvfb.
 webkit:
 	@if [ ! -x "$(WEBKIT_DRIVER)" ] || [ ! -x /usr/bin/Xvfb ] || [ ! -x /usr/bin/xauth ]; then \
 	  echo "make: WebKitWebDriver, Xvfb or xauth missing: installing Debian webkit2gtk-driver xvfb xauth"; \
